@@ -1,0 +1,222 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** `demarche` of the contract: modes `id` (number) and `url` (…/procedures/<number>…). */
+export const demarcheLocator: INodeProperties = {
+	displayName: 'Démarche',
+	name: 'demarche',
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	required: true,
+	description: 'The démarche (procedure), by number or by its URL',
+	modes: [
+		{
+			displayName: 'By Number',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 12345',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A démarche number has only digits' },
+				},
+			],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://demarche.numerique.gouv.fr/admin/procedures/12345',
+			extractValue: { type: 'regex', regex: '/procedures/(\\d+)' },
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '.*/procedures/\\d+.*',
+						errorMessage: 'Paste an admin or instructeur URL containing /procedures/<number>',
+					},
+				},
+			],
+		},
+	],
+};
+
+/** `dossier` of the contract: modes `id` (number) and `url` (…/dossiers/<number>…). */
+export const dossierLocator: INodeProperties = {
+	displayName: 'Dossier',
+	name: 'dossier',
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	required: true,
+	description: 'The dossier (application), by number or by its URL',
+	modes: [
+		{
+			displayName: 'By Number',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1234567',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A dossier number has only digits' },
+				},
+			],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://demarche.numerique.gouv.fr/procedures/12345/dossiers/1234567',
+			extractValue: { type: 'regex', regex: '/dossiers/(\\d+)' },
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '.*/dossiers/\\d+.*',
+						errorMessage: 'Paste a URL containing /dossiers/<number>',
+					},
+				},
+			],
+		},
+	],
+};
+
+/** `groupeInstructeur` of the contract: modes `list` (groupes of the démarche) and `id` (number). */
+export const groupeInstructeurLocator: INodeProperties = {
+	displayName: 'Groupe Instructeur',
+	name: 'groupeInstructeur',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The groupe instructeur (team of instructeurs), picked from the démarche or by number',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchGroupeInstructeurs', searchable: true },
+		},
+		{
+			displayName: 'By Number',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 42',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'A groupe number has only digits' },
+				},
+			],
+		},
+	],
+};
+
+/** `instructeur` of the contract: modes `list`, `email` (resolved to an ID) and `id` (global ID). */
+export const instructeurLocator: INodeProperties = {
+	displayName: 'Instructeur',
+	name: 'instructeur',
+	type: 'resourceLocator',
+	default: { mode: 'email', value: '' },
+	required: true,
+	description:
+		'The instructeur the platform records as having done the action. They must have access to the dossier.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchInstructeurs', searchable: true },
+		},
+		{
+			displayName: 'By E-Mail',
+			name: 'email',
+			type: 'string',
+			placeholder: 'e.g. agent@example.gouv.fr',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*[^@\\s]+@[^@\\s]+\\s*$', errorMessage: 'Enter an e-mail address' },
+				},
+			],
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. SW5zdHJ1Y3RldXItMTI=',
+		},
+	],
+};
+
+function readNumber(
+	ctx: IExecuteFunctions,
+	parameter: string,
+	itemIndex: number,
+	what: string,
+	hint: string,
+): number {
+	let raw: unknown;
+	try {
+		raw = ctx.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+	} catch {
+		// n8n throws when a URL does not match the mode's pattern: say what we expected instead.
+		const locator = ctx.getNodeParameter(parameter, itemIndex, undefined) as { value?: unknown };
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${what} "${String(locator?.value ?? '')}" contains no ${what.toLowerCase()} number`,
+			{ itemIndex, description: hint },
+		);
+	}
+	const text = String(raw ?? '').trim();
+	const match = /^\d+$/.test(text) ? text : undefined;
+	if (!match) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${what} "${text}" is not a ${what.toLowerCase()} number`,
+			{ itemIndex, description: hint },
+		);
+	}
+	const value = Number(match);
+	if (!Number.isSafeInteger(value) || value <= 0 || value > 2_147_483_647) {
+		throw new NodeOperationError(ctx.getNode(), `${what} number ${text} is out of range`, {
+			itemIndex,
+			description: hint,
+		});
+	}
+	return value;
+}
+
+export function readDemarcheNumber(ctx: IExecuteFunctions, itemIndex: number): number {
+	return readNumber(
+		ctx,
+		'demarche',
+		itemIndex,
+		'Démarche',
+		'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL with the "By URL" mode.',
+	);
+}
+
+export function readDossierNumber(ctx: IExecuteFunctions, itemIndex: number): number {
+	return readNumber(
+		ctx,
+		'dossier',
+		itemIndex,
+		'Dossier',
+		'Use the dossier number (the digits in …/dossiers/<number>) or paste such a URL with the "By URL" mode.',
+	);
+}
+
+export function readGroupeNumber(ctx: IExecuteFunctions, itemIndex: number, parameter = 'groupeInstructeur'): number {
+	return readNumber(
+		ctx,
+		parameter,
+		itemIndex,
+		'Groupe instructeur',
+		'Pick the groupe from the list, or enter its number (shown in the démarche\'s groupes page).',
+	);
+}
+
+/** Global IDs are base64("<Type>-<number>"): computed locally, no round trip. */
+export function globalId(type: 'Dossier' | 'Procedure' | 'GroupeInstructeur', number: number): string {
+	return Buffer.from(`${type}-${number}`, 'utf8').toString('base64');
+}

@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { OperationMap } from '../common/types';
+import * as get from './get.operation';
+import * as clone from './clone.operation';
+
+export const operations: OperationMap = { get, clone };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['demarche'] } },
+		options: [
+			{
+				name: 'Clone',
+				value: 'clone',
+				action: 'Clone a demarche',
+				description: 'Create a new draft démarche as a copy of an existing one',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a demarche',
+				description: 'Get a démarche with its groupes instructeurs, labels and form description',
+			},
+		],
+		default: 'get',
+	},
+	...Object.values(operations).flatMap((operation) => operation.description),
+];

@@ -1,0 +1,83 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { DEMARCHE_GROUPES, DOSSIER_CONTEXT, GET_GROUPE_INSTRUCTEUR } from '../graphql';
+import { graphqlRequest } from '../transport';
+
+interface Groupe {
+	id: string;
+	number: number;
+	label: string;
+	closed?: boolean;
+	instructeurs?: Array<{ id: string; email: string }>;
+}
+
+function currentNumber(ctx: ILoadOptionsFunctions, name: string): number | undefined {
+	try {
+		const value = ctx.getCurrentNodeParameter(name, { extractValue: true });
+		const text = String(value ?? '').trim();
+		return /^\d+$/.test(text) ? Number(text) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function matches(filter: string | undefined, ...texts: string[]): boolean {
+	if (!filter) return true;
+	const needle = filter.toLowerCase();
+	return texts.some((t) => t.toLowerCase().includes(needle));
+}
+
+/** Groupes of the démarche in the node (or of the dossier's démarche). */
+async function groupesInContext(ctx: ILoadOptionsFunctions): Promise<Groupe[]> {
+	let demarche = currentNumber(ctx, 'demarche');
+	if (demarche === undefined) {
+		const dossier = currentNumber(ctx, 'dossier');
+		if (dossier === undefined) return [];
+		const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } });
+		demarche = (data as { dossier?: { demarche?: { number: number } } })?.dossier?.demarche?.number;
+		if (demarche === undefined) return [];
+	}
+	const { data } = await graphqlRequest.call(ctx, { ...DEMARCHE_GROUPES, variables: { number: demarche } });
+	return ((data as { demarche?: { groupeInstructeurs?: Groupe[] } })?.demarche?.groupeInstructeurs ?? []);
+}
+
+export async function searchGroupeInstructeurs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const groupes = await groupesInContext(this);
+	return {
+		results: groupes
+			.filter((g) => matches(filter, g.label, String(g.number)))
+			.map((g) => ({
+				name: `${g.label}${g.closed ? ' (closed)' : ''} — n° ${g.number}`,
+				value: String(g.number),
+			})),
+	};
+}
+
+/** Instructeurs who can act on the dossier (its groupe's), or of the groupe in the node. */
+export async function searchInstructeurs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	let instructeurs: Array<{ id: string; email: string }> = [];
+	const dossier = currentNumber(this, 'dossier');
+	const groupe = currentNumber(this, 'groupeInstructeur');
+	if (dossier !== undefined) {
+		const { data } = await graphqlRequest.call(this, { ...DOSSIER_CONTEXT, variables: { number: dossier } });
+		instructeurs =
+			(data as { dossier?: { groupeInstructeur?: Groupe } })?.dossier?.groupeInstructeur?.instructeurs ?? [];
+	} else if (groupe !== undefined) {
+		const { data } = await graphqlRequest.call(this, { ...GET_GROUPE_INSTRUCTEUR, variables: { number: groupe } });
+		instructeurs = (data as { groupeInstructeur?: Groupe })?.groupeInstructeur?.instructeurs ?? [];
+	} else {
+		instructeurs = (await groupesInContext(this)).flatMap((g) => g.instructeurs ?? []);
+	}
+	const unique = new Map(instructeurs.map((i) => [i.id, i]));
+	return {
+		results: [...unique.values()]
+			.filter((i) => matches(filter, i.email))
+			.map((i) => ({ name: i.email, value: i.id })),
+	};
+}

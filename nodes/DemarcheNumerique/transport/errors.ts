@@ -1,0 +1,133 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/** One entry of a GraphQL `errors` array as the platform sends it. */
+export interface GraphqlError {
+	message: string;
+	path?: Array<string | number>;
+	locations?: Array<{ line: number; column: number }>;
+	extensions?: { code?: string; exception_id?: string; [key: string]: unknown };
+}
+
+/** One entry of a mutation payload's `errors` or `warnings`. */
+export interface PayloadMessage {
+	message: string;
+}
+
+export interface ApiErrorDetails {
+	message: string;
+	description: string;
+	httpCode?: string;
+	code?: string;
+	path?: Array<string | number>;
+	exceptionId?: string;
+	itemIndex?: number;
+}
+
+/** Everything a thrown error shows passes through here, so the token can never leak. */
+export function scrub(text: string, secret: string | undefined): string {
+	if (!text) return text;
+	let out = text;
+	if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+	return out.replace(/Bearer\s+(token=)?[A-Za-z0-9._~+/=-]{8,}/g, 'Bearer [redacted]');
+}
+
+/**
+ * Builds a NodeApiError from plain data only (never from a request or response object, whose
+ * serialised options would carry the Authorization header).
+ */
+export function apiError(node: INode, details: ApiErrorDetails, secret?: string): NodeApiError {
+	const message = scrub(details.message, secret);
+	const description = scrub(details.description, secret);
+	const response: JsonObject = { message };
+	if (details.code) response.code = details.code;
+	if (details.path) response.path = details.path.map(String);
+	if (details.exceptionId) response.exceptionId = details.exceptionId;
+	if (details.httpCode) response.httpCode = details.httpCode;
+	const error = new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: details.httpCode,
+		itemIndex: details.itemIndex,
+	});
+	// NodeApiError keeps its input as `cause`/context; both are plain and scrubbed above.
+	if (details.code) error.context.code = details.code;
+	if (details.path) error.context.path = details.path.join('.');
+	return error;
+}
+
+/** The fix a user needs for each root GraphQL error code the platform uses. */
+export function describeGraphqlError(error: GraphqlError, baseUrl: string): string {
+	const code = error.extensions?.code;
+	const text = error.message ?? '';
+	if (code === 'unauthorized' && /hidden due to permissions/i.test(text)) {
+		return 'The token cannot see this object: it belongs to an administrateur who does not manage this démarche, or its démarche list excludes it. Use a token of an administrateur of this démarche, or add the démarche to the token in /profil.';
+	}
+	if (code === 'unauthorized') {
+		return `The token was refused. Create a new token in ${baseUrl}/profil and update the credential.`;
+	}
+	if (code === 'not_found') {
+		return 'No such number on this instance. Check the number, and that the credential points at the instance where it exists.';
+	}
+	if (code === 'timeout') {
+		return 'The platform stopped the query after 30 seconds. Ask for fewer dossiers per request or turn off parts you do not need (champs, messages, avis, geometry).';
+	}
+	if (code === 'invalid_null') {
+		return 'The platform failed to serialise this object (a server-side bug on this record). Report it to the platform support with the dossier number; other records are unaffected.';
+	}
+	if (code === 'internal_server_error') {
+		return `The platform raised an internal error${error.extensions?.exception_id ? ` (exception_id ${error.extensions.exception_id})` : ''}. Retry later; if it persists, report the exception_id to the platform support.`;
+	}
+	if (code === 'graphql_parse_failed' || code === 'bad_request') {
+		return 'The platform could not parse the request. If this is a custom GraphQL query, check its syntax and variables.';
+	}
+	if (code === 'forbidden') {
+		return 'The token was refused. Check the token and that the instance URL is the one that issued it.';
+	}
+	return 'The GraphQL document does not match what this server offers (older instance or fork?). If this is a custom query, check it against the server\'s schema.';
+}
+
+/** English fixes for the French business errors mutations return in `errors`. */
+const BUSINESS_FIXES: Array<[RegExp, string]> = [
+	[
+		/seulement en lecture/i,
+		'The token is read-only. Create a token with write access ("lecture et écriture") in /profil and update the credential.',
+	],
+	[
+		/n.a pas les droits d.acc[eè]s/i,
+		'This instructeur cannot act on this dossier: choose an instructeur of the dossier\'s groupe instructeur, or add them to the groupe first.',
+	],
+	[
+		/est d[ée]j[aà]/i,
+		'The dossier is not in a state that allows this change. Read its current state first, or enable "Succeed If Already In Target State" to make re-runs idempotent.',
+	],
+	[
+		/checksum|int[ée]grit[ée]/i,
+		'The uploaded file does not match its checksum. The binary data may have changed during the upload: retry the item.',
+	],
+	[
+		/blob|expir/i,
+		'The uploaded file reference expired (uploads are valid for 1 hour) or is invalid. Retry the item so the file is uploaded again.',
+	],
+	[
+		/annotation|champ/i,
+		'The annotation was not found on this dossier\'s revision, or its value has the wrong type. Check the annotation label or ID against the démarche\'s current form.',
+	],
+	[
+		/motivation/i,
+		'This decision needs a motivation: fill in the Motivation parameter.',
+	],
+	[
+		/archiv/i,
+		'Only dossiers with a final decision (accepté, refusé, sans suite) can be archived.',
+	],
+	[
+		/groupe/i,
+		'Check the groupe instructeur: it must belong to the dossier\'s démarche and be open.',
+	],
+];
+
+export function describeBusinessError(message: string): string {
+	for (const [pattern, fix] of BUSINESS_FIXES) if (pattern.test(message)) return fix;
+	return 'The platform refused the change. Its message (in French) above says why.';
+}

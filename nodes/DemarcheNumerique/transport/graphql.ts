@@ -1,0 +1,303 @@
+import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import type { DnFunctions } from './context';
+import { CREDENTIAL_TYPE, getDnCredentials } from './context';
+import type { GraphqlError, PayloadMessage } from './errors';
+import { apiError, describeBusinessError, describeGraphqlError } from './errors';
+
+export interface GraphqlDocument {
+	query: string;
+	operationName: string;
+	variables?: IDataObject;
+}
+
+export interface GraphqlResult<T> {
+	data: T | null;
+	/** Root errors left after retries; only set when the caller asked for `partial`. */
+	errors?: GraphqlError[];
+}
+
+export interface RequestSettings {
+	/** Item the request belongs to, for error messages and continue-on-fail. */
+	itemIndex?: number;
+	/** Return root `errors` with the partial `data` instead of throwing (lists that can say what was lost). */
+	partial?: boolean;
+	/** Upper bound on the total time spent waiting for the rate limit to reset, in ms. */
+	maxThrottleWaitMs?: number;
+	/** Retries of 5xx, connection resets and platform timeouts. */
+	maxRetries?: number;
+	/** Base of the exponential backoff, in ms. */
+	backoffBaseMs?: number;
+	/** Cap of one backoff delay, in ms. */
+	backoffMaxMs?: number;
+	/** Socket timeout of one request, in ms (the platform itself stops queries at 30 s). */
+	timeoutMs?: number;
+}
+
+export const DEFAULT_SETTINGS = {
+	maxThrottleWaitMs: 120_000,
+	maxRetries: 4,
+	backoffBaseMs: 500,
+	backoffMaxMs: 15_000,
+	timeoutMs: 60_000,
+};
+
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+const RETRYABLE_NETWORK = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'ECONNABORTED',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+]);
+
+/** Exponential backoff with jitter: attempt 0 waits between base/2 and base. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random) {
+	const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Milliseconds until `RateLimit-Reset` (epoch seconds); a missing header waits one window step. */
+export function throttleDelay(resetHeader: unknown, nowMs: number): number {
+	const reset = Number(Array.isArray(resetHeader) ? resetHeader[0] : resetHeader);
+	if (!Number.isFinite(reset) || reset <= 0) return 5_000;
+	return Math.max(250, reset * 1000 - nowMs + 250);
+}
+
+function header(headers: IDataObject | undefined, name: string): unknown {
+	if (!headers) return undefined;
+	const wanted = name.toLowerCase();
+	for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return headers[key];
+	return undefined;
+}
+
+function networkCode(error: unknown): string | undefined {
+	const e = error as { code?: string; cause?: { code?: string }; message?: string };
+	return e?.code ?? e?.cause?.code ?? (/socket hang up/i.test(e?.message ?? '') ? 'ECONNRESET' : undefined);
+}
+
+function parseBody(body: unknown): { json?: { data?: unknown; errors?: GraphqlError[] }; text: string } {
+	if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+		return { json: body as { data?: unknown; errors?: GraphqlError[] }, text: '' };
+	}
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
+	try {
+		const json = JSON.parse(text);
+		if (json && typeof json === 'object') return { json, text };
+	} catch {
+		// not JSON: the caller decides from the status code
+	}
+	return { text };
+}
+
+/**
+ * Sends one GraphQL document to `{baseUrl}/api/v2/graphql` with the credential's token and turns
+ * every failure the platform can produce into a NodeApiError that says how to fix it. Retries what
+ * can succeed on a second try (5xx, resets, platform timeouts, rate limit) and nothing else.
+ */
+export async function graphqlRequest<T = IDataObject>(
+	this: DnFunctions,
+	document: GraphqlDocument,
+	settings: RequestSettings = {},
+): Promise<GraphqlResult<T>> {
+	const config = { ...DEFAULT_SETTINGS, ...settings };
+	const { baseUrl, token } = await getDnCredentials(this);
+	const node = this.getNode();
+	const fail = (details: Parameters<typeof apiError>[1]) =>
+		apiError(node, { itemIndex: config.itemIndex, ...details }, token);
+	if (!/^https?:\/\/[^/]+/i.test(baseUrl)) {
+		throw fail({
+			message: 'The credential has no valid instance URL',
+			description:
+				'Set "Instance URL" in the Démarche Numérique credential, e.g. https://demarche.numerique.gouv.fr.',
+		});
+	}
+
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		url: `${baseUrl}/api/v2/graphql`,
+		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+		body: {
+			query: document.query,
+			variables: document.variables ?? {},
+			operationName: document.operationName,
+		},
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: config.timeoutMs,
+	};
+
+	let retries = 0;
+	let throttleWaited = 0;
+	for (;;) {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				options,
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			const code = networkCode(error);
+			if (code && RETRYABLE_NETWORK.has(code) && retries < config.maxRetries) {
+				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+				continue;
+			}
+			throw fail({
+				message: `Could not reach ${baseUrl} (${code ?? 'network error'})`,
+				description:
+					code && RETRYABLE_NETWORK.has(code)
+						? `The connection failed ${retries + 1} times in a row. Check the platform's status and this server's network, then retry.`
+						: 'Check the Instance URL in the credential and that this n8n server can reach it (proxy, firewall, DNS).',
+				code,
+			});
+		}
+
+		const status = Number(response.statusCode);
+		const { json, text } = parseBody(response.body);
+
+		if (status === 429) {
+			const wait = throttleDelay(header(response.headers as IDataObject, 'RateLimit-Reset'), Date.now());
+			if (throttleWaited + wait > config.maxThrottleWaitMs) {
+				throw fail({
+					message: 'The platform\'s rate limit was reached (HTTP 429)',
+					description: `The token may send about 400 requests per minute. This node already waited ${Math.round(throttleWaited / 1000)} s and the next reset is ${Math.round(wait / 1000)} s away, beyond the ${Math.round(config.maxThrottleWaitMs / 1000)} s allowed. Slow the workflow down, share the load between tokens, or raise "Max Rate Limit Wait".`,
+					httpCode: '429',
+				});
+			}
+			throttleWaited += wait;
+			await sleep(wait);
+			continue;
+		}
+
+		if (RETRYABLE_STATUS.has(status)) {
+			if (retries < config.maxRetries) {
+				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+				continue;
+			}
+			const first = json?.errors?.[0];
+			throw fail({
+				message: `The platform failed with HTTP ${status}${first?.message ? `: ${first.message}` : ''}`,
+				description: first
+					? describeGraphqlError(first, baseUrl)
+					: `The platform or a proxy in front of it answered ${status} ${config.maxRetries + 1} times. Retry later.`,
+				httpCode: String(status),
+				code: first?.extensions?.code,
+				exceptionId: first?.extensions?.exception_id,
+			});
+		}
+
+		if (status === 401 || status === 403) {
+			const platformMessage = json?.errors?.[0]?.message ?? (text.trim() || `HTTP ${status}`);
+			const forbiddenNetwork = /forbidden network/i.test(platformMessage);
+			const ip = platformMessage.match(/Add\s+(\S+)\s+to your allowed/i)?.[1];
+			throw fail({
+				message: platformMessage,
+				description:
+					status === 401
+						? `The token has expired. Create a new token in ${baseUrl}/profil and paste it into the credential.`
+						: forbiddenNetwork
+							? `This n8n server's address is not allowed to use the token. In ${baseUrl}/profil, add ${ip ?? 'its IP address'} to the token's allowed networks.`
+							: `The token was refused. Check the token in the credential and that the instance URL (${baseUrl}) is the instance that issued it.`,
+				httpCode: String(status),
+				code: json?.errors?.[0]?.extensions?.code,
+			});
+		}
+
+		if (!json) {
+			throw fail({
+				message: `The platform answered HTTP ${status} with a body that is not JSON`,
+				description: `Check that the Instance URL (${baseUrl}) points at a Démarche Numérique server and not at a proxy or login page.`,
+				httpCode: String(status),
+			});
+		}
+
+		if (status >= 400) {
+			const first = json.errors?.[0];
+			throw fail({
+				message: first?.message ?? `The platform answered HTTP ${status}`,
+				description: first ? describeGraphqlError(first, baseUrl) : 'Check the request.',
+				httpCode: String(status),
+				code: first?.extensions?.code,
+			});
+		}
+
+		const errors = json.errors?.length ? json.errors : undefined;
+		if (errors?.some((e) => e.extensions?.code === 'timeout') && retries < config.maxRetries) {
+			await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+			continue;
+		}
+		if (errors && !(config.partial && json.data)) {
+			throw rootErrorsToApiError(node, errors, baseUrl, token, config.itemIndex);
+		}
+		return { data: (json.data ?? null) as T | null, errors };
+	}
+}
+
+/** The first root error, with a count of the others, as one NodeApiError. */
+export function rootErrorsToApiError(
+	node: INode,
+	errors: GraphqlError[],
+	baseUrl: string,
+	token: string,
+	itemIndex?: number,
+) {
+	const first = errors[0];
+	const more =
+		errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+	return apiError(
+		node,
+		{
+			message: `${first.message}${more}`,
+			description: describeGraphqlError(first, baseUrl),
+			code: first.extensions?.code,
+			path: first.path,
+			exceptionId: first.extensions?.exception_id,
+			itemIndex,
+		},
+		token,
+	);
+}
+
+export interface MutationPayload {
+	errors?: PayloadMessage[] | null;
+	warnings?: PayloadMessage[] | null;
+	[key: string]: unknown;
+}
+
+/**
+ * Runs a mutation and checks its payload: business `errors` (French, no code) become a
+ * NodeApiError quoting the platform with an English fix; `warnings` come back to the caller.
+ */
+export async function mutate<P extends MutationPayload = MutationPayload>(
+	this: DnFunctions,
+	document: GraphqlDocument & { mutationField: string },
+	settings: RequestSettings = {},
+): Promise<P> {
+	const { data } = (await graphqlRequest.call(this, document, {
+		...settings,
+		partial: false,
+	})) as GraphqlResult<IDataObject>;
+	const payload = (data?.[document.mutationField] ?? null) as P | null;
+	if (!payload) {
+		throw apiError(this.getNode(), {
+			message: `The platform returned no result for ${document.mutationField}`,
+			description: 'The mutation was not applied. Retry, and check the platform\'s status if it persists.',
+			itemIndex: settings.itemIndex,
+		});
+	}
+	const errors = payload.errors ?? [];
+	if (errors.length) {
+		const text = errors.map((e) => e.message).join(' / ');
+		throw apiError(this.getNode(), {
+			message: `Démarche Numérique refused ${document.mutationField}: ${text}`,
+			description: describeBusinessError(text),
+			itemIndex: settings.itemIndex,
+		});
+	}
+	return payload;
+}

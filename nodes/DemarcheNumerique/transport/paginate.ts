@@ -1,0 +1,117 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DnFunctions } from './context';
+import type { GraphqlError } from './errors';
+import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql';
+import { graphqlRequest, rootErrorsToApiError } from './graphql';
+import { getDnCredentials } from './context';
+
+export const PAGE_SIZE = 100;
+
+export interface Connection<N> {
+	nodes?: Array<N | null> | null;
+	pageInfo: { endCursor?: string | null; hasNextPage: boolean };
+}
+
+export interface Page<N> {
+	/** Records of the page, in the platform's order, nulls removed. */
+	nodes: N[];
+	/** Positions (in the page) of records the platform could not serialise, with its errors. */
+	lost: Array<{ index: number; errors: GraphqlError[] }>;
+	/** Root errors of the page that are not tied to one record. */
+	errors: GraphqlError[];
+	endCursor: string | null;
+	hasNextPage: boolean;
+	/** Cursor the page was requested after (null for the first page). */
+	after: string | null;
+}
+
+export interface PaginateOptions<N> {
+	document: GraphqlDocument;
+	/** Finds the connection in `data` (e.g. `data.demarche.dossiers`). */
+	connection: (data: IDataObject) => Connection<N> | null | undefined;
+	/** Path of the connection's `nodes` in the response, to map errors to records. */
+	nodesPath: string[];
+	/** Stop after this many records; undefined means all. */
+	limit?: number;
+	/** Resume after this cursor. */
+	after?: string | null;
+	pageSize?: number;
+	settings?: RequestSettings;
+}
+
+/**
+ * Walks a Relay connection forward, one request per page, yielding each page as it arrives so
+ * callers can emit or persist progress without holding everything. Only ever sends `first` and
+ * `after` (the platform rejects `first` with `last`, and `after` with `before`).
+ */
+export async function* paginate<N>(
+	this: DnFunctions,
+	options: PaginateOptions<N>,
+): AsyncGenerator<Page<N>> {
+	const pageSize = Math.min(options.pageSize ?? PAGE_SIZE, PAGE_SIZE);
+	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+	let after = options.after ?? null;
+	while (remaining > 0) {
+		const variables: IDataObject = {
+			...(options.document.variables ?? {}),
+			first: Math.min(pageSize, remaining),
+		};
+		if (after) variables.after = after;
+		else delete variables.after;
+		const { data, errors = [] } = (await graphqlRequest.call(
+			this,
+			{ ...options.document, variables },
+			{ ...options.settings, partial: true },
+		)) as GraphqlResult<IDataObject>;
+		const connection = data ? options.connection(data) : null;
+		if (!connection) {
+			// Partial data without the connection: nothing usable, surface the errors.
+			const { baseUrl, token } = await getDnCredentials(this);
+			throw rootErrorsToApiError(this.getNode(), errors, baseUrl, token, options.settings?.itemIndex);
+		}
+		const lostByIndex = new Map<number, GraphqlError[]>();
+		const other: GraphqlError[] = [];
+		for (const error of errors) {
+			const index = recordIndex(error.path, options.nodesPath);
+			if (index === undefined) other.push(error);
+			else lostByIndex.set(index, [...(lostByIndex.get(index) ?? []), error]);
+		}
+		const raw = connection.nodes ?? [];
+		const nodes: N[] = [];
+		raw.forEach((node, index) => {
+			if (node === null || node === undefined) {
+				if (!lostByIndex.has(index)) lostByIndex.set(index, []);
+			} else if (lostByIndex.has(index)) {
+				// keep the record: the error hit a nullable field inside it
+				nodes.push(node);
+			} else nodes.push(node);
+		});
+		const lost = [...lostByIndex.entries()]
+			.filter(([index]) => raw[index] === null || raw[index] === undefined)
+			.map(([index, errs]) => ({ index, errors: errs }));
+		const page: Page<N> = {
+			nodes,
+			lost,
+			errors: other.concat(
+				[...lostByIndex.entries()]
+					.filter(([index]) => raw[index] !== null && raw[index] !== undefined)
+					.flatMap(([, errs]) => errs),
+			),
+			endCursor: connection.pageInfo.endCursor ?? null,
+			hasNextPage: connection.pageInfo.hasNextPage,
+			after,
+		};
+		yield page;
+		remaining -= raw.length;
+		if (!page.hasNextPage || !page.endCursor || raw.length === 0) return;
+		after = page.endCursor;
+	}
+}
+
+function recordIndex(path: Array<string | number> | undefined, nodesPath: string[]): number | undefined {
+	if (!path || path.length <= nodesPath.length) return undefined;
+	for (let i = 0; i < nodesPath.length; i++) if (path[i] !== nodesPath[i]) return undefined;
+	const index = path[nodesPath.length];
+	return typeof index === 'number' ? index : undefined;
+}
