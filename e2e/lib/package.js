@@ -1,0 +1,112 @@
+'use strict';
+// Our package exactly as users get it: built, packed with `npm pack`, and installed into an n8n user
+// folder the way n8n's community-package installer does it.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { run } = require('./proc');
+const { makeLogger } = require('./log');
+
+const log = makeLogger('package');
+const repoRoot = path.resolve(__dirname, '..', '..');
+const BUILD_INPUTS = ['nodes', 'credentials', 'package.json', 'tsconfig.json'];
+
+function newestMtime(p) {
+	if (!fs.existsSync(p)) return 0;
+	const st = fs.statSync(p);
+	if (!st.isDirectory()) return st.mtimeMs;
+	let newest = st.mtimeMs;
+	for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+	return newest;
+}
+
+function readPackageJson(dir = repoRoot) {
+	return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+}
+
+/** Every file the package.json `n8n` section promises must exist in dist, or n8n fails to load the package. */
+function missingDistFiles(dir = repoRoot) {
+	const { n8n } = readPackageJson(dir);
+	return [...(n8n.credentials || []), ...(n8n.nodes || [])].filter((f) => !fs.existsSync(path.join(dir, f)));
+}
+
+/** Runs `npm run build` when dist is missing, older than its sources, or incomplete. */
+async function buildIfStale() {
+	const dist = path.join(repoRoot, 'dist');
+	const sources = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(repoRoot, p))));
+	const built = fs.existsSync(dist) ? newestMtime(dist) : 0;
+	// files declared but not produced (nodes still being written) do not force a rebuild: it would not help
+	if (built >= sources) return false;
+	log('building the package (npm run build)');
+	await run('npm', ['run', 'build'], { cwd: repoRoot });
+	return true;
+}
+
+/**
+ * Builds if needed and packs the package into a fresh temp dir. Returns {tarball, name, version, nodes, credentials}
+ * where nodes/credentials are the dist files the package.json `n8n` section declares and the build produced.
+ * With `allowMissing`, declared files that do not exist yet (another engineer still writing them) are
+ * left out of the packed package.json instead of failing, so e2e runs on whatever exists.
+ */
+async function packPackage({ allowMissing = true } = {}) {
+	await buildIfStale();
+	const missing = missingDistFiles();
+	const pkg = readPackageJson();
+	const present = (list) => (list || []).filter((f) => !missing.includes(f));
+	if (missing.length && !allowMissing) throw new Error(`dist is missing files declared in package.json: ${missing.join(', ')}`);
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-pack-'));
+	let source = repoRoot;
+	if (missing.length) {
+		// pack from a staging copy whose package.json lists only what exists; the repo stays untouched
+		log(`not yet built, left out of the packed package: ${missing.join(', ')}`);
+		source = path.join(outDir, 'staging');
+		fs.mkdirSync(source);
+		fs.cpSync(path.join(repoRoot, 'dist'), path.join(source, 'dist'), { recursive: true });
+		for (const f of ['README.md', 'LICENSE']) {
+			if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(source, f));
+		}
+		const staged = { ...pkg, scripts: {}, n8n: { ...pkg.n8n, credentials: present(pkg.n8n.credentials), nodes: present(pkg.n8n.nodes) } };
+		fs.writeFileSync(path.join(source, 'package.json'), JSON.stringify(staged, null, 2));
+	}
+	const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: source });
+	const [info] = JSON.parse(stdout);
+	const tarball = path.join(outDir, info.filename);
+	log(`packed ${info.filename} (${info.entryCount} files, ${Math.round(info.size / 1024)} kB)`);
+	return {
+		tarball,
+		name: pkg.name,
+		version: pkg.version,
+		nodes: present(pkg.n8n.nodes),
+		credentials: present(pkg.n8n.credentials),
+		missing,
+	};
+}
+
+/**
+ * Installs a packed tarball into `<userFolder>/.n8n/nodes/node_modules/<name>` as n8n does: extract,
+ * strip dev/peer/optional dependencies from its package.json, `npm install --ignore-scripts
+ * --package-lock=false` there. Returns the install directory.
+ */
+async function installPackage(userFolder, tarball, { name = readPackageJson().name } = {}) {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const target = path.join(nodesDir, 'node_modules', name);
+	fs.rmSync(target, { recursive: true, force: true });
+	fs.mkdirSync(target, { recursive: true });
+	await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+	const pkgFile = path.join(target, 'package.json');
+	const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+	delete pkg.devDependencies;
+	delete pkg.peerDependencies;
+	delete pkg.optionalDependencies;
+	fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+	await run('npm', ['install', '--ignore-scripts', '--package-lock=false', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: target });
+	// n8n keeps a package.json in nodes/ listing what it installed
+	const nodesPkgFile = path.join(nodesDir, 'package.json');
+	const nodesPkg = fs.existsSync(nodesPkgFile) ? JSON.parse(fs.readFileSync(nodesPkgFile, 'utf8')) : { name: 'installed-nodes', private: true };
+	nodesPkg.dependencies = { ...(nodesPkg.dependencies || {}), [name]: pkg.version };
+	fs.writeFileSync(nodesPkgFile, JSON.stringify(nodesPkg, null, 2));
+	return target;
+}
+
+module.exports = { repoRoot, packPackage, installPackage, buildIfStale, missingDistFiles, readPackageJson };
