@@ -59,7 +59,7 @@ async function packPackage({ allowMissing = true } = {}) {
 	let source = repoRoot;
 	if (missing.length) {
 		// pack from a staging copy whose package.json lists only what exists; the repo stays untouched
-		log(`not yet built, left out of the packed package: ${missing.join(', ')}`);
+		log(`declared in package.json but not built (yet), left out of the packed package: ${missing.join(', ')}`);
 		source = path.join(outDir, 'staging');
 		fs.mkdirSync(source);
 		fs.cpSync(path.join(repoRoot, 'dist'), path.join(source, 'dist'), { recursive: true });
