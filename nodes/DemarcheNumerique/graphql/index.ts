@@ -1,6 +1,7 @@
 import type { DemarcheParts, Document } from './queries';
 import type { DossierParts } from './fragments';
 import { DOSSIER_PART_NAMES } from './fragments';
+import { mutationDocuments } from './mutations';
 import {
 	DEMARCHE_DESCRIPTORS,
 	DEMARCHE_GROUPES,
@@ -54,5 +55,6 @@ export function allDocuments(): Document[] {
 	for (const parts of everyCombination<keyof DemarcheParts>(DEMARCHE_PART_NAMES)) {
 		documents.push(getDemarcheDocument(parts));
 	}
+	documents.push(...mutationDocuments());
 	return documents;
 }
