@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run sandbox`: starts the sandbox on fixed ports and prints its URLs and demo tokens.
+ * Env: SANDBOX_PORT (8787), SANDBOX_STORAGE_PORT (8788), SANDBOX_SEED ('sandbox'),
+ * SANDBOX_SIZE (2000 dossiers), SANDBOX_THROTTLE_LIMIT (400), SANDBOX_FORK_MODE, SANDBOX_WEBHOOKS_V2 (1/true).
+ */
+const { startSandbox } = require('./index');
+
+const flag = (value) => value === '1' || value === 'true';
+
+async function main() {
+	const env = process.env;
+	const sandbox = await startSandbox({
+		port: Number(env.SANDBOX_PORT || 8787),
+		storagePort: Number(env.SANDBOX_STORAGE_PORT || 8788),
+		seed: env.SANDBOX_SEED || 'sandbox',
+		size: Number(env.SANDBOX_SIZE || 2000),
+		throttleLimit: env.SANDBOX_THROTTLE_LIMIT ? Number(env.SANDBOX_THROTTLE_LIMIT) : undefined,
+		forkMode: flag(env.SANDBOX_FORK_MODE),
+		webhooksV2: flag(env.SANDBOX_WEBHOOKS_V2),
+	});
+	const lines = [
+		'Démarche Numérique sandbox running',
+		`  API base URL (credential "baseUrl"): ${sandbox.url}`,
+		`  GraphQL endpoint:                    ${sandbox.graphqlUrl}`,
+		`  File storage:                        ${sandbox.storageUrl}`,
+		`  Control API:                         ${sandbox.controlUrl}/`,
+		'  Tokens:',
+		...Object.entries(sandbox.tokens).map(([name, value]) => `    ${name.padEnd(17)} ${value}`),
+		`  Démarches: ${Object.entries(sandbox.facts.demarches).map(([k, v]) => `${v} (${k})`).join(', ')}`,
+		`  Showcase dossier with every champ type: ${sandbox.facts.everyChampDossier}`,
+		'Press Ctrl-C to stop.',
+	];
+	process.stdout.write(lines.join('\n') + '\n');
+	const stop = () => {
+		sandbox.stop().then(() => process.exit(0));
+		setTimeout(() => process.exit(0), 2000).unref();
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+	process.stderr.write(`Sandbox failed to start: ${error.stack || error}\n`);
+	process.exit(1);
+});

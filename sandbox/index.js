@@ -1,0 +1,160 @@
+'use strict';
+/**
+ * startSandbox(options) → Promise<{url, storageUrl, controlUrl, tokens, facts, sandbox, stop()}>
+ *
+ * A local, faithful Démarche Numérique: the GraphQL API (POST /api/v2/graphql) and the control API
+ * (/__sandbox/) on http://127.0.0.1:<port>, file storage on http://localhost:<storagePort>
+ * (another port AND another host name, like the platform's object storage).
+ *
+ * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
+ *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
+ *   clock ({set?: ISO|ms} to start frozen).
+ */
+const http = require('http');
+const crypto = require('crypto');
+const { Clock } = require('./lib/clock');
+const { seedStore, factsFor, tokenTable, TOKENS } = require('./lib/seed');
+const { Files } = require('./lib/files');
+const { graphqlHandler, Throttle, sendJson } = require('./lib/api');
+const { RequestLog, StorageLog, Faults } = require('./lib/logs');
+const { controlRoutes } = require('./lib/control');
+const { apiRoutes, storageRoutes } = require('./lib/routes');
+
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => resolve(Buffer.concat(chunks)));
+		req.on('error', reject);
+	});
+}
+
+function listen(server, port) {
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve(server.address().port);
+		});
+	});
+}
+
+async function startSandbox(options = {}) {
+	const clock = new Clock();
+	if (options.clock && options.clock.set !== undefined) clock.set(typeof options.clock.set === 'number' ? options.clock.set : Date.parse(options.clock.set));
+	const sandbox = {
+		store: null,
+		files: null,
+		facts: null,
+		tokens: tokenTable(),
+		tokenValues: { ...TOKENS },
+		throttle: new Throttle({ limit: options.throttleLimit || 400, periodSeconds: options.throttlePeriodSeconds || 60 }),
+		faults: new Faults(),
+		log: new RequestLog(),
+		storageLog: new StorageLog(),
+		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		apiPort: null,
+		storagePort: null,
+		secret: crypto.randomBytes(16).toString('hex'),
+		publicBaseUrl: () => `http://127.0.0.1:${sandbox.apiPort}`,
+		storageBaseUrl: () => `http://localhost:${sandbox.storagePort}`,
+		reseed({ seed, size } = {}) {
+			const store = seedStore({ seed: seed !== undefined ? seed : options.seed || 'sandbox', size: size !== undefined ? size : options.size !== undefined ? options.size : 1000, clock });
+			sandbox.store = store;
+			sandbox.files = new Files({ store, secret: sandbox.secret, storageBaseUrl: sandbox.storageBaseUrl });
+			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
+			sandbox.throttle.configure({});
+		},
+	};
+	sandbox.reseed();
+
+	const graphql = graphqlHandler(sandbox);
+	const control = controlRoutes(sandbox);
+
+	const apiServer = http.createServer(async (req, res) => {
+		const startedAt = process.hrtime.bigint();
+		try {
+			const rawBody = await readBody(req);
+			const url = new URL(req.url, sandbox.publicBaseUrl());
+			if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/')) {
+				let body = {};
+				if (rawBody.length) {
+					try {
+						body = JSON.parse(rawBody.toString('utf8'));
+					} catch {
+						return sendJson(res, 400, { error: 'Control API bodies are JSON' });
+					}
+				}
+				const out = await control(req, url, body);
+				return sendJson(res, out.status, out.body);
+			}
+			if (url.pathname === '/api/v2/graphql') {
+				if (req.method !== 'POST') {
+					res.writeHead(404, { 'Content-Type': 'text/plain' });
+					return res.end('Not Found');
+				}
+				return await graphql(req, res, rawBody, startedAt);
+			}
+			for (const route of apiRoutes) if (await route(sandbox, req, res, url, rawBody)) return undefined;
+			res.writeHead(404, { 'Content-Type': 'text/plain' });
+			res.end('Not Found');
+		} catch (e) {
+			if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal Server Error', extensions: { code: 'internal_server_error', exception_id: crypto.randomUUID() } }], data: null });
+			else res.end();
+			// eslint-disable-next-line no-console
+			if (process.env.SANDBOX_DEBUG) console.error(e);
+		}
+		return undefined;
+	});
+
+	const storageServer = http.createServer(async (req, res) => {
+		const rawBody = await readBody(req);
+		const url = new URL(req.url, sandbox.storageBaseUrl());
+		for (const route of storageRoutes) {
+			if (await route(sandbox, req, res, url, rawBody)) {
+				sandbox.storageLog.add(req, res.statusCode);
+				return;
+			}
+		}
+		const check = req.method === 'GET' || req.method === 'HEAD' ? sandbox.files.verify(url.pathname, url.searchParams) : { ok: false, status: 405, reason: 'method not allowed' };
+		const bytes = check.ok ? sandbox.files.bytes(check.key) : null;
+		if (!check.ok || !bytes) {
+			const status = check.ok ? 404 : check.status;
+			sandbox.storageLog.add(req, status);
+			res.writeHead(status, { 'Content-Type': 'application/xml' });
+			res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 403 ? 'AccessDenied' : 'NoSuchKey'}</Code><Message>${check.reason || 'not found'}</Message></Error>`);
+			return;
+		}
+		sandbox.storageLog.add(req, 200);
+		res.writeHead(200, {
+			'Content-Type': check.contentType || 'application/octet-stream',
+			'Content-Length': bytes.length,
+			'Content-Disposition': `attachment; filename="${check.filename.replace(/"/g, '')}"`,
+		});
+		res.end(req.method === 'HEAD' ? undefined : bytes);
+	});
+
+	sandbox.apiPort = await listen(apiServer, options.port !== undefined ? options.port : 0);
+	sandbox.storagePort = await listen(storageServer, options.storagePort !== undefined ? options.storagePort : 0);
+
+	const closeServer = (server) =>
+		new Promise((resolve) => {
+			server.close(() => resolve());
+			if (server.closeAllConnections) server.closeAllConnections();
+		});
+
+	return {
+		url: sandbox.publicBaseUrl(),
+		graphqlUrl: `${sandbox.publicBaseUrl()}/api/v2/graphql`,
+		storageUrl: sandbox.storageBaseUrl(),
+		controlUrl: `${sandbox.publicBaseUrl()}/__sandbox`,
+		tokens: { ...TOKENS },
+		get facts() {
+			return sandbox.facts;
+		},
+		sandbox,
+		stop: () => Promise.all([closeServer(apiServer), closeServer(storageServer)]).then(() => undefined),
+	};
+}
+
+module.exports = { startSandbox, TOKENS };

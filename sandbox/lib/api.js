@@ -1,0 +1,206 @@
+'use strict';
+/**
+ * The API listener's GraphQL endpoint: POST /api/v2/graphql with the platform's auth, error
+ * shapes, throttle and injected faults. Status codes and bodies follow ../shared/docs/ds-api.md.
+ */
+const crypto = require('crypto');
+const { parse, validate, execute, specifiedRules, GraphQLError, Kind } = require('graphql');
+const { getSchema, fragmentTypeNames } = require('./schema');
+
+const MAX_DEPTH = 15;
+const THROTTLE_BODY =
+	"Calme toi, cowboy ! T'enchaines un peu trop les requêtes. Respire un peu réessaie dans un petit moment.\n" +
+	"Calm down, cowboy! You're making too many requests. Take a breather and try again soon.\n";
+
+function sendJson(res, status, body, extraHeaders = {}) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
+	res.end(text);
+}
+
+const errorBody = (message, code, extra = {}) => ({ errors: [{ message, extensions: { code, ...extra } }], data: null });
+
+/** Depth of the deepest field selection (fragments expanded), as the platform's max_depth counts. */
+function depthRule(context) {
+	const fragments = Object.create(null);
+	for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+	const depthOf = (selectionSet, seen) => {
+		if (!selectionSet) return 0;
+		let max = 0;
+		for (const sel of selectionSet.selections) {
+			let d = 0;
+			if (sel.kind === Kind.FIELD) d = sel.name.value.startsWith('__') ? 0 : 1 + depthOf(sel.selectionSet, seen);
+			else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet, seen);
+			else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value) && fragments[sel.name.value]) d = depthOf(fragments[sel.name.value].selectionSet, new Set([...seen, sel.name.value]));
+			if (d > max) max = d;
+		}
+		return max;
+	};
+	return {
+		OperationDefinition(node) {
+			const depth = depthOf(node.selectionSet, new Set());
+			if (depth > MAX_DEPTH) context.reportError(new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${MAX_DEPTH}`));
+		},
+	};
+}
+
+/** `Bearer <t>` or `Bearer token=<t>` → t */
+function tokenFromHeader(header) {
+	if (!header) return null;
+	const match = /^Bearer\s+(?:token=)?"?([^"\s]+)"?\s*$/i.exec(header);
+	return match ? match[1] : null;
+}
+
+function ipInNetwork(ip, cidr) {
+	const [base, bits] = cidr.split('/');
+	const toInt = (a) => a.split('.').reduce((acc, x) => (acc << 8) + Number(x), 0) >>> 0;
+	const mask = bits === '0' ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+	return (toInt(ip) & mask) === (toInt(base) & mask);
+}
+
+class Throttle {
+	constructor({ limit = 400, periodSeconds = 60 } = {}) {
+		this.configure({ limit, periodSeconds });
+	}
+
+	configure({ limit, periodSeconds }) {
+		if (limit !== undefined) this.limit = Number(limit);
+		if (periodSeconds !== undefined) this.periodSeconds = Number(periodSeconds);
+		this.counters = new Map();
+	}
+
+	/** Rack::Attack style: fixed window aligned on the epoch, keyed by the raw Authorization header. */
+	hit(key, nowMs) {
+		if (!key) return { throttled: false };
+		const now = Math.floor(nowMs / 1000);
+		const window = Math.floor(now / this.periodSeconds);
+		const counterKey = `${window}:${key}`;
+		const count = (this.counters.get(counterKey) || 0) + 1;
+		if (this.counters.size > 10000) this.counters.clear();
+		this.counters.set(counterKey, count);
+		const reset = now + (this.periodSeconds - (now % this.periodSeconds));
+		return { throttled: count > this.limit, reset, remaining: Math.max(0, this.limit - count) };
+	}
+
+	state() {
+		return { limit: this.limit, periodSeconds: this.periodSeconds };
+	}
+}
+
+/**
+ * @param {object} sandbox the running sandbox state: {store, files, tokens (table), throttle, faults, modes, log, publicBaseUrl}
+ */
+function graphqlHandler(sandbox) {
+	return async function handle(req, res, rawBody, startedAt) {
+		const { store } = sandbox;
+		const authorization = req.headers.authorization || null;
+		let body = null;
+		let bodyError = null;
+		try {
+			body = JSON.parse(rawBody.toString('utf8') || '{}');
+			if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`);
+		} catch (e) {
+			bodyError = e.message.startsWith('unexpected token') ? e.message : `unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`;
+		}
+		const operationName = body && typeof body.operationName === 'string' ? body.operationName : null;
+		const entry = sandbox.log.start(req, authorization, operationName, startedAt);
+
+		const throttle = sandbox.throttle.hit(authorization, store.clock.now());
+		if (throttle.throttled) {
+			res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(throttle.reset) });
+			res.end(THROTTLE_BODY);
+			return entry.finish(429);
+		}
+
+		const fault = sandbox.faults.take(operationName);
+		if (fault) entry.fault = fault.kind;
+		if (fault && fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs || 1000));
+		if (fault && fault.kind === 'reset') {
+			req.socket.destroy();
+			return entry.finish('reset');
+		}
+		if (fault && fault.kind === '500') {
+			sendJson(res, 500, errorBody('Internal Server Error', 'internal_server_error', { exception_id: crypto.randomUUID() }));
+			return entry.finish(500);
+		}
+		if (fault && (fault.kind === '502' || fault.kind === '503')) {
+			const status = Number(fault.kind);
+			const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
+			res.writeHead(status, { 'Content-Type': 'text/html' });
+			res.end(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
+			return entry.finish(status);
+		}
+		if (fault && fault.kind === 'malformed') {
+			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+			res.end('{"data":{"demarche":{"dossiers":{"nodes":[{"number":1');
+			return entry.finish(200);
+		}
+
+		if (bodyError) {
+			sendJson(res, 400, errorBody(bodyError, 'bad_request'));
+			return entry.finish(400);
+		}
+
+		const tokenValue = tokenFromHeader(authorization);
+		const token = tokenValue ? sandbox.tokens[tokenValue] : null;
+		entry.token = token ? token.name : tokenValue ? 'unknown' : 'none';
+		if (!token) {
+			sendJson(res, 403, errorBody('Without a token, only persisted queries are allowed', 'forbidden'));
+			return entry.finish(403);
+		}
+		if (token.expiresAt && token.expiresAt <= store.clock.now()) {
+			sendJson(res, 401, errorBody('Token expired', 'unauthorized'));
+			return entry.finish(401);
+		}
+		const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
+		if (token.allowedNetworks && !token.allowedNetworks.some((cidr) => ipInNetwork(ip, cidr))) {
+			sendJson(res, 403, errorBody(`Request issued from a forbidden network. Add ${ip}/32 to your allowed adresses in your /profil`, 'forbidden'));
+			return entry.finish(403);
+		}
+
+		let document;
+		try {
+			document = parse(String(body.query || ''));
+		} catch (e) {
+			sendJson(res, 400, errorBody(e.message, 'graphql_parse_failed'));
+			return entry.finish(400);
+		}
+		const schema = getSchema({ forkMode: sandbox.modes.forkMode, webhooksV2: sandbox.modes.webhooksV2 });
+		const validationErrors = validate(schema, document, [...specifiedRules, depthRule]);
+		if (validationErrors.length) {
+			sendJson(res, 200, { errors: validationErrors.map((e) => e.toJSON()) });
+			return entry.finish(200);
+		}
+		const ctx = {
+			store,
+			files: sandbox.files,
+			token,
+			fragments: fragmentTypeNames(document),
+			fault: fault && (fault.kind === 'timeout' || fault.kind === 'invalid_null') ? fault : null,
+			publicBaseUrl: sandbox.publicBaseUrl(),
+			sandbox,
+			timedOut: false,
+		};
+		let result;
+		try {
+			result = await execute({ schema, document, variableValues: body.variables || {}, operationName: operationName || undefined, contextValue: ctx });
+		} catch (e) {
+			sendJson(res, 500, errorBody('Internal Server Error', 'internal_server_error', { exception_id: crypto.randomUUID() }));
+			return entry.finish(500);
+		}
+		const errors = (result.errors || []).map((e) => {
+			const json = e.toJSON();
+			if (/^Cannot return null for non-nullable field/.test(json.message)) json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
+			return json;
+		});
+		if (ctx.fault && ctx.fault.kind === 'timeout') {
+			errors.push({ message: 'Timeout on Demarche.dossiers', extensions: { code: 'timeout' } });
+			if (!ctx.timedOut) result.data = null;
+		}
+		const response = errors.length ? { data: result.data === undefined ? null : result.data, errors } : { data: result.data };
+		sendJson(res, 200, response);
+		return entry.finish(200);
+	};
+}
+
+module.exports = { graphqlHandler, Throttle, tokenFromHeader, sendJson, THROTTLE_BODY };

@@ -1,0 +1,209 @@
+'use strict';
+/**
+ * The control API: JSON over HTTP under /__sandbox/ on the API port, no auth. See sandbox/README.md.
+ */
+const { decodeGlobalId, parseDateTime, formatDateTime } = require('./util');
+const { fileRef } = require('./generate');
+const { md5Base64 } = require('./util');
+
+function httpError(status, message) {
+	return Object.assign(new Error(message), { status });
+}
+
+/** Accepts an ISO string or epoch ms. */
+function timeArg(value) {
+	if (value === undefined || value === null) return undefined;
+	const ms = typeof value === 'number' ? value : parseDateTime(value);
+	if (ms === null) throw httpError(400, `Not a date: ${value}`);
+	return ms;
+}
+
+/** Map `{label | stableId | champ global id: raw}` to `{stableId: raw}` for a dossier's revision. */
+function resolveValues(store, record, values, annotations) {
+	const revision = store.revisionOf(record);
+	const descs = annotations ? revision.annotations : revision.champs;
+	const out = {};
+	for (const [key, raw] of Object.entries(values || {})) {
+		const decoded = decodeGlobalId(key);
+		const stableId = decoded && decoded.type === 'Champ' ? Number(decoded.id) : Number(key);
+		const desc = descs.find((d) => d.stableId === stableId) || descs.find((d) => d.label === key);
+		if (!desc) throw httpError(400, `No ${annotations ? 'annotation' : 'champ'} "${key}" in dossier ${record.number}'s revision`);
+		out[desc.stableId] = desc.type === 'datetime' && typeof raw === 'string' ? parseDateTime(raw) : raw;
+	}
+	return out;
+}
+
+function dossierView(store, record) {
+	const content = store.content(record);
+	return {
+		number: record.number,
+		demarche: record.demarche,
+		groupe: record.groupe,
+		state: record.state,
+		archived: record.archived,
+		hidden: record.hidden && { at: new Date(record.hidden.at).toISOString(), reason: record.hidden.reason },
+		dateDepot: formatDateTime(record.depotAt),
+		dateDerniereModification: formatDateTime(record.modifiedAt),
+		dateDerniereModificationMs: record.modifiedAt,
+		revisionId: record.revisionId,
+		labels: record.labelIds.map((id) => store.labels.get(id).name),
+		champs: content.champs.map((c) => ({ id: c.id, label: c.label, kind: c.kind, stringValue: c.stringValue })),
+		annotations: content.annotations.map((c) => ({ id: c.id, label: c.label, kind: c.kind, stringValue: c.stringValue })),
+		messages: content.messages.length,
+		version: record.version,
+	};
+}
+
+/**
+ * @param {object} sandbox running state (see index.js)
+ * @returns {(req, res, url: URL, body: any) => Promise<{status?: number, body: any}>}
+ */
+function controlRoutes(sandbox) {
+	const routes = {
+		'GET /__sandbox/': () => ({
+			tokens: sandbox.tokenValues,
+			facts: sandbox.facts,
+			endpoints: Object.keys(routes),
+		}),
+		'GET /__sandbox/facts': () => sandbox.facts,
+		'POST /__sandbox/reset': (body) => {
+			sandbox.reseed({ seed: body.seed, size: body.size });
+			return { facts: sandbox.facts };
+		},
+		'GET /__sandbox/counts': () => sandbox.store.counts(),
+		'GET /__sandbox/dossiers/:number': (_b, p) => {
+			const record = sandbox.store.getDossier(p.number);
+			if (!record) throw httpError(404, `Dossier ${p.number} not found`);
+			return dossierView(sandbox.store, record);
+		},
+		'GET /__sandbox/demarches/:number': (_b, p) => {
+			const d = sandbox.store.demarches.get(Number(p.number));
+			if (!d) throw httpError(404, `Démarche ${p.number} not found`);
+			return {
+				number: d.number,
+				title: d.title,
+				groupes: d.groupeNumbers.map((n) => sandbox.store.groupes.get(n)),
+				labels: d.labelIds.map((id) => sandbox.store.labels.get(id)),
+				revisions: d.revisionIds,
+				activeRevisionId: d.activeRevisionId,
+				counts: sandbox.store.counts().byDemarche[d.number],
+			};
+		},
+		'POST /__sandbox/act/deposit': (body) => {
+			const store = sandbox.store;
+			const demarche = store.demarches.get(Number(body.demarche));
+			if (!demarche) throw httpError(404, `Démarche ${body.demarche} not found`);
+			const record = store.deposit(demarche.number, { groupe: body.groupe, at: timeArg(body.at), email: body.email });
+			if (body.values) store.setValues(record.number, resolveValues(store, record, body.values, false), { at: record.depotAt, event: false });
+			return dossierView(store, record);
+		},
+		'POST /__sandbox/act/update': (body) => {
+			const store = sandbox.store;
+			const record = store.requireDossier(body.number);
+			store.setValues(record.number, resolveValues(store, record, body.values, Boolean(body.annotations)), { annotations: Boolean(body.annotations), at: timeArg(body.at) });
+			return dossierView(store, record);
+		},
+		'POST /__sandbox/act/late-commit': (body) => {
+			const store = sandbox.store;
+			const record = store.requireDossier(body.number);
+			const behind = body.behindMs !== undefined ? Number(body.behindMs) : 1000;
+			const at = timeArg(body.at) !== undefined ? timeArg(body.at) : Math.max(record.depotAt, (store.lastServedModifiedAt || store.now()) - behind);
+			const values = body.values ? resolveValues(store, record, body.values, false) : {};
+			if (Object.keys(values).length) store.setValues(record.number, values, { at });
+			else {
+				store.touch(record, { at });
+				store.recordEvent('updated', record, { at, late: true });
+			}
+			return { ...dossierView(store, record), lastServedModifiedAt: store.lastServedModifiedAt ? new Date(store.lastServedModifiedAt).toISOString() : null };
+		},
+		'POST /__sandbox/act/state': (body) => {
+			const store = sandbox.store;
+			const previousState = store.changeState(body.number, body.state, { at: timeArg(body.at), motivation: body.motivation, instructeurEmail: body.instructeurEmail });
+			return { previousState, ...dossierView(store, store.requireDossier(body.number)) };
+		},
+		'POST /__sandbox/act/archive': (body) => dossierView(sandbox.store, sandbox.store.setArchived(body.number, body.archived !== false, { at: timeArg(body.at) })),
+		'POST /__sandbox/act/delete': (body) => {
+			const record = sandbox.store.deleteDossier(body.number, { pending: Boolean(body.pending), reason: body.reason, at: timeArg(body.at) });
+			return { number: record.number, pending: Boolean(body.pending) };
+		},
+		'POST /__sandbox/act/restore': (body) => dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
+		'POST /__sandbox/act/message': (body) => {
+			const store = sandbox.store;
+			const record = store.requireDossier(body.number);
+			const attachments = [];
+			if (body.attachment) {
+				const buffer = Buffer.from(body.attachment.contentBase64 || '', 'base64');
+				const key = `upload-${store.blobs.size + 1}-${buffer.length}`;
+				const contentType = body.attachment.contentType || 'application/octet-stream';
+				store.blobs.set(key, { buffer, contentType, filename: body.attachment.filename });
+				attachments.push({ ...fileRef(key, body.attachment.filename || 'piece-jointe.bin', contentType, buffer.length, store.now()), checksum: md5Base64(buffer) });
+			}
+			const email = body.email || store.content(record).usager.email;
+			return store.addMessage(record.number, { body: String(body.body || ''), email, attachments, correction: body.correction, at: timeArg(body.at) });
+		},
+		'GET /__sandbox/requests': (_b, _p, url) => sandbox.log.list(url.searchParams.get('token'), sandbox.tokens),
+		'DELETE /__sandbox/requests': () => {
+			sandbox.log.clear();
+			return { cleared: true };
+		},
+		'GET /__sandbox/storage-requests': () => sandbox.storageLog.entries,
+		'DELETE /__sandbox/storage-requests': () => {
+			sandbox.storageLog.clear();
+			return { cleared: true };
+		},
+		'GET /__sandbox/events': (_b, _p, url) => {
+			const since = Number(url.searchParams.get('since') || 0);
+			return sandbox.store.events.filter((e) => e.sequence > since);
+		},
+		'GET /__sandbox/faults': () => sandbox.faults.queue,
+		'POST /__sandbox/faults': (body) => sandbox.faults.add(body),
+		'DELETE /__sandbox/faults': () => {
+			sandbox.faults.clear();
+			return { cleared: true };
+		},
+		'GET /__sandbox/throttle': () => sandbox.throttle.state(),
+		'POST /__sandbox/throttle': (body) => {
+			sandbox.throttle.configure({ limit: body.limit, periodSeconds: body.periodSeconds });
+			return sandbox.throttle.state();
+		},
+		'GET /__sandbox/clock': () => sandbox.store.clock.state(),
+		'POST /__sandbox/clock': (body) => {
+			const clock = sandbox.store.clock;
+			if (body.real) clock.real();
+			if (body.set !== undefined) clock.set(timeArg(body.set));
+			if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
+			return clock.state();
+		},
+		'GET /__sandbox/modes': () => sandbox.modes,
+		'POST /__sandbox/modes': (body) => {
+			for (const key of ['forkMode', 'webhooksV2']) if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
+			return sandbox.modes;
+		},
+	};
+
+	const compiled = Object.entries(routes).map(([signature, handler]) => {
+		const [method, pattern] = signature.split(' ');
+		const names = [];
+		const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, name) => (names.push(name), '([^/]+)'))}$`);
+		return { method, regex, names, handler };
+	});
+
+	return async function control(req, url, body) {
+		const pathname = url.pathname === '/__sandbox' ? '/__sandbox/' : url.pathname;
+		for (const route of compiled) {
+			if (route.method !== req.method) continue;
+			const match = route.regex.exec(pathname);
+			if (!match) continue;
+			const params = {};
+			route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+			try {
+				return { status: 200, body: await route.handler(body || {}, params, url) };
+			} catch (e) {
+				return { status: e.status || 500, body: { error: e.message } };
+			}
+		}
+		return { status: 404, body: { error: `No control endpoint ${req.method} ${url.pathname}` } };
+	};
+}
+
+module.exports = { controlRoutes, resolveValues };

@@ -1,0 +1,116 @@
+'use strict';
+/**
+ * Keyset pagination as the platform does it (Connections::CursorConnection): order by a
+ * timestamp then id, `first`/`after` forward, `last`/`before` backward, at most 100 per page,
+ * `hasNextPage` true whenever `before` is given, `hasPreviousPage` true whenever `after` is.
+ * Stricter than the platform on one point, on purpose: a cursor is bound to the filters it was
+ * issued with, and using it with other filters is a `bad_request`.
+ */
+const { GraphQLError } = require('graphql');
+const { lowerBound } = require('./store');
+const { hashString } = require('./util');
+
+const MAX_PAGE_SIZE = 100;
+
+function badRequest(message) {
+	return new GraphQLError(message, { extensions: { code: 'bad_request' } });
+}
+
+function encodeCursor(key, number, filterHash) {
+	return Buffer.from(JSON.stringify([key, number, filterHash])).toString('base64url');
+}
+
+function decodeCursor(cursor, filterHash) {
+	let parsed;
+	try {
+		parsed = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8'));
+	} catch {
+		parsed = null;
+	}
+	if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'number' || typeof parsed[1] !== 'number') {
+		throw badRequest(`Invalid cursor: ${cursor}`);
+	}
+	if (parsed[2] !== filterHash) {
+		throw badRequest('Invalid cursor: it was issued for a query with other filters');
+	}
+	return { key: parsed[0], number: parsed[1] };
+}
+
+/** A stable hash of the arguments that define the list (everything except the page arguments). */
+function filterHashOf(scope, filters) {
+	const normalized = Object.keys(filters)
+		.sort()
+		.filter((k) => filters[k] !== undefined && filters[k] !== null)
+		.map((k) => `${k}=${filters[k]}`)
+		.join('&');
+	return hashString(`${scope}?${normalized}`).toString(36);
+}
+
+/**
+ * @param {Array<{number: number}>} list sorted by (keyOf, number)
+ * @param {{first?: number, last?: number, after?: string, before?: string}} args
+ * @param {{keyOf: (item: any) => number, filterHash: string, accept: (item: any) => boolean, startKey?: number}} spec
+ *   startKey: lower bound of the key the filters allow (skips the list prefix quickly)
+ * @returns {{items: any[], cursors: string[], hasNextPage: boolean, hasPreviousPage: boolean}}
+ */
+function paginate(list, args, spec) {
+	const { first, last, after, before } = args;
+	const present = (v) => v !== undefined && v !== null;
+	if (present(first) && present(last)) throw badRequest('Arguments "first" and "last" are exclusive');
+	if (present(before) && present(after)) throw badRequest('Arguments "before" and "after" are exclusive');
+	if (present(first) && first < 0) throw badRequest('Argument "first" must be a non-negative integer');
+	if (present(last) && last < 0) throw badRequest('Argument "last" must be a non-negative integer');
+
+	const limit = Math.min(present(first) ? first : Infinity, present(last) ? last : Infinity, MAX_PAGE_SIZE) + 1;
+	const inverted = present(last) || present(before);
+	const { keyOf, accept } = spec;
+	const found = [];
+	if (!inverted) {
+		let index = 0;
+		if (present(after)) {
+			const c = decodeCursor(after, spec.filterHash);
+			index = lowerBound(list, keyOf, c.key, c.number, true);
+		}
+		if (spec.startKey !== undefined) index = Math.max(index, lowerBound(list, keyOf, spec.startKey, -Infinity, false));
+		for (; index < list.length && found.length < limit; index++) {
+			if (accept(list[index])) found.push(list[index]);
+		}
+	} else {
+		let index = list.length - 1;
+		if (present(before)) {
+			const c = decodeCursor(before, spec.filterHash);
+			index = lowerBound(list, keyOf, c.key, c.number, false) - 1;
+		}
+		const floor = spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
+		for (; index >= floor && found.length < limit; index--) {
+			if (accept(list[index])) found.push(list[index]);
+		}
+	}
+	const hasNextPage = present(before) || (found.length === limit && !inverted);
+	const hasPreviousPage = present(after) || (found.length === limit && inverted);
+	const items = found.slice(0, limit - 1);
+	if (inverted) items.reverse();
+	return {
+		items,
+		cursors: items.map((item) => encodeCursor(keyOf(item), item.number, spec.filterHash)),
+		hasNextPage,
+		hasPreviousPage,
+	};
+}
+
+/** The GraphQL connection object ({nodes, edges, pageInfo}) of a page. */
+function connectionOf(page, mapNode = (x) => x) {
+	const nodes = page.items.map(mapNode);
+	return {
+		nodes,
+		edges: nodes.map((node, i) => ({ node, cursor: page.cursors[i] })),
+		pageInfo: {
+			hasNextPage: page.hasNextPage,
+			hasPreviousPage: page.hasPreviousPage,
+			startCursor: page.cursors.length ? page.cursors[0] : null,
+			endCursor: page.cursors.length ? page.cursors[page.cursors.length - 1] : null,
+		},
+	};
+}
+
+module.exports = { paginate, connectionOf, filterHashOf, encodeCursor, decodeCursor, MAX_PAGE_SIZE, badRequest };

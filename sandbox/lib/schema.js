@@ -1,0 +1,480 @@
+'use strict';
+/**
+ * Builds the executable GraphQL schema: the hand-written SDL (sandbox/schema/*.graphql) plus
+ * resolvers over the store. Variants: fork mode (no `dossierModifierAnnotations`, as on
+ * mes-démarches) and webhooks v2 (loads sandbox/schema/extensions/*.graphql).
+ *
+ * Mutations: `mutationResolvers` (from ./mutations.js) maps a Mutation field name to
+ * `(args, ctx) => payload`; any Mutation field without one answers "not implemented in sandbox".
+ */
+const fs = require('fs');
+const path = require('path');
+const { parse, buildASTSchema, GraphQLError, Kind, isObjectType, isInterfaceType, isNonNullType, defaultFieldResolver } = require('graphql');
+const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
+const { paginate, connectionOf, filterHashOf } = require('./pagination');
+const C = require('./catalog');
+
+const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
+const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
+
+/** Types only the batch annotation mutation uses: forks have none of them. */
+const FORK_REMOVED_TYPES = new Set(['DossierModifierAnnotationsInput', 'DossierModifierAnnotationsPayload', 'AnnotationInput', 'AnnotationValueInput']);
+
+function readSdl(dir) {
+	if (!fs.existsSync(dir)) return [];
+	return fs
+		.readdirSync(dir)
+		.filter((f) => f.endsWith('.graphql'))
+		.sort()
+		.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+}
+
+function errorWithCode(message, code) {
+	return new GraphQLError(message, { extensions: { code } });
+}
+
+const hidden = (typeName) => errorWithCode(`An object of type ${typeName} was hidden due to permissions`, 'unauthorized');
+const notFound = (typeName) => errorWithCode(`${typeName} not found`, 'not_found');
+
+// --- champ typing (the platform's resolve_type, fragment-sensitive) ---------------------------
+
+const CHAMP_TYPE = {
+	text: 'TextChamp', textarea: 'TextChamp', email: 'TextChamp', phone: 'TextChamp', iban: 'TextChamp', formatted: 'TextChamp', number: 'TextChamp',
+	checkbox: 'CheckboxChamp', date: 'DateChamp', integer_number: 'IntegerNumberChamp', decimal_number: 'DecimalNumberChamp',
+	multiple_drop_down_list: 'MultipleDropDownListChamp', linked_drop_down_list: 'LinkedDropDownListChamp',
+	piece_justificative: 'PieceJustificativeChamp', repetition: 'RepetitionChamp', carte: 'CarteChamp', siret: 'SiretChamp',
+	rna: 'RNAChamp', rnf: 'RNFChamp', epci: 'EpciChamp', civilite: 'CiviliteChamp', dossier_link: 'DossierLinkChamp',
+	engagement_juridique: 'EngagementJuridiqueChamp', titre_identite: 'TitreIdentiteChamp',
+};
+/** Types served only when the document has a fragment on them, else the fallback. */
+const FRAGMENT_GATED = {
+	address: ['AddressChamp', 'TextChamp'],
+	communes: ['CommuneChamp', 'TextChamp'],
+	departements: ['DepartementChamp', 'TextChamp'],
+	regions: ['RegionChamp', 'TextChamp'],
+	pays: ['PaysChamp', 'TextChamp'],
+	drop_down_list: ['DropDownListChamp', 'TextChamp'],
+	header_section: ['HeaderSectionChamp', 'TextChamp'],
+	explication: ['ExplicationChamp', 'TextChamp'],
+	yes_no: ['YesNoChamp', 'CheckboxChamp'],
+	datetime: ['DatetimeChamp', 'DateChamp'],
+};
+
+function champTypeName(champ, ctx) {
+	const gated = FRAGMENT_GATED[champ.kind];
+	if (gated) return ctx.fragments.has(gated[0]) ? gated[0] : gated[1];
+	return CHAMP_TYPE[champ.kind] || 'TextChamp';
+}
+
+/** Type names the document has a fragment on (inline or named), anywhere in the document. */
+function fragmentTypeNames(document) {
+	const names = new Set();
+	const visit = (node) => {
+		if (!node || typeof node !== 'object') return;
+		if ((node.kind === Kind.INLINE_FRAGMENT || node.kind === Kind.FRAGMENT_DEFINITION) && node.typeCondition) names.add(node.typeCondition.name.value);
+		for (const value of Object.values(node)) {
+			if (Array.isArray(value)) value.forEach(visit);
+			else if (value && typeof value === 'object' && value.kind) visit(value);
+		}
+	};
+	visit(document);
+	return names;
+}
+
+const DESCRIPTOR_TYPE = {
+	text: 'Text', textarea: 'Textarea', email: 'Email', phone: 'Phone', iban: 'Iban', number: 'Number', formatted: 'Formatted',
+	date: 'Date', datetime: 'Datetime', checkbox: 'Checkbox', yes_no: 'YesNo', integer_number: 'IntegerNumber', decimal_number: 'DecimalNumber',
+	drop_down_list: 'DropDownList', multiple_drop_down_list: 'MultipleDropDownList', linked_drop_down_list: 'LinkedDropDownList',
+	piece_justificative: 'PieceJustificative', repetition: 'Repetition', carte: 'Carte', address: 'Address', communes: 'Commune',
+	departements: 'Departement', regions: 'Region', pays: 'Pays', epci: 'Epci', siret: 'Siret', rna: 'RNA', rnf: 'RNF',
+	civilite: 'Civilite', dossier_link: 'DossierLink', engagement_juridique: 'EngagementJuridique', titre_identite: 'TitreIdentite',
+	header_section: 'HeaderSection', explication: 'Explication',
+};
+
+// --- helpers over the store --------------------------------------------------------------------
+
+function authorizedDemarche(ctx, demarcheNumber) {
+	const scope = ctx.token.demarches;
+	return scope === 'all' || scope.includes(demarcheNumber);
+}
+
+function visibleDossier(ctx, number) {
+	const record = ctx.store.getDossier(number);
+	return record && !record.hidden ? record : null;
+}
+
+const byId = (list, id) => (id === undefined || id === null ? list : list.filter((x) => x.id === id));
+
+function revisionObject(store, revisionId) {
+	return store.revisions.get(revisionId);
+}
+
+/** The `dossiers` connection of a démarche or a groupe. */
+function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
+	const { store } = ctx;
+	const updatedSince = args.updatedSince !== undefined && args.updatedSince !== null ? parseDateTime(args.updatedSince) : null;
+	const createdSince = updatedSince === null && args.createdSince !== undefined && args.createdSince !== null ? parseDateTime(args.createdSince) : null;
+	const order = updatedSince !== null ? 'modified' : 'depot';
+	const revisionNumber = (gid) => {
+		const decoded = decodeGlobalId(gid);
+		const revision = decoded && store.revisions.get(Number(decoded.id));
+		if (!revision || revision.demarche !== demarcheNumber) throw errorWithCode('Revision not found', 'not_found');
+		return revision;
+	};
+	const revision = args.revision ? revisionNumber(args.revision) : null;
+	const minRevision = !revision && args.minRevision ? revisionNumber(args.minRevision) : null;
+	const maxRevision = !revision && args.maxRevision ? revisionNumber(args.maxRevision) : null;
+	const { state, archived } = args;
+	const hasArchived = archived !== undefined && archived !== null;
+	const keyOf = order === 'modified' ? (r) => r.modifiedAt : (r) => r.depotAt;
+	const since = order === 'modified' ? updatedSince : createdSince;
+	const accept = (r) =>
+		!r.hidden &&
+		(groupeNumber === null || r.groupe === groupeNumber) &&
+		(!state || r.state === state) &&
+		(!hasArchived || r.archived === archived) &&
+		(!revision || r.revisionId === revision.id) &&
+		(!minRevision || store.revisions.get(r.revisionId).dateCreation >= minRevision.dateCreation) &&
+		(!maxRevision || store.revisions.get(r.revisionId).dateCreation <= maxRevision.dateCreation) &&
+		(since === null || keyOf(r) >= since);
+	const filterHash = filterHashOf(groupeNumber === null ? `demarche:${demarcheNumber}` : `groupe:${groupeNumber}`, {
+		order,
+		state,
+		archived: hasArchived ? archived : undefined,
+		since: since === null ? undefined : since,
+		revision: revision && revision.id,
+		minRevision: minRevision && minRevision.id,
+		maxRevision: maxRevision && maxRevision.id,
+	});
+	const page = paginate(store.listFor(demarcheNumber, order), args, { keyOf, accept, filterHash, startKey: since === null ? undefined : since });
+	if (order === 'modified') {
+		for (const r of page.items) if (r.modifiedAt > store.lastServedModifiedAt) store.lastServedModifiedAt = r.modifiedAt;
+	}
+	const connection = connectionOf(page);
+	applyTimeoutFault(ctx, connection);
+	return connection;
+}
+
+/** Fault "timeout": the platform stops mid-page and returns what it resolved so far. */
+function applyTimeoutFault(ctx, connection) {
+	if (!ctx.fault || ctx.fault.kind !== 'timeout' || connection.nodes.length === 0) return;
+	const keep = Math.floor(connection.nodes.length / 2);
+	connection.nodes = connection.nodes.map((n, i) => (i < keep ? n : null));
+	connection.edges = connection.edges.map((e, i) => (i < keep ? e : null));
+	ctx.timedOut = true;
+}
+
+function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
+	const { store } = ctx;
+	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
+	const list = pending
+		? store.pendingDeletedFor(demarcheNumber).map((r) => ({ id: 800000 + r.number, number: r.number, groupe: r.groupe, state: r.state, reason: r.hidden.reason, deletedAt: r.hidden.at }))
+		: store.deletedFor(demarcheNumber);
+	const keyOf = (d) => d.deletedAt;
+	const accept = (d) => (groupeNumber === null || d.groupe === groupeNumber) && (since === null || d.deletedAt >= since);
+	const filterHash = filterHashOf(`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`, { since: since === null ? undefined : since });
+	const page = paginate(list, args, { keyOf, accept, filterHash, startKey: since === null ? undefined : since });
+	return connectionOf(page);
+}
+
+// --- resolvers ---------------------------------------------------------------------------------
+
+const fmt = (key) => (source) => formatDateTime(source[key]);
+
+function buildResolvers(mutationResolvers) {
+	const demarcheFields = {
+		id: (d) => globalId('Procedure', d.number),
+		activeRevision: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId),
+		draftRevision: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId),
+		publishedRevision: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId),
+		revisions: (d, _a, ctx) => d.revisionIds.map((id) => revisionObject(ctx.store, id)),
+		champDescriptors: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId).champs,
+		annotationDescriptors: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId).annotations,
+		dateCreation: fmt('dateCreation'),
+		datePublication: fmt('datePublication'),
+		dateDerniereModification: fmt('dateDerniereModification'),
+		dateDepublication: () => null,
+		dateFermeture: () => null,
+		groupeInstructeurs: (d, args, ctx) => d.groupeNumbers.map((n) => ctx.store.groupes.get(n)).filter((g) => args.closed === undefined || args.closed === null || g.closed === args.closed),
+		labels: (d, _a, ctx) => d.labelIds.map((id) => ctx.store.labels.get(id)),
+		dossiers: (d, args, ctx) => dossiersConnection(ctx, d.number, null, args),
+		deletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, false),
+		pendingDeletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, true),
+	};
+	const descriptorObject = (demarche, revision) => ({ demarche, revision });
+	const descriptorFields = {
+		id: (o) => globalId('Procedure', o.demarche.number),
+		number: (o) => o.demarche.number,
+		title: (o) => o.demarche.title,
+		description: (o) => o.demarche.description,
+		state: (o) => o.demarche.state,
+		declarative: (o) => o.demarche.declarative,
+		forIndividual: (o) => o.demarche.forIndividual,
+		service: (o) => o.demarche.service,
+		revision: (o) => o.revision,
+		dateCreation: (o) => formatDateTime(o.demarche.dateCreation),
+		datePublication: (o) => formatDateTime(o.demarche.datePublication),
+		dateDerniereModification: (o) => formatDateTime(o.demarche.dateDerniereModification),
+		dateDepublication: () => null,
+		dateFermeture: () => null,
+		dureeConservationDossiers: () => 12,
+		opendata: () => true,
+		tags: () => [],
+		zones: () => [],
+		demarcheURL: (o, _a, ctx) => `${ctx.publicBaseUrl}/commencer/demarche-${o.demarche.number}`,
+		cadreJuridiqueURL: () => 'https://www.legifrance.gouv.fr/',
+		dpoURL: () => null,
+		siteWebURL: () => null,
+		noticeURL: () => null,
+		logo: () => null,
+		notice: () => null,
+	};
+	const groupeFields = {
+		id: (g) => globalId('GroupeInstructeur', g.number),
+		instructeurs: (g, _a, ctx) => g.instructeurIds.map((id) => instructeurProfile(ctx.store, id)),
+		dossiers: (g, args, ctx) => dossiersConnection(ctx, g.demarche, g.number, args),
+		deletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, false),
+		pendingDeletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, true),
+	};
+	const file = {
+		url: (f, _a, ctx) => ctx.files.url(f),
+		checksum: (f, _a, ctx) => ctx.files.checksum(f),
+		byteSize: (f) => f.byteSize,
+		byteSizeBigInt: (f) => String(f.byteSize),
+		createdAt: (f) => formatDateTime(f.createdAt),
+		virusScanResult: () => 'safe',
+	};
+	const dossierFile = (kind) => (r, _a, ctx) => {
+		const name = { pdf: `dossier-${r.number}.pdf`, geojson: `dossier-${r.number}.geojson`, attestation: `attestation-dossier-${r.number}.pdf`, motivation: `motivation-dossier-${r.number}.pdf` }[kind];
+		const contentType = kind === 'geojson' ? 'application/geo+json' : 'application/pdf';
+		if (kind === 'geojson' && !ctx.store.content(r).hasCarte) return null;
+		if (kind === 'attestation' && r.state !== 'accepte') return null;
+		if (kind === 'motivation' && !(r.traitementAt && r.number % 4 === 0)) return null;
+		const size = 1200 + (r.number % 700) + r.version;
+		return { key: `${kind}${r.number}v${r.version}-${size}`, filename: name, contentType, byteSize: size, createdAt: r.traitementAt || r.modifiedAt };
+	};
+	const dossierFields = {
+		id: (r) => globalId('Dossier', r.number),
+		number: (r) => r.number,
+		state: (r) => r.state,
+		archived: (r) => r.archived,
+		prefilled: (r) => r.prefilled,
+		connectionUsager: () => 'password',
+		dateDepot: fmt('depotAt'),
+		datePassageEnConstruction: fmt('constructionAt'),
+		datePassageEnInstruction: fmt('instructionAt'),
+		dateTraitement: fmt('traitementAt'),
+		dateDerniereModification: fmt('modifiedAt'),
+		dateDerniereModificationChamps: fmt('champsModifiedAt'),
+		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
+		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
+		dateSuppressionParUsager: (r) => (r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null),
+		dateSuppressionParAdministration: (r) => (r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null),
+		dateDerniereCorrectionEnAttente: () => null,
+		datePrevisionnelleDecisionSVASVR: () => null,
+		dateTraitementSVASVR: () => null,
+		deposeParUnTiers: () => false,
+		nomMandataire: () => null,
+		prenomMandataire: () => null,
+		motivation: (r) => r.motivation,
+		usager: (r, _a, ctx) => {
+			const u = ctx.store.content(r).usager;
+			return { id: u.id, email: u.email };
+		},
+		demandeur: (r, _a, ctx) => ctx.store.content(r).demandeur,
+		demarche: (r, _a, ctx) => descriptorObject(ctx.store.demarches.get(r.demarche), revisionObject(ctx.store, r.revisionId)),
+		revision: (r, _a, ctx) => revisionObject(ctx.store, r.revisionId),
+		groupeInstructeur: (r, _a, ctx) => ctx.store.groupes.get(r.groupe),
+		instructeurs: (r, _a, ctx) => r.followerIds.map((id) => instructeurProfile(ctx.store, id)),
+		labels: (r, _a, ctx) => r.labelIds.map((id) => ctx.store.labels.get(id)),
+		champs: (r, args, ctx) => byId(ctx.store.content(r).champs, args.id),
+		annotations: (r, args, ctx) => byId(ctx.store.content(r).annotations, args.id),
+		messages: (r, args, ctx) => byId(ctx.store.content(r).messages, args.id),
+		avis: (r, args, ctx) => byId(ctx.store.content(r).avis, args.id),
+		traitements: (r) => r.traitements.map((t, i) => ({ ...t, id: globalId('Traitement', r.number * 100 + i) })),
+		pdf: dossierFile('pdf'),
+		geojson: dossierFile('geojson'),
+		attestation: dossierFile('attestation'),
+		motivationAttachment: dossierFile('motivation'),
+	};
+	const champCommon = {
+		value: (c) => c.stringValue,
+	};
+	const resolvers = {
+		Query: {
+			demarche: (_s, { number }, ctx) => {
+				const d = ctx.store.demarches.get(number);
+				if (!d) throw notFound('Demarche');
+				if (!authorizedDemarche(ctx, number)) throw hidden('Demarche');
+				return d;
+			},
+			dossier: (_s, { number }, ctx) => {
+				const r = visibleDossier(ctx, number);
+				if (!r) throw notFound('Dossier');
+				if (!authorizedDemarche(ctx, r.demarche)) throw hidden('Dossier');
+				return r;
+			},
+			groupeInstructeur: (_s, { number }, ctx) => {
+				const g = ctx.store.groupes.get(number);
+				if (!g) throw notFound('GroupeInstructeur');
+				if (!authorizedDemarche(ctx, g.demarche)) throw hidden('GroupeInstructeurWithDossiers');
+				return g;
+			},
+			demarcheDescriptor: (_s, { demarche: find }, ctx) => {
+				let number = find.number;
+				if (find.id !== undefined && find.id !== null) {
+					const decoded = decodeGlobalId(find.id);
+					number = decoded && decoded.type === 'Procedure' ? Number(decoded.id) : NaN;
+				}
+				const d = ctx.store.demarches.get(number);
+				if (!d) throw notFound('Demarche');
+				// Descriptors of published démarches are open data: any valid token may read them.
+				return descriptorObject(d, revisionObject(ctx.store, d.activeRevisionId));
+			},
+		},
+		Demarche: demarcheFields,
+		DemarcheDescriptor: descriptorFields,
+		GroupeInstructeur: { id: groupeFields.id, instructeurs: groupeFields.instructeurs },
+		GroupeInstructeurWithDossiers: groupeFields,
+		Label: { id: (l) => globalId('Label', l.id) },
+		Revision: {
+			id: (rev) => rev.gid,
+			champDescriptors: (rev) => rev.champs,
+			annotationDescriptors: (rev) => rev.annotations,
+			dateCreation: fmt('dateCreation'),
+			datePublication: fmt('datePublication'),
+		},
+		Dossier: dossierFields,
+		File: file,
+		Message: {
+			createdAt: fmt('createdAt'),
+			discardedAt: fmt('discardedAt'),
+			attachment: (m) => m.attachments[0] || null,
+			correction: (m) => m.correction && { reason: m.correction.reason, dateResolution: formatDateTime(m.correction.dateResolution) },
+		},
+		Avis: { dateQuestion: fmt('dateQuestion'), dateReponse: fmt('dateReponse') },
+		Traitement: { dateTraitement: fmt('at'), emailAgentTraitant: (t) => t.email, revision: () => null },
+		DeletedDossier: { id: (d) => globalId('DeletedDossier', d.id), dateSupression: fmt('deletedAt') },
+		Demandeur: { __resolveType: (d) => d.__typename },
+		GeoArea: { __resolveType: (a) => (a.source === 'cadastre' ? 'ParcelleCadastrale' : 'SelectionUtilisateur') },
+		Champ: { __resolveType: (c, ctx) => champTypeName(c, ctx) },
+		ChampDescriptor: { __resolveType: (d) => `${DESCRIPTOR_TYPE[d.type] || 'Text'}ChampDescriptor` },
+		TextChamp: champCommon,
+		DropDownListChamp: champCommon,
+		CheckboxChamp: { value: (c) => c.bool === true },
+		YesNoChamp: { value: (c) => c.bool },
+		IntegerNumberChamp: { value: (c) => c.integer },
+		DecimalNumberChamp: { value: (c) => c.decimal },
+		CiviliteChamp: { value: (c) => c.civilite },
+		DateChamp: { value: (c) => c.datetime || (c.date ? formatDateTime(Date.parse(`${c.date}T00:00:00Z`) - 3600000) : null) },
+		PieceJustificativeChamp: { file: (c) => c.files[0] || null },
+		RepetitionChamp: { champs: (c) => c.rows.flatMap((row) => row.champs) },
+		DossierLinkChamp: {
+			dossier: (c, _a, ctx) => {
+				const r = c.dossierNumber ? visibleDossier(ctx, c.dossierNumber) : null;
+				return r && authorizedDemarche(ctx, r.demarche) ? r : null;
+			},
+		},
+		Mutation: mutationResolvers,
+	};
+	// Descriptors: uniform fields for every ChampDescriptor type.
+	const descriptor = {
+		id: (d) => {
+			if (!d.gid) d.gid = globalId('Champ', d.stableId);
+			return d.gid;
+		},
+		type: (d) => d.type,
+		required: (d) => Boolean(d.required),
+		champDescriptors: (d) => (d.type === 'repetition' ? d.children : null),
+		options: (d) => {
+			if (d.type === 'departements') return Object.entries(C.DEPARTEMENTS).map(([code, x]) => ({ code, name: x.name }));
+			if (d.type === 'regions') return Object.entries(C.REGIONS).map(([code, name]) => ({ code, name }));
+			if (d.type === 'pays') return C.PAYS;
+			return d.options || null;
+		},
+		otherOption: (d) => Boolean(d.otherOption),
+		level: (d) => d.level || 1,
+		collapsibleExplanationEnabled: () => false,
+		collapsibleExplanationText: () => null,
+		fileTemplate: () => null,
+	};
+	return { resolvers, descriptor };
+}
+
+function instructeurProfile(store, id) {
+	const i = store.instructeurs.get(id);
+	return { id: globalId('Instructeur', i.id), email: i.email };
+}
+
+/** Wraps the non-null fields of Dossier so the "invalid_null" fault can break one dossier. */
+function invalidNullable(resolve) {
+	return (source, args, ctx, info) => {
+		if (ctx.fault && ctx.fault.kind === 'invalid_null' && Number(ctx.fault.dossier) === source.number) return null;
+		return resolve(source, args, ctx, info);
+	};
+}
+
+/** Every mutation needs a read-write token: the platform answers in the payload's `errors`. */
+function readOnlyGuard(resolve) {
+	return (source, args, ctx, info) => {
+		if (!ctx.token.write) return { errors: [{ message: 'Le jeton utilisé est configuré seulement en lecture' }] };
+		return resolve(source, args, ctx, info);
+	};
+}
+
+function attachResolvers(schema, mutationResolvers) {
+	const { resolvers, descriptor } = buildResolvers(mutationResolvers);
+	for (const type of Object.values(schema.getTypeMap())) {
+		if (type.name.startsWith('__')) continue;
+		const typeResolvers = resolvers[type.name] || {};
+		if (isInterfaceType(type) && typeResolvers.__resolveType) type.resolveType = typeResolvers.__resolveType;
+		if (!isObjectType(type)) continue;
+		const isDescriptor = type.name.endsWith('ChampDescriptor');
+		for (const field of Object.values(type.getFields())) {
+			let resolve = typeResolvers[field.name] || (isDescriptor && descriptor[field.name]) || null;
+			if (type.name === 'Mutation' && !resolve) {
+				resolve = () => {
+					throw new GraphQLError(`${field.name} is not implemented in sandbox`, { extensions: { code: 'not_implemented' } });
+				};
+			} else if (type.name === 'Mutation') {
+				const impl = resolve;
+				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
+			}
+			if (type.name === 'Mutation') resolve = readOnlyGuard(resolve);
+			if (type.name === 'Dossier' && isNonNullType(field.type)) resolve = invalidNullable(resolve || defaultFieldResolver);
+			if (resolve) field.resolve = resolve;
+		}
+	}
+	return schema;
+}
+
+const schemaCache = new Map();
+
+/**
+ * @param {{forkMode?: boolean, webhooksV2?: boolean, mutationResolvers?: object}} options
+ * @returns {import('graphql').GraphQLSchema}
+ */
+function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } = {}) {
+	const key = `${forkMode}|${webhooksV2}`;
+	if (schemaCache.has(key)) return schemaCache.get(key);
+	const sources = [...readSdl(SCHEMA_DIR), ...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : [])];
+	let document = parse(sources.join('\n'));
+	if (forkMode) {
+		document = {
+			...document,
+			definitions: document.definitions
+				.filter((def) => !(def.name && FORK_REMOVED_TYPES.has(def.name.value)))
+				.map((def) =>
+					def.kind === Kind.OBJECT_TYPE_DEFINITION && def.name.value === 'Mutation'
+						? { ...def, fields: def.fields.filter((f) => f.name.value !== 'dossierModifierAnnotations') }
+						: def,
+				),
+		};
+	}
+	const resolversForMutations = mutationResolvers || require('./mutations').mutationResolvers;
+	const schema = attachResolvers(buildASTSchema(document), resolversForMutations);
+	schemaCache.set(key, schema);
+	return schema;
+}
+
+module.exports = { getSchema, fragmentTypeNames, champTypeName, errorWithCode, authorizedDemarche, visibleDossier, FRAGMENT_GATED };
