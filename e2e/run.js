@@ -39,15 +39,6 @@ function token(platform, role) {
 	return t;
 }
 
-/** Placeholder values for workflow templates: platform URL, credential, and every sandbox fact. */
-function templateVars(platform) {
-	const vars = { SANDBOX_URL: platform.url, CREDENTIAL_ID: CREDENTIAL.id, CREDENTIAL_NAME: CREDENTIAL.name };
-	for (const [k, v] of Object.entries(platform.facts || {})) {
-		if (v === null || typeof v !== 'object') vars[k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()] = v;
-	}
-	return vars;
-}
-
 function describeFailure(result) {
 	const lines = [`n8n execute exit code ${result.code}`];
 	if (result.error) lines.push(`workflow error: ${result.error.message}${result.error.description ? ` (${result.error.description})` : ''}`);
@@ -90,7 +81,7 @@ async function testVersion(version, pack, caps) {
 				{ ...CREDENTIAL, type: wf.CREDENTIAL_TYPE, data: { baseUrl: platform.url, token: token(platform, 'admin') } },
 			]);
 			const only = process.env.E2E_ONLY;
-			const list = wf.loadWorkflows({ vars: templateVars(platform), credential: CREDENTIAL }).filter((w) => !only || w.key.includes(only));
+			const list = wf.loadWorkflows({ vars: wf.templateVars(platform, CREDENTIAL), credential: CREDENTIAL }).filter((w) => !only || w.key.includes(only));
 			if (list.length) await n8n.importWorkflows(list.map((w) => w.workflow));
 			log(`${tag} imported ${list.length} workflow(s): ${list.map((w) => w.key).join(', ') || 'none'}`);
 			return list;
@@ -184,7 +175,7 @@ async function main() {
 	log(`n8n versions: ${versions.join(', ')}`);
 	const pack = await reporter.check('build and pack the package', () => packPackage());
 	if (!pack) process.exit(reporter.finish());
-	const caps = wf.packageCapabilities([...pack.nodes, ...pack.credentials]);
+	const caps = wf.packageCapabilities([...pack.nodes, ...pack.credentials], pack.root);
 	log(`package offers node types: ${[...caps.types].join(', ')}; operations: ${[...caps.operations].join(', ') || 'none'}`);
 	for (const version of versions) await testVersion(version, pack, caps);
 	process.exit(reporter.finish());

@@ -12,6 +12,18 @@ const log = makeLogger('package');
 const repoRoot = path.resolve(__dirname, '..', '..');
 const BUILD_INPUTS = ['nodes', 'credentials', 'package.json', 'tsconfig.json'];
 
+// temp dirs (exported commit, packed tarball) live until the process ends
+const tempDirs = [];
+function makeTempDir(prefix) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	tempDirs.push(dir);
+	return dir;
+}
+process.on('exit', () => {
+	if (process.env.E2E_KEEP) return;
+	for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function newestMtime(p) {
 	if (!fs.existsSync(p)) return 0;
 	const st = fs.statSync(p);
@@ -31,45 +43,61 @@ function missingDistFiles(dir = repoRoot) {
 	return [...(n8n.credentials || []), ...(n8n.nodes || [])].filter((f) => !fs.existsSync(path.join(dir, f)));
 }
 
-/** Runs `npm run build` when dist is missing, older than its sources, or incomplete. */
-async function buildIfStale() {
-	const dist = path.join(repoRoot, 'dist');
-	const sources = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(repoRoot, p))));
+/** Runs `npm run build` in dir when its dist is missing or older than its sources. */
+async function buildIfStale(dir = repoRoot) {
+	const dist = path.join(dir, 'dist');
+	const sources = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(dir, p))));
 	const built = fs.existsSync(dist) ? newestMtime(dist) : 0;
 	// files declared but not produced (nodes still being written) do not force a rebuild: it would not help
 	if (built >= sources) return false;
-	log('building the package (npm run build)');
-	await run('npm', ['run', 'build'], { cwd: repoRoot });
+	log(`building the package (npm run build${dir === repoRoot ? '' : ` in ${dir}`})`);
+	await run('npm', ['run', 'build'], { cwd: dir });
 	return true;
 }
 
 /**
- * Builds if needed and packs the package into a fresh temp dir. Returns {tarball, name, version, nodes, credentials}
- * where nodes/credentials are the dist files the package.json `n8n` section declares and the build produced.
- * With `allowMissing`, declared files that do not exist yet (another engineer still writing them) are
- * left out of the packed package.json instead of failing, so e2e runs on whatever exists.
+ * A copy of the last commit (git archive HEAD) with the repo's node_modules linked in: builds
+ * what is committed, unaffected by half-written files in a shared working tree.
  */
-async function packPackage({ allowMissing = true } = {}) {
-	await buildIfStale();
-	const missing = missingDistFiles();
-	const pkg = readPackageJson();
+async function exportHead() {
+	const dir = makeTempDir('dn-head-');
+	await run('sh', ['-c', 'git archive --format=tar HEAD | tar -x -C "$0"', dir], { cwd: repoRoot });
+	fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+	const { stdout } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot });
+	log(`building from commit ${stdout.trim()} (E2E_PACKAGE_SOURCE=head)`);
+	return dir;
+}
+
+/**
+ * Builds if needed and packs the package into a fresh temp dir. Returns {tarball, name, version, nodes,
+ * credentials, missing, root} where nodes/credentials are the dist files the package.json `n8n` section
+ * declares and the build produced, and root the directory that was built.
+ * With `allowMissing` (default), declared files that do not exist yet (another engineer still writing
+ * them) are left out of the packed package.json instead of failing, so e2e runs on whatever exists.
+ * `source`: 'worktree' (default: the files as they are) or 'head' (the last commit; env E2E_PACKAGE_SOURCE).
+ */
+async function packPackage({ allowMissing = true, source = process.env.E2E_PACKAGE_SOURCE || 'worktree' } = {}) {
+	const root = source === 'head' ? await exportHead() : repoRoot;
+	await buildIfStale(root);
+	const missing = missingDistFiles(root);
+	const pkg = readPackageJson(root);
 	const present = (list) => (list || []).filter((f) => !missing.includes(f));
 	if (missing.length && !allowMissing) throw new Error(`dist is missing files declared in package.json: ${missing.join(', ')}`);
-	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-pack-'));
-	let source = repoRoot;
+	const outDir = makeTempDir('dn-pack-');
+	let packDir = root;
 	if (missing.length) {
 		// pack from a staging copy whose package.json lists only what exists; the repo stays untouched
 		log(`declared in package.json but not built (yet), left out of the packed package: ${missing.join(', ')}`);
-		source = path.join(outDir, 'staging');
-		fs.mkdirSync(source);
-		fs.cpSync(path.join(repoRoot, 'dist'), path.join(source, 'dist'), { recursive: true });
-		for (const f of ['README.md', 'LICENSE']) {
-			if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(source, f));
+		packDir = path.join(outDir, 'staging');
+		fs.mkdirSync(packDir);
+		fs.cpSync(path.join(root, 'dist'), path.join(packDir, 'dist'), { recursive: true });
+		for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+			if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(packDir, f));
 		}
 		const staged = { ...pkg, scripts: {}, n8n: { ...pkg.n8n, credentials: present(pkg.n8n.credentials), nodes: present(pkg.n8n.nodes) } };
-		fs.writeFileSync(path.join(source, 'package.json'), JSON.stringify(staged, null, 2));
+		fs.writeFileSync(path.join(packDir, 'package.json'), JSON.stringify(staged, null, 2));
 	}
-	const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: source });
+	const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: packDir });
 	const [info] = JSON.parse(stdout);
 	const tarball = path.join(outDir, info.filename);
 	log(`packed ${info.filename} (${info.entryCount} files, ${Math.round(info.size / 1024)} kB)`);
@@ -80,6 +108,7 @@ async function packPackage({ allowMissing = true } = {}) {
 		nodes: present(pkg.n8n.nodes),
 		credentials: present(pkg.n8n.credentials),
 		missing,
+		root,
 	};
 }
 
@@ -109,4 +138,4 @@ async function installPackage(userFolder, tarball, { name = readPackageJson().na
 	return target;
 }
 
-module.exports = { repoRoot, packPackage, installPackage, buildIfStale, missingDistFiles, readPackageJson };
+module.exports = { repoRoot, packPackage, installPackage, buildIfStale, exportHead, missingDistFiles, readPackageJson };

@@ -45,7 +45,7 @@ function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input 
 				stderr: Buffer.concat(err).toString('utf8'),
 			};
 			if (check && result.code !== 0) {
-				const tail = (result.stdout + '\n' + result.stderr).trim().split('\n').slice(-25).join('\n');
+				const tail = stripAnsi(result.stdout + '\n' + result.stderr).trim().split('\n').slice(-25).join('\n');
 				const why = signal ? `killed by ${signal}${timer ? ' (timeout?)' : ''}` : `exit ${code}`;
 				const e = new Error(`${cmd} ${args.join(' ')} failed (${why})${logFile ? `; full log: ${logFile}` : ''}\n${tail}`);
 				e.result = result;
@@ -55,6 +55,12 @@ function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input 
 			resolve(result);
 		});
 	});
+}
+
+/** Removes terminal control sequences (spinners, colours) from captured output. */
+function stripAnsi(text) {
+	// eslint-disable-next-line no-control-regex
+	return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
 }
 
 const liveGroups = new Set();
@@ -110,4 +116,4 @@ function sleep(ms) {
 	return new Promise((r) => setTimeout(r, ms));
 }
 
-module.exports = { run, startDaemon, sleep };
+module.exports = { run, startDaemon, sleep, stripAnsi };

@@ -41,6 +41,21 @@ function substitute(raw, vars, where) {
 	});
 }
 
+/** Placeholder values for workflow templates: platform URL, credential, and every sandbox fact. */
+function templateVars(platform, credential) {
+	const vars = { SANDBOX_URL: platform.url, CREDENTIAL_ID: credential.id, CREDENTIAL_NAME: credential.name };
+	// facts {demarches: {subvention: 1002}, instructeurs: [{email}]} → DEMARCHES_SUBVENTION, INSTRUCTEURS_0_EMAIL
+	const flatten = (value, prefix) => {
+		if (value !== null && typeof value === 'object') {
+			for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}_${k}` : k);
+		} else if (prefix) {
+			vars[prefix.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()] = value;
+		}
+	};
+	flatten(platform.facts || {}, '');
+	return vars;
+}
+
 /** Points every node that uses our credential type at `credential` ({id, name}). */
 function bindCredential(workflow, credential) {
 	for (const node of workflow.nodes || []) {
@@ -79,11 +94,11 @@ function loadWorkflows({ vars, credential, includeExamples = true, includeE2e = 
  * What the built package offers: {types: Set of node type names ('demarcheNumerique', …),
  * operations: Set of 'resource.operation'} read from the dist files' descriptions.
  */
-function packageCapabilities(distFiles) {
+function packageCapabilities(distFiles, root = repoRoot) {
 	const types = new Set();
 	const operations = new Set();
 	for (const rel of distFiles) {
-		const mod = require(path.join(repoRoot, rel));
+		const mod = require(path.join(root, rel));
 		for (const Exported of Object.values(mod)) {
 			if (typeof Exported !== 'function') continue;
 			let instance;
@@ -160,6 +175,7 @@ module.exports = {
 	CREDENTIAL_TYPE,
 	workflowIdFor,
 	substitute,
+	templateVars,
 	bindCredential,
 	loadWorkflows,
 	packageCapabilities,
