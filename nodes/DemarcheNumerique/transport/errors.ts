@@ -50,6 +50,9 @@ export function apiError(node: INode, details: ApiErrorDetails, secret?: string)
 		httpCode: details.httpCode,
 		itemIndex: details.itemIndex,
 	});
+	// NodeApiError swaps any message that mentions a socket code (ECONNRESET…) for a generic
+	// text; ours names the host and the code, so keep it.
+	error.message = message;
 	// NodeApiError keeps its input as `cause`/context; both are plain and scrubbed above.
 	if (details.code) error.context.code = details.code;
 	if (details.path) error.context.path = details.path.join('.');

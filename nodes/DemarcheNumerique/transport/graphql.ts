@@ -74,9 +74,23 @@ function header(headers: IDataObject | undefined, name: string): unknown {
 	return undefined;
 }
 
+/**
+ * The socket error code of a failed request. n8n's helper wraps axios' error in a NodeApiError
+ * that drops `cause` and keeps the code only in `httpCode` (and the raw text in `messages`).
+ */
 function networkCode(error: unknown): string | undefined {
-	const e = error as { code?: string; cause?: { code?: string }; message?: string };
-	return e?.code ?? e?.cause?.code ?? (/socket hang up/i.test(e?.message ?? '') ? 'ECONNRESET' : undefined);
+	const e = error as {
+		code?: unknown;
+		httpCode?: unknown;
+		cause?: { code?: unknown };
+		message?: string;
+		messages?: string[];
+	};
+	for (const candidate of [e?.code, e?.cause?.code, e?.httpCode]) {
+		if (typeof candidate === 'string' && /^[A-Z][A-Z0-9_]+$/.test(candidate)) return candidate;
+	}
+	const texts = [e?.message ?? '', ...(Array.isArray(e?.messages) ? e.messages : [])].join('\n');
+	return /socket hang up/i.test(texts) ? 'ECONNRESET' : undefined;
 }
 
 function parseBody(body: unknown): { json?: { data?: unknown; errors?: GraphqlError[] }; text: string } {
