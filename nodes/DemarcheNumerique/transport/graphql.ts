@@ -307,11 +307,16 @@ export async function mutate<P extends MutationPayload = MutationPayload>(
 	const errors = payload.errors ?? [];
 	if (errors.length) {
 		const text = errors.map((e) => e.message).join(' / ');
-		throw apiError(this.getNode(), {
-			message: `Démarche Numérique refused ${document.mutationField}: ${text}`,
-			description: describeBusinessError(text),
-			itemIndex: settings.itemIndex,
-		});
+		const { token } = await getDnCredentials(this);
+		throw apiError(
+			this.getNode(),
+			{
+				message: `Démarche Numérique refused ${document.mutationField}: ${text}`,
+				description: describeBusinessError(text),
+				itemIndex: settings.itemIndex,
+			},
+			token,
+		);
 	}
 	return payload;
 }
