@@ -1,0 +1,114 @@
+'use strict';
+/** Champ typing (fragment-sensitive fallbacks), the showcase dossier, signed expiring file URLs. */
+const crypto = require('crypto');
+const { control, gql, start } = require('./helpers');
+
+let sandbox;
+beforeAll(async () => {
+	sandbox = await start({ size: 50 });
+});
+afterAll(() => sandbox.stop());
+afterEach(() => control(sandbox, 'POST', '/clock', { real: true }));
+
+const showcase = (selection) => gql(sandbox, `{ dossier(number: ${sandbox.facts.everyChampDossier}) { champs { __typename label ${selection} } } }`);
+const typeOf = (champs, label) => champs.find((c) => c.label === label).__typename;
+
+describe('champ __typename', () => {
+	it('falls back without fragments: Address/Commune/... → TextChamp, YesNo → CheckboxChamp, Datetime → DateChamp', async () => {
+		const champs = (await showcase('stringValue')).json.data.dossier.champs;
+		expect(typeOf(champs, 'Adresse du projet')).toBe('TextChamp');
+		expect(typeOf(champs, 'Commune')).toBe('TextChamp');
+		expect(typeOf(champs, 'Département')).toBe('TextChamp');
+		expect(typeOf(champs, 'Région')).toBe('TextChamp');
+		expect(typeOf(champs, 'Pays de naissance')).toBe('TextChamp');
+		expect(typeOf(champs, 'Type de structure')).toBe('TextChamp');
+		expect(typeOf(champs, 'Votre projet')).toBe('TextChamp');
+		expect(typeOf(champs, 'Avez-vous déjà déposé une demande ?')).toBe('CheckboxChamp');
+		expect(typeOf(champs, 'Date et heure du rendez-vous')).toBe('DateChamp');
+		expect(typeOf(champs, 'SIRET de l’entreprise')).toBe('SiretChamp');
+	});
+
+	it('serves the real types when the document has fragments on them (inline or named)', async () => {
+		const res = await gql(
+			sandbox,
+			`query { dossier(number: ${sandbox.facts.everyChampDossier}) { champs { __typename label ...A ... on YesNoChamp { yes: value } ... on DatetimeChamp { datetime } ... on CommuneChamp { commune { code } } ... on DepartementChamp { departement { code } } ... on RegionChamp { region { code } } ... on PaysChamp { pays { code } } ... on DropDownListChamp { value } ... on HeaderSectionChamp { level } ... on ExplicationChamp { id } } } }
+			fragment A on AddressChamp { address { postalCode } }`,
+		);
+		const champs = res.json.data.dossier.champs;
+		expect(typeOf(champs, 'Adresse du projet')).toBe('AddressChamp');
+		expect(typeOf(champs, 'Commune')).toBe('CommuneChamp');
+		expect(typeOf(champs, 'Département')).toBe('DepartementChamp');
+		expect(typeOf(champs, 'Région')).toBe('RegionChamp');
+		expect(typeOf(champs, 'Pays de naissance')).toBe('PaysChamp');
+		expect(typeOf(champs, 'Type de structure')).toBe('DropDownListChamp');
+		expect(typeOf(champs, 'Votre projet')).toBe('HeaderSectionChamp');
+		expect(typeOf(champs, 'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.')).toBe('ExplicationChamp');
+		const yesNo = champs.find((c) => c.label === 'Avez-vous déjà déposé une demande ?');
+		expect(yesNo).toEqual({ __typename: 'YesNoChamp', label: yesNo.label, yes: true });
+		expect(champs.find((c) => c.label === 'Date et heure du rendez-vous').datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/);
+	});
+});
+
+describe('the showcase dossier', () => {
+	it('has an integer beyond 2^53 as a string, repeated labels, repetition rows and visible conditional champs', async () => {
+		const res = await showcase('id ... on IntegerNumberChamp { value } ... on RepetitionChamp { rows { id champs { id label stringValue } } }');
+		const champs = res.json.data.dossier.champs;
+		expect(champs.find((c) => c.label === 'Population concernée').value).toBe('9007199254740993');
+		expect(champs.filter((c) => c.label === 'Commentaire')).toHaveLength(2);
+		const rows = champs.find((c) => c.label === 'Membres du bureau').rows;
+		expect(rows).toHaveLength(2);
+		expect(rows[0].champs.map((c) => c.stringValue)).toEqual(['Camille Martin', 'Président', '1 septembre 2021']);
+		expect(Buffer.from(rows[0].champs[0].id, 'base64').toString()).toMatch(/^Champ-\d+\|/);
+		expect(champs.some((c) => c.label === 'Nombre de bénéficiaires précédents')).toBe(true);
+	});
+
+	it('hides a conditional champ when its condition is not met (only visible champs)', async () => {
+		await control(sandbox, 'POST', '/act/update', { number: sandbox.facts.everyChampDossier, values: { 'Avez-vous déjà déposé une demande ?': false } });
+		const champs = (await showcase('id')).json.data.dossier.champs;
+		expect(champs.some((c) => c.label === 'Nombre de bénéficiaires précédents')).toBe(false);
+		await control(sandbox, 'POST', '/act/update', { number: sandbox.facts.everyChampDossier, values: { 'Avez-vous déjà déposé une demande ?': true } });
+	});
+
+	it('has every annotatable type filled', async () => {
+		const res = await gql(sandbox, `{ dossier(number: ${sandbox.facts.everyChampDossier}) { annotations { label stringValue } } }`);
+		const annotations = res.json.data.dossier.annotations;
+		expect(annotations).toHaveLength(13);
+		expect(annotations.filter((a) => a.label !== 'Dossier précédent' && a.label !== 'Contrôles').every((a) => a.stringValue !== null)).toBe(true);
+	});
+});
+
+describe('files', () => {
+	const filesQuery = () => `{ dossier(number: ${sandbox.facts.everyChampDossier}) { pdf { url } champs { ... on PieceJustificativeChamp { files { filename checksum byteSizeBigInt contentType url } } } } }`;
+
+	it('serves signed URLs on another host and port whose bytes match the checksum, without the token', async () => {
+		await control(sandbox, 'DELETE', '/storage-requests');
+		const res = await gql(sandbox, filesQuery());
+		const files = res.json.data.dossier.champs.flatMap((c) => c.files || []);
+		expect(files).toHaveLength(2);
+		for (const file of files) {
+			const url = new URL(file.url);
+			expect(url.hostname).toBe('localhost');
+			expect(url.origin).not.toBe(new URL(sandbox.url).origin);
+			const response = await fetch(file.url);
+			expect(response.status).toBe(200);
+			const bytes = Buffer.from(await response.arrayBuffer());
+			expect(bytes.length).toBe(Number(file.byteSizeBigInt));
+			expect(crypto.createHash('md5').update(bytes).digest('base64')).toBe(file.checksum);
+		}
+		const pdf = await fetch(res.json.data.dossier.pdf.url);
+		expect(pdf.status).toBe(200);
+		const log = await control(sandbox, 'GET', '/storage-requests');
+		expect(log).toHaveLength(3);
+		expect(log.every((entry) => !('authorization' in entry.headers))).toBe(true);
+	});
+
+	it('refuses tampered and expired URLs with 403', async () => {
+		const res = await gql(sandbox, filesQuery());
+		const url = res.json.data.dossier.champs.flatMap((c) => c.files || [])[0].url;
+		expect((await fetch(url.replace(/sig=[0-9a-f]{4}/, 'sig=0000'))).status).toBe(403);
+		await control(sandbox, 'POST', '/clock', { advanceMs: 59 * 60 * 1000 });
+		expect((await fetch(url)).status).toBe(200);
+		await control(sandbox, 'POST', '/clock', { advanceMs: 2 * 60 * 1000 });
+		expect((await fetch(url)).status).toBe(403);
+	});
+});
