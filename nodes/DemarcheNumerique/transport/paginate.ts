@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
 import type { GraphqlError } from './errors';
+import { apiError } from './errors';
 import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql';
 import { graphqlRequest, rootErrorsToApiError } from './graphql';
 import { getDnCredentials } from './context';
@@ -53,10 +54,11 @@ export async function* paginate<N>(
 	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
 	let after = options.after ?? null;
 	while (remaining > 0) {
-		const variables: IDataObject = {
-			...(options.document.variables ?? {}),
-			first: Math.min(pageSize, remaining),
-		};
+		// Forward only: `last`/`before` beside `first`/`after` is a bad_request on the platform.
+		const variables: IDataObject = { ...(options.document.variables ?? {}) };
+		delete variables.last;
+		delete variables.before;
+		variables.first = Math.min(pageSize, remaining);
 		if (after) variables.after = after;
 		else delete variables.after;
 		const { data, errors = [] } = (await graphqlRequest.call(
@@ -68,7 +70,19 @@ export async function* paginate<N>(
 		if (!connection) {
 			// Partial data without the connection: nothing usable, surface the errors.
 			const { baseUrl, token } = await getDnCredentials(this);
-			throw rootErrorsToApiError(this.getNode(), errors, baseUrl, token, options.settings?.itemIndex);
+			if (errors.length) {
+				throw rootErrorsToApiError(this.getNode(), errors, baseUrl, token, options.settings?.itemIndex);
+			}
+			throw apiError(
+				this.getNode(),
+				{
+					message: `The platform returned no list for ${options.document.operationName}`,
+					description:
+						'The answer had no error but no dossiers either: the object may have been deleted, or the server is a fork that answers differently. Check the number, then retry.',
+					itemIndex: options.settings?.itemIndex,
+				},
+				token,
+			);
 		}
 		const lostByIndex = new Map<number, GraphqlError[]>();
 		const other: GraphqlError[] = [];

@@ -1,0 +1,235 @@
+'use strict';
+/** paginate(): forward-only Relay walk, page size 100, limit, cursors, lost records by index. */
+const { NodeApiError } = require('n8n-workflow');
+
+const { paginate } = require('../../nodes/DemarcheNumerique/transport');
+const { caught, fakeContext, gqlErrors, reply, virtualClock } = require('./transport-fakes');
+
+const document = {
+	query:
+		'query demarcheDossiers($number: Int!, $first: Int, $after: String) { demarche(number: $number) { dossiers(first: $first, after: $after) { pageInfo { endCursor hasNextPage } nodes { number } } } }',
+	operationName: 'demarcheDossiers',
+	variables: { number: 56 },
+};
+const nodesPath = ['demarche', 'dossiers', 'nodes'];
+const connection = (data) => data.demarche && data.demarche.dossiers;
+
+/** A page of the platform: `count` dossiers numbered from `from`, then the given pageInfo. */
+function page(from, count, { endCursor = count ? `cursor-${from + count - 1}` : null, hasNextPage = true } = {}) {
+	const nodes = Array.from({ length: count }, (_, i) => ({ number: from + i }));
+	return reply(200, { data: { demarche: { dossiers: { pageInfo: { endCursor, hasNextPage }, nodes } } } });
+}
+
+/** Serves dossiers 1..total like the platform: honours `first` (max 100) and `after`. */
+function platform(total) {
+	return (options) => {
+		const { first, after } = options.body.variables;
+		const start = after ? Number(after.replace('cursor-', '')) + 1 : 1;
+		const count = Math.max(0, Math.min(first ?? 100, 100, total - start + 1));
+		return page(start, count, { hasNextPage: start + count - 1 < total });
+	};
+}
+
+async function collect(fake, options) {
+	const pages = [];
+	for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath, ...options })) pages.push(p);
+	return pages;
+}
+
+beforeEach(() => virtualClock());
+afterEach(() => jest.restoreAllMocks());
+
+describe('walking pages', () => {
+	it('asks 100 per page and follows endCursor until hasNextPage is false', async () => {
+		const fake = fakeContext(Array(4).fill(platform(250)));
+		const pages = await collect(fake);
+		const sent = fake.requests.map((r) => r.options.body.variables);
+		expect(sent).toEqual([
+			{ number: 56, first: 100 },
+			{ number: 56, first: 100, after: 'cursor-100' },
+			{ number: 56, first: 100, after: 'cursor-200' },
+		]);
+		expect(pages.map((p) => p.nodes.length)).toEqual([100, 100, 50]);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(
+			Array.from({ length: 250 }, (_, i) => i + 1),
+		);
+		expect(pages.map((p) => p.after)).toEqual([null, 'cursor-100', 'cursor-200']);
+		expect(pages[2]).toMatchObject({ endCursor: 'cursor-250', hasNextPage: false, lost: [], errors: [] });
+	});
+
+	it.each([
+		[150, [100, 50]],
+		[100, [100]],
+		[30, [30]],
+		[201, [100, 100, 1]],
+	])('stops at limit %i exactly (first: %j)', async (limit, firsts) => {
+		const fake = fakeContext(Array(5).fill(platform(1000)));
+		const pages = await collect(fake, { limit });
+		expect(fake.requests.map((r) => r.options.body.variables.first)).toEqual(firsts);
+		expect(pages.reduce((n, p) => n + p.nodes.length, 0)).toBe(limit);
+	});
+
+	it('a limit of 0 sends nothing', async () => {
+		const fake = fakeContext([platform(10)]);
+		expect(await collect(fake, { limit: 0 })).toEqual([]);
+		expect(fake.requests).toHaveLength(0);
+	});
+
+	it('never asks more than 100 per page, whatever pageSize says', async () => {
+		const fake = fakeContext([platform(50)]);
+		await collect(fake, { pageSize: 500 });
+		expect(fake.requests[0].options.body.variables.first).toBe(100);
+	});
+
+	it('resumes after a given cursor', async () => {
+		const fake = fakeContext(Array(2).fill(platform(150)));
+		const pages = await collect(fake, { after: 'cursor-120' });
+		expect(fake.requests[0].options.body.variables).toEqual({ number: 56, first: 100, after: 'cursor-120' });
+		expect(pages[0].after).toBe('cursor-120');
+		expect(pages[0].nodes.map((n) => n.number)[0]).toBe(121);
+	});
+
+	it('never sends `last` or `before`, even if the document carried them', async () => {
+		const fake = fakeContext(Array(3).fill(platform(150)));
+		await collect(fake, {
+			document: { ...document, variables: { ...document.variables, last: 10, before: 'cursor-9' } },
+		});
+		expect(fake.requests).toHaveLength(2);
+		for (const { options } of fake.requests) {
+			expect(options.body.variables).not.toHaveProperty('last');
+			expect(options.body.variables).not.toHaveProperty('before');
+			expect(options.body.variables.first).toBeGreaterThan(0);
+		}
+	});
+
+	it('stops on an empty page (endCursor null) even if hasNextPage says true', async () => {
+		const fake = fakeContext([page(1, 100), page(0, 0, { endCursor: null, hasNextPage: true }), page(1, 100)]);
+		const pages = await collect(fake);
+		expect(fake.requests).toHaveLength(2);
+		expect(pages[1]).toMatchObject({ nodes: [], endCursor: null });
+	});
+
+	it('stops when the cursor is null', async () => {
+		const fake = fakeContext([page(1, 100, { endCursor: null, hasNextPage: true }), page(101, 100)]);
+		await collect(fake);
+		expect(fake.requests).toHaveLength(1);
+	});
+
+	it('yields each page as it arrives (the caller can stop early)', async () => {
+		const fake = fakeContext(Array(5).fill(platform(1000)));
+		for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath })) {
+			expect(p.nodes).toHaveLength(100);
+			break;
+		}
+		expect(fake.requests).toHaveLength(1);
+	});
+});
+
+describe('records the platform could not serialise', () => {
+	const invalidNull = (index, field = 'demandeur') => ({
+		message: `Cannot return null for non-nullable field Dossier.${field}`,
+		path: [...nodesPath, index, field],
+		extensions: { code: 'invalid_null' },
+	});
+
+	it('reports a lost record by its index in the page, with its errors, and keeps the others', async () => {
+		const body = gqlErrors([invalidNull(1)], {
+			demarche: {
+				dossiers: {
+					pageInfo: { endCursor: 'cursor-3', hasNextPage: false },
+					nodes: [{ number: 1 }, null, { number: 3 }],
+				},
+			},
+		});
+		const fake = fakeContext([reply(200, body)]);
+		const [p] = await collect(fake);
+		expect(p.nodes).toEqual([{ number: 1 }, { number: 3 }]);
+		expect(p.lost).toEqual([{ index: 1, errors: [invalidNull(1)] }]);
+		expect(p.errors).toEqual([]);
+	});
+
+	it('a null record without an error is still reported lost (never dropped silently)', async () => {
+		const fake = fakeContext([
+			reply(200, {
+				data: {
+					demarche: {
+						dossiers: { pageInfo: { endCursor: 'c', hasNextPage: false }, nodes: [null, { number: 2 }] },
+					},
+				},
+			}),
+		]);
+		const [p] = await collect(fake);
+		expect(p.lost).toEqual([{ index: 0, errors: [] }]);
+		expect(p.nodes).toEqual([{ number: 2 }]);
+	});
+
+	it('an error inside a record that still came back keeps the record and surfaces the error', async () => {
+		const nested = {
+			message: 'Cannot return null for non-nullable field Champ.label',
+			path: [...nodesPath, 0, 'champs', 2, 'label'],
+			extensions: { code: 'invalid_null' },
+		};
+		const fake = fakeContext([
+			reply(
+				200,
+				gqlErrors([nested], {
+					demarche: {
+						dossiers: {
+							pageInfo: { endCursor: 'c', hasNextPage: false },
+							nodes: [{ number: 1, champs: null }],
+						},
+					},
+				}),
+			),
+		]);
+		const [p] = await collect(fake);
+		expect(p.nodes).toEqual([{ number: 1, champs: null }]);
+		expect(p.lost).toEqual([]);
+		expect(p.errors).toEqual([nested]);
+	});
+
+	it('lost records count toward the limit and the walk goes on past them', async () => {
+		const first = gqlErrors([invalidNull(99)], {
+			demarche: {
+				dossiers: {
+					pageInfo: { endCursor: 'cursor-100', hasNextPage: true },
+					nodes: [...Array.from({ length: 99 }, (_, i) => ({ number: i + 1 })), null],
+				},
+			},
+		});
+		const fake = fakeContext([reply(200, first), platform(300)]);
+		const pages = await collect(fake, { limit: 150 });
+		expect(fake.requests.map((r) => r.options.body.variables.first)).toEqual([100, 50]);
+		expect(pages[0].lost.map((l) => l.index)).toEqual([99]);
+		expect(pages[1].nodes[0].number).toBe(101);
+	});
+
+	it('a page whose connection is missing fails with the platform error', async () => {
+		const fake = fakeContext([
+			reply(
+				200,
+				gqlErrors(
+					[
+						{
+							message: 'An object of type Demarche was hidden due to permissions',
+							path: ['demarche'],
+							extensions: { code: 'unauthorized' },
+						},
+					],
+					{ demarche: null },
+				),
+			),
+		]);
+		const error = await caught(collect(fake));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain('hidden due to permissions');
+	});
+
+	it('a page whose connection is missing without any error fails clearly (not a TypeError)', async () => {
+		const fake = fakeContext([reply(200, { data: { demarche: null } })]);
+		const error = await caught(collect(fake, { settings: { itemIndex: 1 } }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/demarcheDossiers/);
+		expect(error.context.itemIndex).toBe(1);
+	});
+});
