@@ -5,6 +5,8 @@
  * Env: SANDBOX_PORT (8787), SANDBOX_STORAGE_PORT (8788), SANDBOX_SEED ('sandbox'),
  * SANDBOX_SIZE (2000 dossiers), SANDBOX_THROTTLE_LIMIT (400), SANDBOX_FORK_MODE, SANDBOX_WEBHOOKS_V2 (1/true).
  */
+// graphql-js skips its costly development-mode checks in production mode.
+if (!process.env.NODE_ENV) process.env.NODE_ENV = 'production';
 const { startSandbox } = require('./index');
 
 const flag = (value) => value === '1' || value === 'true';
