@@ -104,6 +104,9 @@ function graphqlHandler(sandbox) {
 		}
 		const operationName = body && typeof body.operationName === 'string' ? body.operationName : null;
 		const entry = sandbox.log.start(req, authorization, operationName, startedAt);
+		const tokenValue = tokenFromHeader(authorization);
+		const token = tokenValue ? sandbox.tokens[tokenValue] : null;
+		entry.token = token ? token.name : tokenValue ? 'unknown' : 'none';
 
 		const throttle = sandbox.throttle.hit(authorization, store.clock.now());
 		if (throttle.throttled) {
@@ -141,9 +144,6 @@ function graphqlHandler(sandbox) {
 			return entry.finish(400);
 		}
 
-		const tokenValue = tokenFromHeader(authorization);
-		const token = tokenValue ? sandbox.tokens[tokenValue] : null;
-		entry.token = token ? token.name : tokenValue ? 'unknown' : 'none';
 		if (!token) {
 			sendJson(res, 403, errorBody('Without a token, only persisted queries are allowed', 'forbidden'));
 			return entry.finish(403);
