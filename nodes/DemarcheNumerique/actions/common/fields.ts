@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts } from '../../graphql';
 
@@ -49,15 +50,70 @@ export function dossierPartsField(show: Show): INodeProperties {
 		description: 'Parts of each dossier to fetch. Fewer parts make requests faster and lighter.',
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Annotations', name: 'annotations', type: 'boolean', default: true, description: 'Whether to include the private annotations written by instructeurs' },
-			{ displayName: 'Avis', name: 'avis', type: 'boolean', default: false, description: 'Whether to include the expert opinions (avis)' },
-			{ displayName: 'Champs', name: 'champs', type: 'boolean', default: true, description: 'Whether to include the form fields filled by the usager' },
-			{ displayName: 'Files (Attestation, PDF)', name: 'files', type: 'boolean', default: true, description: 'Whether to include signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export' },
-			{ displayName: 'Geometry', name: 'geometry', type: 'boolean', default: false, description: 'Whether to include the GeoJSON geometry of map champs (can be large)' },
-			{ displayName: 'Instructeurs', name: 'instructeurs', type: 'boolean', default: true, description: 'Whether to include the instructeurs following the dossier' },
-			{ displayName: 'Labels', name: 'labels', type: 'boolean', default: true, description: 'Whether to include the labels put on the dossier' },
-			{ displayName: 'Messages', name: 'messages', type: 'boolean', default: false, description: 'Whether to include the messages exchanged with the usager' },
-			{ displayName: 'Traitements', name: 'traitements', type: 'boolean', default: false, description: 'Whether to include the history of decisions' },
+			{
+				displayName: 'Annotations',
+				name: 'annotations',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the private annotations written by instructeurs',
+			},
+			{
+				displayName: 'Avis',
+				name: 'avis',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the expert opinions (avis)',
+			},
+			{
+				displayName: 'Champs',
+				name: 'champs',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the form fields filled by the usager',
+			},
+			{
+				displayName: 'Files (Attestation, PDF)',
+				name: 'files',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to include signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export',
+			},
+			{
+				displayName: 'Geometry',
+				name: 'geometry',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the GeoJSON geometry of map champs (can be large)',
+			},
+			{
+				displayName: 'Instructeurs',
+				name: 'instructeurs',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the instructeurs following the dossier',
+			},
+			{
+				displayName: 'Labels',
+				name: 'labels',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the labels put on the dossier',
+			},
+			{
+				displayName: 'Messages',
+				name: 'messages',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the messages exchanged with the usager',
+			},
+			{
+				displayName: 'Traitements',
+				name: 'traitements',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the history of decisions',
+			},
 		],
 	};
 }
@@ -82,4 +138,67 @@ export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): Dos
 		if (typeof include[key] === 'boolean') parts[key] = include[key] as boolean;
 	}
 	return parts;
+}
+
+/** The `limit` to pass on: undefined with Return All. */
+export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	const limit = Number(ctx.getNodeParameter('limit', itemIndex, 50));
+	if (!Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(ctx.getNode(), `Limit ${limit} is not a positive whole number`, {
+			itemIndex,
+			description: 'Set Limit to 1 or more, or turn on Return All.',
+		});
+	}
+	return limit;
+}
+
+/**
+ * An ISO 8601 date-time for the API from a date parameter. n8n's date picker gives local times
+ * without a zone: they are read as UTC so a workflow means the same thing on every server.
+ */
+export function readDateTime(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	name: string,
+	itemIndex: number,
+): string {
+	const text = String(value ?? '').trim();
+	const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
+	const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+	const parsed = new Date(dateOnly ? `${text}T00:00:00Z` : hasZone ? text : `${text}Z`);
+	if (!text || Number.isNaN(parsed.getTime())) {
+		throw new NodeOperationError(ctx.getNode(), `${name} "${text}" is not a date`, {
+			itemIndex,
+			description: 'Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00:00Z.',
+		});
+	}
+	return parsed.toISOString();
+}
+
+/**
+ * The number in a resource locator value found inside a collection (n8n only extracts values of
+ * top-level locators): `{__rl, mode, value}`, a number or a string of digits. Undefined when empty.
+ */
+export function readLocatorNumber(
+	ctx: IExecuteFunctions,
+	locator: unknown,
+	what: string,
+	itemIndex: number,
+): number | undefined {
+	const value =
+		locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
+	const text = String(value ?? '').trim();
+	if (!text) return undefined;
+	if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) <= 0) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${what} "${text}" is not a ${what.toLowerCase()} number`,
+			{
+				itemIndex,
+				description: `Pick the ${what.toLowerCase()} from the list, or enter its number (digits only).`,
+			},
+		);
+	}
+	return Number(text);
 }

@@ -1,11 +1,238 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { DossierFilters, DossierScope, LostDossier } from '../../output/dossierPages';
+import { describeLostDossier, dossierPages } from '../../output/dossierPages';
+import { dossierItems } from '../../output/items';
+import {
+	dossierPartsField,
+	readDateTime,
+	readDossierParts,
+	readLimit,
+	readLocatorNumber,
+	returnAllAndLimit,
+	simplifyField,
+} from '../common/fields';
+import { DEMARCHE_GROUPES } from '../../graphql';
+import type { ExecutionCache } from '../../resolve/cache';
+import { apiError, graphqlRequest } from '../../transport';
+import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
-// PLACEHOLDER: being implemented; replaced by the real operation.
-export const description: INodeProperties[] = [];
+const show = { resource: ['dossier'], operation: ['getMany'] };
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	throw new NodeOperationError(this.getNode(), 'dossier.getMany is not implemented yet', { itemIndex });
+export const DOSSIER_STATES = [
+	{
+		name: 'En Construction',
+		value: 'en_construction',
+		description: 'Deposited, the usager can still edit it',
+	},
+	{
+		name: 'En Instruction',
+		value: 'en_instruction',
+		description: 'Being examined by the instructeurs',
+	},
+	{ name: 'Accepté', value: 'accepte' },
+	{ name: 'Refusé', value: 'refuse' },
+	{ name: 'Sans Suite', value: 'sans_suite', description: 'Closed without follow-up' },
+];
+
+export const description: INodeProperties[] = [
+	{
+		...demarcheLocator,
+		description: 'The démarche whose dossiers to list, by number or by its URL',
+		displayOptions: { show },
+	},
+	...returnAllAndLimit(show),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Archived',
+				name: 'archived',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to return only archived dossiers (on) or only dossiers that are not archived (off)',
+			},
+			{
+				displayName: 'Created Since',
+				name: 'createdSince',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Only dossiers deposited at or after this time (a time without a time zone is read as UTC). Ignored by the platform when "Updated Since" is set.',
+			},
+			{
+				displayName: 'Groupe Instructeur',
+				name: 'groupeInstructeur',
+				type: 'resourceLocator',
+				default: { mode: 'list', value: '' },
+				description: 'Only dossiers of this groupe instructeur of the démarche',
+				modes: [
+					{
+						displayName: 'From List',
+						name: 'list',
+						type: 'list',
+						typeOptions: { searchListMethod: 'searchGroupeInstructeurs', searchable: true },
+					},
+					{
+						displayName: 'By Number',
+						name: 'id',
+						type: 'string',
+						placeholder: 'e.g. 42',
+					},
+				],
+			},
+			{
+				displayName: 'Revision ID',
+				name: 'revision',
+				type: 'string',
+				default: '',
+				description:
+					'Only dossiers filled on this revision of the form (its global ID, as in Démarche > Get)',
+			},
+			{
+				displayName: 'State',
+				name: 'state',
+				type: 'options',
+				default: 'en_construction',
+				options: DOSSIER_STATES,
+				description: 'Only dossiers in this state',
+			},
+			{
+				displayName: 'Updated Since',
+				name: 'updatedSince',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Only dossiers modified at or after this time (a time without a time zone is read as UTC). Results are then ordered by modification date.',
+			},
+		],
+	},
+	simplifyField(show),
+	dossierPartsField(show),
+];
+
+function readFilters(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): { filters: DossierFilters; groupe?: number } {
+	const raw = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const filters: DossierFilters = {};
+	if (raw.state) filters.state = String(raw.state);
+	if (typeof raw.archived === 'boolean') filters.archived = raw.archived;
+	if (raw.createdSince)
+		filters.createdSince = readDateTime(this, raw.createdSince, 'Created Since', itemIndex);
+	if (raw.updatedSince)
+		filters.updatedSince = readDateTime(this, raw.updatedSince, 'Updated Since', itemIndex);
+	if (raw.revision) filters.revision = String(raw.revision).trim();
+	const groupe = readLocatorNumber(this, raw.groupeInstructeur, 'Groupe instructeur', itemIndex);
+	return { filters, groupe };
+}
+
+/** Error entry (continue-on-fail) or thrown error for dossiers the platform could not serialise. */
+function lostDossierError(this: IExecuteFunctions, lost: LostDossier[], itemIndex: number) {
+	const named = lost.map((l) => (l.number ? String(l.number) : `#${l.index + 1} of its page`));
+	return apiError(this.getNode(), {
+		message:
+			lost.length === 1
+				? describeLostDossier(lost[0])
+				: `${lost.length} dossiers could not be read from the platform: ${named.join(', ')}`,
+		description:
+			'The platform failed to serialise these dossiers (a server-side bug on these records: report the numbers to its support). Turn on "Continue On Fail" to get the other dossiers, with one error item per dossier that failed.',
+		code: lost[0].errors[0]?.extensions?.code,
+		itemIndex,
+	});
+}
+
+export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
+	const demarche = readDemarcheNumber(this, itemIndex);
+	const { filters, groupe } = readFilters.call(this, itemIndex);
+	const limit = readLimit(this, itemIndex);
+	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const parts = readDossierParts(this, itemIndex);
+	const scope: DossierScope = groupe
+		? { kind: 'groupeInstructeur', number: groupe }
+		: { kind: 'demarche', number: demarche };
+
+	const records: INodeExecutionData[] = [];
+	const lostOnes: LostDossier[] = [];
+	const continueOnFail = this.continueOnFail();
+	for await (const entries of dossierPages.call(this, {
+		scope,
+		filters,
+		parts,
+		limit,
+		itemIndex,
+	})) {
+		const dossiers: IDataObject[] = [];
+		for (const entry of entries) {
+			if ('dossier' in entry) {
+				dossiers.push(entry.dossier);
+				continue;
+			}
+			// Keep the platform's order: flush the good ones before the error entry.
+			records.push(...(await dossierItems(this, cache, dossiers.splice(0), simplify, itemIndex)));
+			lostOnes.push(entry.lost);
+			if (continueOnFail) {
+				const error = lostDossierError.call(this, [entry.lost], itemIndex);
+				records.push({
+					json: {
+						error: error.message,
+						description: error.description ?? null,
+						dossierNumber: entry.lost.number,
+					},
+				});
+			}
+		}
+		records.push(...(await dossierItems(this, cache, dossiers, simplify, itemIndex)));
+	}
+	if (lostOnes.length && !continueOnFail) throw lostDossierError.call(this, lostOnes, itemIndex);
+	if (groupe && !records.length)
+		await assertGroupeOfDemarche.call(this, cache, demarche, groupe, itemIndex);
+	return records;
 };
+
+/**
+ * The groupe connection does not say which démarche the groupe belongs to: when it returns
+ * nothing, check the pairing so a groupe of another démarche does not read as "no dossiers".
+ */
+async function assertGroupeOfDemarche(
+	this: IExecuteFunctions,
+	cache: ExecutionCache,
+	demarche: number,
+	groupe: number,
+	itemIndex: number,
+) {
+	const groupes = await cache.get(`groupes:${demarche}`, async () => {
+		const { data } = await graphqlRequest.call(
+			this,
+			{ ...DEMARCHE_GROUPES, variables: { number: demarche } },
+			{ itemIndex },
+		);
+		const list = ((data as IDataObject | null)?.demarche as IDataObject | null)?.groupeInstructeurs;
+		return ((list ?? []) as IDataObject[]).map((g) => Number(g.number));
+	});
+	if (!groupes.includes(groupe)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Groupe instructeur ${groupe} is not a groupe of démarche ${demarche}`,
+			{
+				itemIndex,
+				description:
+					'Pick the groupe from the list, which shows the groupes of the chosen démarche.',
+			},
+		);
+	}
+}

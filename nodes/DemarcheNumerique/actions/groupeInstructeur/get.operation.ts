@@ -1,11 +1,29 @@
-import type { INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { GET_GROUPE_INSTRUCTEUR } from '../../graphql';
+import { graphqlRequest } from '../../transport';
+import { demarcheLocator, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
-// PLACEHOLDER: being implemented; replaced by the real operation.
-export const description: INodeProperties[] = [];
+const show = { resource: ['groupeInstructeur'], operation: ['get'] };
+
+export const description: INodeProperties[] = [
+	{
+		...demarcheLocator,
+		required: false,
+		description: 'The démarche of the groupe: only used to list its groupes in "From List"',
+		displayOptions: { show },
+	},
+	{ ...groupeInstructeurLocator, displayOptions: { show } },
+];
 
 export const execute: OperationModule['execute'] = async function (itemIndex) {
-	throw new NodeOperationError(this.getNode(), 'groupeInstructeur.get is not implemented yet', { itemIndex });
+	const number = readGroupeNumber(this, itemIndex);
+	const { data } = await graphqlRequest.call(
+		this,
+		{ ...GET_GROUPE_INSTRUCTEUR, variables: { number } },
+		{ itemIndex },
+	);
+	const groupe = (data as IDataObject | null)?.groupeInstructeur as IDataObject | null;
+	return groupe ? [{ json: groupe }] : [];
 };
