@@ -200,5 +200,14 @@ export function mutationDocuments(): Document[] {
 		DEMARCHE_CLONER,
 		MUTATION_NAMES,
 		DEMARCHE_LABELS,
+		GET_MUTATED_DOSSIER,
 	];
 }
+
+/** The same fields as a mutation returns, read back (e.g. when the dossier was already in the target state). */
+export const GET_MUTATED_DOSSIER: Document = {
+	operationName: 'GetMutatedDossier',
+	query: `query GetMutatedDossier($number: Int!) {
+  dossier(number: $number) { ...MutatedDossierFields }
+}${MUTATED_DOSSIER_FRAGMENT}`,
+};

@@ -2,3 +2,6 @@ export * from './context';
 export * from './errors';
 export * from './graphql';
 export * from './paginate';
+export * from './rest';
+export * from './upload';
+export * from './download';

@@ -1,11 +1,36 @@
-import type { INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { DEMARCHE_CLONER } from '../../graphql/mutations';
+import { mutate } from '../../transport';
+import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
+import { showOnlyFor } from '../common/writeFields';
 
-// PLACEHOLDER: being implemented; replaced by the real operation.
-export const description: INodeProperties[] = [];
+export const description = showOnlyFor('demarche', 'clone', [
+	{ ...demarcheLocator, description: 'The démarche to copy' },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Title',
+				name: 'title',
+				type: 'string',
+				default: '',
+				description: 'The title of the copy (by default the platform reuses the original title)',
+			},
+		],
+	},
+]);
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	throw new NodeOperationError(this.getNode(), 'demarche.clone is not implemented yet', { itemIndex });
+export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex) {
+	const number = readDemarcheNumber(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const input: IDataObject = { demarche: { number } };
+	if (typeof options.title === 'string' && options.title.trim()) input.title = options.title.trim();
+	const payload = await mutate.call(this, { ...DEMARCHE_CLONER, variables: { input } }, { itemIndex });
+	return [{ json: { ...(payload.demarche as IDataObject), clonedFrom: number } }];
 };

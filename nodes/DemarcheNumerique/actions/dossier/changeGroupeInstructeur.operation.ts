@@ -1,11 +1,26 @@
-import type { INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { OperationModule } from '../common/types';
+import { DOSSIER_CHANGER_GROUPE } from '../../graphql/mutations';
+import { mutate } from '../../transport';
+import { globalId, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { dossierMutation } from './dossierMutation';
 
-// PLACEHOLDER: being implemented; replaced by the real operation.
-export const description: INodeProperties[] = [];
-
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	throw new NodeOperationError(this.getNode(), 'dossier.changeGroupeInstructeur is not implemented yet', { itemIndex });
-};
+export const { description, execute } = dossierMutation({
+	operation: 'changeGroupeInstructeur',
+	needsInstructeur: false,
+	fields: [
+		{
+			...groupeInstructeurLocator,
+			description: 'The groupe instructeur to move the dossier to; it must belong to the dossier\'s démarche',
+		},
+	],
+	async run({ itemIndex, dossierId }) {
+		const groupeInstructeurId = globalId('GroupeInstructeur', readGroupeNumber(this, itemIndex));
+		const payload = await mutate.call(
+			this,
+			{ ...DOSSIER_CHANGER_GROUPE, variables: { input: { dossierId, groupeInstructeurId } } },
+			{ itemIndex },
+		);
+		return payload.dossier as IDataObject;
+	},
+});

@@ -1,11 +1,3 @@
-import type { INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { followOperation } from './toggles';
 
-import type { OperationModule } from '../common/types';
-
-// PLACEHOLDER: being implemented; replaced by the real operation.
-export const description: INodeProperties[] = [];
-
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	throw new NodeOperationError(this.getNode(), 'dossier.follow is not implemented yet', { itemIndex });
-};
+export const { description, execute } = followOperation(true);

@@ -1,0 +1,66 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ChampDescriptor } from '../../resolve/descriptors';
+import { findDescriptor } from '../../resolve/descriptors';
+
+export interface PrefillEntry {
+	field: string;
+	value: unknown;
+}
+
+const IDENTITY_KEYS = new Set(['identite_prenom', 'identite_nom', 'identite_genre']);
+
+/** Values as the prefill endpoint reads them: lists as arrays, yes/no as "true"/"false". */
+function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): unknown {
+	const type = descriptor?.__typename;
+	if (type === 'MultipleDropDownListChampDescriptor' && typeof value === 'string') {
+		const text = value.trim();
+		if (text.startsWith('[')) {
+			try {
+				return JSON.parse(text);
+			} catch {
+				return [text];
+			}
+		}
+		return text ? text.split(/\s*[,;\n]\s*/) : [];
+	}
+	if ((type === 'CheckboxChampDescriptor' || type === 'YesNoChampDescriptor') && typeof value === 'boolean') {
+		return String(value);
+	}
+	if (type === 'RepetitionChampDescriptor' && typeof value === 'string' && value.trim().startsWith('[')) {
+		try {
+			return JSON.parse(value);
+		} catch {
+			return value;
+		}
+	}
+	return value;
+}
+
+/**
+ * The prefill body `{ "champ_<champ ID>": value, … }`: each field named by label or champ ID (a key
+ * already written `champ_…` or `identite_…` is kept as is). Returns the body and the labels that
+ * matched nothing, so the caller can fail with the list.
+ */
+export function buildPrefillBody(champs: ChampDescriptor[] | undefined, entries: PrefillEntry[]): IDataObject {
+	const body: IDataObject = {};
+	for (const { field, value } of entries) {
+		const name = String(field ?? '').trim();
+		if (!name) continue;
+		if (name.startsWith('champ_') || IDENTITY_KEYS.has(name)) {
+			body[name] = value as IDataObject[keyof IDataObject];
+			continue;
+		}
+		const descriptor = findDescriptor(champs ?? [], name);
+		body[`champ_${descriptor.id}`] = prefillValue(descriptor, value) as IDataObject[keyof IDataObject];
+	}
+	return body;
+}
+
+/** Whether any entry needs the démarche's descriptors (a label rather than an explicit key). */
+export function needsDescriptors(entries: PrefillEntry[]): boolean {
+	return entries.some(({ field }) => {
+		const name = String(field ?? '').trim();
+		return name !== '' && !name.startsWith('champ_') && !IDENTITY_KEYS.has(name);
+	});
+}

@@ -1,0 +1,73 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { DEMARCHE_LABELS } from '../graphql/mutations';
+import { graphqlRequest } from '../transport';
+import type { ExecutionCache } from './cache';
+
+export interface Label {
+	id: string;
+	name: string;
+}
+
+/** `Label-<id>` global IDs decode to that prefix; anything else is a name. */
+export function isLabelId(value: string): boolean {
+	if (!/^[A-Za-z0-9+/]+=*$/.test(value)) return false;
+	return /^Label-\d+$/.test(Buffer.from(value, 'base64').toString('utf8'));
+}
+
+/** Finds a label by exact name, then ignoring case and spaces; undefined when none or ambiguous. */
+export function findLabel(labels: Label[], name: string): Label | undefined {
+	const exact = labels.filter((label) => label.name === name);
+	if (exact.length === 1) return exact[0];
+	const wanted = name.trim().toLowerCase();
+	const loose = labels.filter((label) => label.name.trim().toLowerCase() === wanted);
+	return loose.length === 1 ? loose[0] : undefined;
+}
+
+export async function getDemarcheLabels(
+	ctx: IExecuteFunctions,
+	cache: ExecutionCache,
+	demarcheNumber: number,
+	itemIndex?: number,
+): Promise<Label[]> {
+	return await cache.get(`labels:${demarcheNumber}`, async () => {
+		const { data } = await graphqlRequest.call(
+			ctx,
+			{ ...DEMARCHE_LABELS, variables: { number: demarcheNumber } },
+			{ itemIndex },
+		);
+		return (data as { demarche?: { labels?: Label[] } } | null)?.demarche?.labels ?? [];
+	});
+}
+
+/**
+ * A label ID from a label name or ID. A name is looked up in the démarche's labels (read once per
+ * execution); no match is an error listing the labels that exist.
+ */
+export async function resolveLabelId(
+	ctx: IExecuteFunctions,
+	cache: ExecutionCache,
+	labelOrId: string,
+	demarcheNumber: () => Promise<number>,
+	itemIndex: number,
+): Promise<string> {
+	const value = String(labelOrId ?? '').trim();
+	if (!value) {
+		throw new NodeOperationError(ctx.getNode(), 'No label given', {
+			itemIndex,
+			description: 'Give the label\'s name as shown in the démarche, or its ID.',
+		});
+	}
+	if (isLabelId(value)) return value;
+	const number = await demarcheNumber();
+	const labels = await getDemarcheLabels(ctx, cache, number, itemIndex);
+	const found = findLabel(labels, value);
+	if (found) return found.id;
+	throw new NodeOperationError(ctx.getNode(), `The démarche ${number} has no label "${value}"`, {
+		itemIndex,
+		description: labels.length
+			? `Its labels are: ${labels.map((label) => `"${label.name}"`).join(', ')}. Labels are created by the démarche's administrateurs.`
+			: 'This démarche has no labels yet. An administrateur creates them in the démarche\'s settings.',
+	});
+}

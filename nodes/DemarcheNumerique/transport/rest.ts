@@ -1,0 +1,127 @@
+import type { IDataObject, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import type { DnFunctions } from './context';
+import { getDnCredentials } from './context';
+import { apiError } from './errors';
+import { throttleDelay } from './graphql';
+
+export interface PrefillRequest {
+	demarcheNumber: number;
+	method: 'POST' | 'GET';
+	/** POST: `{ "champ_<id>": value, identite_… }`. */
+	body?: IDataObject;
+	/** GET: the prefill tokens whose status is wanted. */
+	prefillTokens?: string[];
+	itemIndex?: number;
+	/** Upper bound on the time spent waiting for the endpoint's rate limit, in ms. */
+	maxThrottleWaitMs?: number;
+}
+
+/** `{base}/api/public/v1/demarches/{number}/dossiers`: the public prefill endpoint. */
+export function prefillUrl(baseUrl: string, demarcheNumber: number): string {
+	return `${baseUrl}/api/public/v1/demarches/${demarcheNumber}/dossiers`;
+}
+
+function platformMessage(body: unknown): string | undefined {
+	if (!body) return undefined;
+	let json = body;
+	if (typeof body === 'string') {
+		try {
+			json = JSON.parse(body);
+		} catch {
+			return body.trim().slice(0, 300) || undefined;
+		}
+	}
+	const object = json as { error?: unknown; errors?: unknown; message?: unknown };
+	const found = object.errors ?? object.error ?? object.message;
+	if (Array.isArray(found)) return found.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join(' / ');
+	return found === undefined ? undefined : typeof found === 'string' ? found : JSON.stringify(found);
+}
+
+/**
+ * Calls the public prefill REST endpoint. It needs no token, so none is sent (plain httpRequest);
+ * the body is sent as a JSON string with exactly `Content-Type: application/json`, because the
+ * platform refuses a charset suffix.
+ */
+export async function prefillRequest(this: DnFunctions, request: PrefillRequest): Promise<unknown> {
+	const { baseUrl } = await getDnCredentials(this);
+	const node = this.getNode();
+	const maxWait = request.maxThrottleWaitMs ?? 60_000;
+	const url = prefillUrl(baseUrl, request.demarcheNumber);
+	let waited = 0;
+	for (;;) {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.helpers.httpRequest(
+				request.method === 'POST'
+					? {
+							method: 'POST',
+							url,
+							headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+							body: JSON.stringify(request.body ?? {}),
+							returnFullResponse: true,
+							ignoreHttpStatusErrors: true,
+						}
+					: {
+							method: 'GET',
+							url,
+							qs: { prefill_token: (request.prefillTokens ?? []).join(',') },
+							headers: { Accept: 'application/json' },
+							returnFullResponse: true,
+							ignoreHttpStatusErrors: true,
+						},
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			const code = (error as { code?: string }).code;
+			throw apiError(node, {
+				message: `Could not reach ${baseUrl} (${code ?? 'network error'})`,
+				description: 'Check the Instance URL in the credential and that this n8n server can reach it.',
+				itemIndex: request.itemIndex,
+				code,
+			});
+		}
+		const status = Number(response.statusCode);
+		if (status === 429) {
+			const wait = throttleDelay(
+				(response.headers as IDataObject)?.['ratelimit-reset'] ??
+					(response.headers as IDataObject)?.['RateLimit-Reset'],
+				Date.now(),
+			);
+			if (waited + wait > maxWait) {
+				throw apiError(node, {
+					message: 'The prefill endpoint\'s rate limit was reached (HTTP 429)',
+					description:
+						'The platform allows about 15 prefill requests per 15 seconds per IP address. Slow the workflow down (for example with a Wait node or smaller batches).',
+					httpCode: '429',
+					itemIndex: request.itemIndex,
+				});
+			}
+			waited += wait;
+			await sleep(wait);
+			continue;
+		}
+		let body: unknown = response.body;
+		if (typeof body === 'string' || Buffer.isBuffer(body)) {
+			const text = body.toString();
+			try {
+				body = JSON.parse(text);
+			} catch {
+				body = text;
+			}
+		}
+		if (status >= 200 && status < 300) return body;
+		const message = platformMessage(body);
+		throw apiError(node, {
+			message: `The prefill endpoint answered HTTP ${status}${message ? `: ${message}` : ''}`,
+			description:
+				status === 404
+					? 'No published démarche with this number accepts prefilled dossiers on this instance. Check the number and that the démarche is published.'
+					: status === 400 || status === 415 || status === 422
+						? 'The platform refused the request body. Check the field names (champ_<champ ID>, identite_prenom, identite_nom, identite_genre) and values.'
+						: 'Retry later; if it persists, check the platform\'s status.',
+			httpCode: String(status),
+			itemIndex: request.itemIndex,
+		});
+	}
+}
