@@ -250,9 +250,22 @@ class N8nInstance {
 		return { status: res.status, body: parsed, headers: res.headers };
 	}
 
+	/**
+	 * rest() that retries while the route answers 404: n8n serves /healthz and /rest/settings before it
+	 * has registered every controller.
+	 */
+	async restWhenReady(method, urlPath, body, { timeoutMs = 60000 } = {}) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const r = await this.rest(method, urlPath, body);
+			if (r.status !== 404 || Date.now() > deadline) return r;
+			await sleep(500);
+		}
+	}
+
 	/** Creates the owner account (fresh instance) and keeps its session cookie. Returns {email, password}. */
 	async setupOwner({ email = 'demo@example.com', password = 'Demo-password-1', firstName = 'Demo', lastName = 'User' } = {}) {
-		const r = await this.rest('POST', '/rest/owner/setup', { email, password, firstName, lastName });
+		const r = await this.restWhenReady('POST', '/rest/owner/setup', { email, password, firstName, lastName });
 		if (r.status !== 200) throw new Error(`owner setup failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
 		this.owner = { email, password };
 		return this.owner;
@@ -260,14 +273,14 @@ class N8nInstance {
 
 	/** Logs in (for an instance whose owner exists). Both field names: 1.x used `email`, later `emailOrLdapLoginId`. */
 	async login({ email, password } = this.owner) {
-		const r = await this.rest('POST', '/rest/login', { email, emailOrLdapLoginId: email, password });
+		const r = await this.restWhenReady('POST', '/rest/login', { email, emailOrLdapLoginId: email, password });
 		if (r.status !== 200) throw new Error(`login failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
 		return r.body;
 	}
 
 	/** Creates a public-API key able to read executions; later /api/ calls send it. */
 	async createApiKey({ scopes = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'] } = {}) {
-		const r = await this.rest('POST', '/rest/api-keys', { label: `e2e-${Date.now()}`, scopes, expiresAt: null });
+		const r = await this.restWhenReady('POST', '/rest/api-keys', { label: `e2e-${Date.now()}`, scopes, expiresAt: null });
 		const data = r.body && r.body.data;
 		const key = data && (data.rawApiKey || data.apiKey);
 		if (r.status !== 200 || !key) throw new Error(`API key creation failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);

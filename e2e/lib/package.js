@@ -33,6 +33,16 @@ function newestMtime(p) {
 	return newest;
 }
 
+/** Oldest mtime among the files under dir (Infinity when there are none). */
+function oldestFileMtime(p) {
+	if (!fs.existsSync(p)) return 0;
+	const st = fs.statSync(p);
+	if (!st.isDirectory()) return st.mtimeMs;
+	let oldest = Infinity;
+	for (const entry of fs.readdirSync(p)) oldest = Math.min(oldest, oldestFileMtime(path.join(p, entry)));
+	return oldest;
+}
+
 function readPackageJson(dir = repoRoot) {
 	return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
 }
@@ -47,9 +57,10 @@ function missingDistFiles(dir = repoRoot) {
 async function buildIfStale(dir = repoRoot) {
 	const dist = path.join(dir, 'dist');
 	const sources = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(dir, p))));
-	const built = fs.existsSync(dist) ? newestMtime(dist) : 0;
-	// files declared but not produced (nodes still being written) do not force a rebuild: it would not help
-	if (built >= sources) return false;
+	// a build rewrites every file: any source newer than the oldest output means dist is stale.
+	// Files declared but not produced (nodes still being written) do not force a rebuild: it would not help.
+	const built = fs.existsSync(dist) ? oldestFileMtime(dist) : 0;
+	if (built !== Infinity && built >= sources) return false;
 	log(`building the package (npm run build${dir === repoRoot ? '' : ` in ${dir}`})`);
 	await run('npm', ['run', 'build'], { cwd: dir });
 	return true;

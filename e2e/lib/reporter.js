@@ -3,6 +3,9 @@
 
 const { makeLogger } = require('./log');
 
+/** Thrown inside a check to count it as skipped (with the reason) instead of passed or failed. */
+class SkipCheck extends Error {}
+
 class Reporter {
 	constructor(prefix = 'e2e') {
 		this.log = makeLogger(prefix);
@@ -20,6 +23,10 @@ class Reporter {
 			this.log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 			return value;
 		} catch (e) {
+			if (e instanceof SkipCheck) {
+				this.skip(name, e.message);
+				return undefined;
+			}
 			this.failed.push({ name, message: e.message });
 			this.log.error(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n${indent(e.message)}`);
 			if (process.env.E2E_DEBUG && e.stack) this.log.error(e.stack);
@@ -54,4 +61,4 @@ function indent(text) {
 		.join('\n');
 }
 
-module.exports = { Reporter };
+module.exports = { Reporter, SkipCheck };
