@@ -128,7 +128,7 @@ function rawValue(desc, r, ctx) {
 			const count = r.chance(0.1) ? 0 : r.chance(0.8) ? 1 : 2;
 			const files = [];
 			for (let i = 0; i < count; i++) {
-				const size = r.int(600, 24000);
+				const size = r.int(300, 6000);
 				files.push(fileRef(`${fileSlot()}-${i}-${size}`, `${desc.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${i + 1}.pdf`, PDF, size, ctx.depotAt - r.int(1, 5) * DAY));
 			}
 			return files;

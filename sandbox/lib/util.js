@@ -41,9 +41,23 @@ function parisOffsetMinutes(ms) {
 
 const pad2 = (n) => (n < 10 ? '0' + n : String(n));
 
+const formattedCache = new Map();
+
 /** ISO8601DateTime as the platform prints it: Paris local time with offset, second precision. */
 function formatDateTime(ms) {
 	if (ms === null || ms === undefined) return null;
+	const second = Math.floor(ms / 1000);
+	let text = formattedCache.get(second);
+	if (text === undefined) {
+		// Seeded dates repeat a lot across champs, files and traitements: memoise them.
+		if (formattedCache.size > 200000) formattedCache.clear();
+		text = formatParis(second * 1000);
+		formattedCache.set(second, text);
+	}
+	return text;
+}
+
+function formatParis(ms) {
 	const offset = parisOffsetMinutes(ms);
 	const local = new Date(ms + offset * 60000);
 	return (
