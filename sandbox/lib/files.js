@@ -4,6 +4,7 @@
  * uploaded files (part 2) live in `store.blobs`. URLs point at the storage listener (another
  * port AND another host name) and carry an HMAC signature and an expiry (1 hour, sandbox clock).
  */
+const crypto = require('crypto');
 const { rng, md5Base64, hmacHex } = require('./util');
 
 const URL_LIFETIME_MS = 3600 * 1000;
@@ -18,20 +19,45 @@ class Files {
 		this.checksums = new Map();
 	}
 
+	/**
+	 * Seeded content: a key-specific header, then a key-specific 251-byte pattern repeated
+	 * (distinct files, cheap to make). @returns {{byteSize: number, header: Buffer, pattern: Buffer} | null}
+	 */
+	seededLayout(key) {
+		const byteSize = Number(String(key).split('-').pop());
+		if (!Number.isInteger(byteSize) || byteSize < 0 || byteSize > 50 * 1024 * 1024) return null;
+		const header = Buffer.from(`%PDF-1.4\n% sandbox file ${key}\n`).subarray(0, byteSize);
+		const r = rng(this.store.seed, 'bytes', key);
+		const pattern = Buffer.alloc(251);
+		for (let i = 0; i < pattern.length; i++) pattern[i] = 32 + Math.floor(r.next() * 90);
+		return { byteSize, header, pattern };
+	}
+
 	/** Bytes of a file key: an uploaded blob, or deterministic content for seeded keys (`...-<byteSize>`). */
 	bytes(key) {
 		const blob = this.store.blobs.get(key);
 		if (blob) return blob.buffer;
-		const byteSize = Number(String(key).split('-').pop());
-		if (!Number.isInteger(byteSize) || byteSize < 0 || byteSize > 50 * 1024 * 1024) return null;
-		// A key-specific header and a key-specific 251-byte pattern: distinct files, cheap to make.
-		const header = Buffer.from(`%PDF-1.4\n% sandbox file ${key}\n`);
-		const r = rng(this.store.seed, 'bytes', key);
-		const pattern = Buffer.alloc(251);
-		for (let i = 0; i < pattern.length; i++) pattern[i] = 32 + Math.floor(r.next() * 90);
-		const buffer = Buffer.alloc(byteSize, pattern);
-		header.copy(buffer, 0, 0, Math.min(header.length, byteSize));
+		const layout = this.seededLayout(key);
+		if (!layout) return null;
+		const buffer = Buffer.alloc(layout.byteSize);
+		layout.header.copy(buffer, 0);
+		for (let offset = layout.header.length; offset < layout.byteSize; offset += layout.pattern.length) {
+			layout.pattern.copy(buffer, offset, 0, Math.min(layout.pattern.length, layout.byteSize - offset));
+		}
 		return buffer;
+	}
+
+	/** MD5 of a key's bytes without materialising seeded content. */
+	md5(key) {
+		const blob = this.store.blobs.get(key);
+		if (blob) return md5Base64(blob.buffer);
+		const layout = this.seededLayout(key);
+		if (!layout) return md5Base64(Buffer.alloc(0));
+		const hash = crypto.createHash('md5').update(layout.header);
+		for (let offset = layout.header.length; offset < layout.byteSize; offset += layout.pattern.length) {
+			hash.update(layout.byteSize - offset >= layout.pattern.length ? layout.pattern : layout.pattern.subarray(0, layout.byteSize - offset));
+		}
+		return hash.digest('base64');
 	}
 
 	checksum(file) {
@@ -39,7 +65,7 @@ class Files {
 		let sum = this.checksums.get(file.key);
 		if (!sum) {
 			if (this.checksums.size >= CHECKSUM_CACHE_LIMIT) this.checksums.clear();
-			sum = md5Base64(this.bytes(file.key) || Buffer.alloc(0));
+			sum = this.md5(file.key);
 			this.checksums.set(file.key, sum);
 		}
 		return sum;

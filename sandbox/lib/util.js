@@ -98,25 +98,37 @@ function hashString(str) {
 	return h >>> 0;
 }
 
-/**
- * A deterministic random stream (mulberry32) seeded from any list of keys.
- * @returns {{next(): number, int(min: number, max: number): number, pick<T>(list: T[]): T, chance(p: number): boolean}}
- */
-function rng(...keys) {
-	let state = hashString(keys.join('|'));
-	const next = () => {
-		state = (state + 0x6d2b79f5) | 0;
-		let t = state;
+/** A deterministic random stream (mulberry32); a class, because the seed makes thousands per page. */
+class Rng {
+	constructor(state) {
+		this.state = state;
+	}
+
+	/** @returns {number} in [0, 1) */
+	next() {
+		this.state = (this.state + 0x6d2b79f5) | 0;
+		let t = this.state;
 		t = Math.imul(t ^ (t >>> 15), t | 1);
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-		pick: (list) => list[Math.floor(next() * list.length)],
-		chance: (p) => next() < p,
-	};
+	}
+
+	int(min, max) {
+		return min + Math.floor(this.next() * (max - min + 1));
+	}
+
+	pick(list) {
+		return list[Math.floor(this.next() * list.length)];
+	}
+
+	chance(p) {
+		return this.next() < p;
+	}
+}
+
+/** A deterministic random stream seeded from any list of keys. @returns {Rng} */
+function rng(...keys) {
+	return new Rng(hashString(keys.join('|')));
 }
 
 function md5Base64(buffer) {
