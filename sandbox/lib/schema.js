@@ -88,7 +88,8 @@ const DESCRIPTOR_TYPE = {
 	piece_justificative: 'PieceJustificative', repetition: 'Repetition', carte: 'Carte', address: 'Address', communes: 'Commune',
 	departements: 'Departement', regions: 'Region', pays: 'Pays', epci: 'Epci', siret: 'Siret', rna: 'RNA', rnf: 'RNF',
 	civilite: 'Civilite', dossier_link: 'DossierLink', engagement_juridique: 'EngagementJuridique', titre_identite: 'TitreIdentite',
-	header_section: 'HeaderSection', explication: 'Explication',
+	header_section: 'HeaderSection', explication: 'Explication', annuaire_education: 'AnnuaireEducation', cojo: 'COJO',
+	cnaf: 'Cnaf', dgfip: 'Dgfip', mesri: 'Mesri', pole_emploi: 'PoleEmploi', quotient_familial: 'QuotientFamilial', referentiel: 'Referentiel',
 };
 
 // --- helpers over the store --------------------------------------------------------------------

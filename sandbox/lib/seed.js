@@ -193,16 +193,21 @@ function makeEveryChampDossier(store) {
 	record.hidden = null;
 	record.archived = false;
 	const at = record.depotAt;
-	if (record.state === 'en_construction') {
-		record.state = 'en_instruction';
-		record.instructionAt = at + 2 * DAY;
-		record.traitements.push({ event: 'passe_en_instruction', state: 'en_instruction', at: record.instructionAt, motivation: null, email: store.someInstructeurEmail(record) });
-		record.annotationsModifiedAt = record.instructionAt + DAY;
-	}
+	// Always en_instruction, whatever the seed drew: tests rely on it.
+	record.state = 'en_instruction';
+	record.instructionAt = record.instructionAt || at + 2 * DAY;
+	record.traitementAt = null;
+	record.motivation = null;
+	record.traitements = [
+		{ event: 'depose', state: 'en_construction', at, motivation: null, email: null },
+		{ event: 'passe_en_instruction', state: 'en_instruction', at: record.instructionAt, motivation: null, email: store.someInstructeurEmail(record) },
+	];
+	record.annotationsModifiedAt = record.instructionAt + DAY;
 	record.seededMessages = 3;
 	record.seededAvis = true;
 	record.labelIds = demarche.labelIds.slice(0, 2);
 	const byLabel = (descs, label) => descs.find((d) => d.label === label).stableId;
+	const linked = store.listFor(EVERY_CHAMP, 'depot').find((r) => r !== record && !r.hidden);
 	const champs = revision.champs;
 	const pj = (slot, n, size) => fileRef(`s${record.number}-${slot}-${n}-${size}`, `justificatif-${n + 1}.pdf`, 'application/pdf', size, at - DAY);
 	const communeRow = (i) => ({ rowId: `${record.number}b${i}`, values: {} });
@@ -224,7 +229,7 @@ function makeEveryChampDossier(store) {
 		[byLabel(champs, 'Publics visés')]: ['Enfants', 'Seniors'],
 		[byLabel(champs, 'Justificatif de domicile')]: [pj(byLabel(champs, 'Justificatif de domicile'), 0, 2048), pj(byLabel(champs, 'Justificatif de domicile'), 1, 5120)],
 		[membres.stableId]: rows,
-		[byLabel(champs, 'Dossier lié')]: null,
+		[byLabel(champs, 'Dossier lié')]: linked ? linked.number : null,
 		[byLabel(champs, 'Référence interne du demandeur')]: 'REF-2024-001',
 	};
 	const annotations = revision.annotations;
@@ -241,10 +246,44 @@ function makeEveryChampDossier(store) {
 		[byLabel(annotations, 'Montant accordé')]: 10000.25,
 		[byLabel(annotations, 'Priorité')]: 'Haute',
 		[byLabel(annotations, 'Services consultés')]: ['Urbanisme', 'Finances'],
-		[byLabel(annotations, 'Dossier précédent')]: null,
+		[byLabel(annotations, 'Dossier précédent')]: linked ? linked.number : null,
 		[controles.stableId]: [{ rowId: `${record.number}c0`, values: { [controles.children[0].stableId]: '2024-07-01', [controles.children[1].stableId]: 'Conforme' } }],
 	};
-	record.ovr = { champs: values, annotations: annotationValues };
+	const instructeur = store.someInstructeurEmail(record);
+	const messageAt = (record.instructionAt || at) + 3600000;
+	record.ovr = {
+		champs: values,
+		annotations: annotationValues,
+		messages: [
+			{
+				id: globalId('Commentaire', record.number * 10 + 9),
+				body: 'Merci de joindre le plan de financement signé.',
+				email: instructeur,
+				createdAt: messageAt,
+				attachments: [fileRef(`m${record.number}-9-3072`, 'modele-plan-de-financement.pdf', 'application/pdf', 3072, messageAt)],
+				correction: { reason: 'incomplete', dateResolution: messageAt + DAY },
+				discardedAt: null,
+			},
+		],
+		avis: [
+			{
+				id: globalId('Avis', record.number * 10 + 9),
+				question: 'Le projet respecte-t-il le règlement de voirie ?',
+				questionLabel: null,
+				questionAnswer: null,
+				reponse: 'Oui, sous réserve d’un balisage du chantier.',
+				dateQuestion: messageAt,
+				dateReponse: messageAt + 2 * DAY,
+				claimant: { id: globalId('Instructeur', store.instructeurIdByEmail(instructeur)), email: instructeur },
+				expert: { id: globalId('Expert', 1), email: 'expert.voirie@exemple.gouv.fr' },
+				attachments: [fileRef(`a${record.number}-9-4096`, 'avis-voirie.pdf', 'application/pdf', 4096, messageAt + 2 * DAY)],
+			},
+		],
+	};
+	// The record is already in the sorted lists: move it, do not just edit its key.
+	store.reposition(record, 'modified', () => {
+		record.modifiedAt = Math.min(SEED_END - 1000, Math.max(record.modifiedAt, messageAt + 2 * DAY));
+	});
 	record.version += 1;
 }
 
