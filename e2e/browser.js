@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+'use strict';
+// Browser check (`npm run test:browser`): starts the demo (sandbox + real n8n with the package, on
+// free ports, in a throwaway user folder), then Debian's chromium driven by playwright-core logs in
+// as the demo owner, finds our node in the nodes panel, opens a demo workflow, runs it and sees its
+// output. Screenshots go to test-output/browser/ (paths printed). Ends with `N passed, M failed`.
+//
+// Env: E2E_BROWSER_N8N_VERSION (default the pinned 2.x), CHROMIUM (default /usr/bin/chromium),
+// E2E_KEEP=1 (keep the n8n folder), E2E_BROWSER_WORKFLOW (workflow key to run, default e2e/read-dossiers).
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const { chromium } = require('playwright-core');
+const { startDemo } = require('./lib/demo');
+const { freePorts } = require('./lib/ports');
+const { N8N_VERSIONS } = require('./lib/install');
+const { repoRoot } = require('./lib/package');
+const { Reporter } = require('./lib/reporter');
+
+const reporter = new Reporter('browser');
+const log = reporter.log;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(repoRoot, 'test-output', 'browser');
+const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+async function screenshot(page, name) {
+	const file = path.join(SHOTS, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: false });
+	log(`screenshot: ${file}`);
+	return file;
+}
+
+/** The first locator among candidates that becomes visible (n8n renames test ids between versions). */
+async function firstVisible(page, selectors, { timeout = 30000 } = {}) {
+	const deadline = Date.now() + timeout;
+	while (Date.now() < deadline) {
+		for (const s of selectors) {
+			const loc = page.locator(s).first();
+			if (await loc.isVisible().catch(() => false)) return loc;
+		}
+		await page.waitForTimeout(250);
+	}
+	throw new Error(`none of these became visible within ${timeout / 1000}s: ${selectors.join(' | ')}`);
+}
+
+async function login(page, demo) {
+	await page.goto(`${demo.url}/signin`);
+	const email = await firstVisible(page, ['input[name="emailOrLdapLoginId"]', 'input[name="email"]', 'input[type="email"]']);
+	await email.fill(demo.owner.email);
+	await page.locator('input[name="password"]').fill(demo.owner.password);
+	await (await firstVisible(page, ['[data-test-id="form-submit-button"]', 'button[type="submit"]'])).click();
+	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30000 });
+	await dismissPopups(page);
+}
+
+/** Closes what a first login may show over the canvas (surveys, tours, banners). */
+async function dismissPopups(page) {
+	await page.keyboard.press('Escape').catch(() => {});
+	for (const s of ['[data-test-id="personalization-form"] button', 'button:has-text("Skip")', 'button:has-text("Get started")']) {
+		const loc = page.locator(s).first();
+		if (await loc.isVisible().catch(() => false)) await loc.click().catch(() => {});
+	}
+}
+
+async function findNodeInPanel(page, demo) {
+	await page.goto(`${demo.url}/workflow/new`);
+	await dismissPopups(page);
+	const opener = await firstVisible(page, ['[data-test-id="canvas-add-button"]', '[data-test-id="canvas-plus-button"]', 'button:has-text("Add first step")']);
+	await opener.click();
+	const search = await firstVisible(page, ['[data-test-id="node-creator-search-bar"] input', '[data-test-id="node-creator-search-bar"]', 'input[placeholder*="Search"]']);
+	await search.fill('Démarche');
+	const item = await firstVisible(page, ['[data-test-id="node-creator-item-name"]:has-text("Démarche Numérique")', 'text=Démarche Numérique'], { timeout: 20000 });
+	const shot = await screenshot(page, '1-nodes-panel');
+	assert.ok(await item.isVisible(), 'our node is listed in the nodes panel');
+	return shot;
+}
+
+async function runWorkflow(page, demo, workflow) {
+	await page.goto(`${demo.url}/workflow/${workflow.id}`);
+	await dismissPopups(page);
+	const run = await firstVisible(page, [
+		'[data-test-id="execute-workflow-button"]',
+		'button:has-text("Execute workflow")',
+		'button:has-text("Test workflow")',
+	]);
+	await run.click();
+	// the canvas shows the number of items each node output once the run is over
+	const nodeNames = workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-demarche-numerique.')).map((n) => n.name);
+	await firstVisible(page, ['text=/\\d+ items?/'], { timeout: 90000 });
+	await page.waitForTimeout(1000);
+	const canvasShot = await screenshot(page, '2-workflow-executed');
+	const errorBadge = page.locator('[data-test-id="canvas-node-status-error"], .node-error-icon').first();
+	assert.ok(!(await errorBadge.isVisible().catch(() => false)), 'a node of the workflow shows an error');
+
+	// open the node that lists dossiers and read its output panel
+	const target = nodeNames.find((n) => /list/i.test(n)) || nodeNames[0];
+	const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: target }).first();
+	if (!(await node.isVisible().catch(() => false))) {
+		const ids = await page.$$eval('[data-test-id]', (els) => [...new Set(els.map((e) => e.getAttribute('data-test-id')))].join(' '));
+		throw new Error(`node "${target}" not found on the canvas; test ids present: ${ids}`);
+	}
+	await node.dblclick();
+	const output = await firstVisible(page, ['[data-test-id="output-panel"]', '[data-test-id="ndv-output-panel"]', '.ndv-output'], { timeout: 20000 });
+	const text = await output.innerText();
+	const ndvShot = await screenshot(page, '3-node-output');
+	assert.match(text, /\d+ items?/, `the output panel of "${target}" shows items`);
+	const first = demo.platform.facts.firstDossierNumber;
+	const numbers = (text.match(/\b\d{4,}\b/g) || []).map(Number).filter((n) => n >= first);
+	assert.ok(numbers.length > 0, `the output panel of "${target}" shows sandbox dossier numbers (>= ${first})`);
+	return { canvasShot, ndvShot, target };
+}
+
+async function main() {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	if (!fs.existsSync(CHROMIUM)) {
+		log.error(`${CHROMIUM} not found: apt-get update && apt-get install -y chromium`);
+		console.log('0 passed, 1 failed');
+		process.exit(1);
+	}
+	const [n8nPort, sandboxPort, storagePort] = await freePorts(3);
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-browser-'));
+	const demo = await reporter.check('start the demo (sandbox + n8n with the package)', () =>
+		startDemo({ version: process.env.E2E_BROWSER_N8N_VERSION || N8N_VERSIONS.v2, n8nPort, sandboxPort, storagePort, userFolder, includeE2e: true }),
+	);
+	if (!demo) process.exit(reporter.finish());
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
+	let context;
+	try {
+		context = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM,
+			headless: true,
+			args: CHROMIUM_FLAGS,
+			viewport: { width: 1440, height: 900 },
+		});
+		const page = context.pages()[0] || (await context.newPage());
+		page.setDefaultTimeout(30000);
+		const loggedIn = await reporter.check('log in as the demo owner', async () => {
+			await login(page, demo);
+			return true;
+		});
+		if (loggedIn) {
+			await reporter.check('find "Démarche Numérique" in the nodes panel', () => findNodeInPanel(page, demo));
+			const key = process.env.E2E_BROWSER_WORKFLOW || 'e2e/read-dossiers';
+			const chosen = demo.workflows.find((w) => w.key === key) || demo.workflows.find((w) => w.source === 'example');
+			if (!chosen) reporter.skip('run a demo workflow and see its output', 'no workflow imported');
+			else await reporter.check(`run "${chosen.workflow.name}" and see its output`, () => runWorkflow(page, demo, chosen.workflow));
+		}
+		await screenshot(page, '9-last-state').catch(() => {});
+	} finally {
+		if (context) await context.close().catch(() => {});
+		await demo.stop();
+		fs.rmSync(profile, { recursive: true, force: true });
+		if (!process.env.E2E_KEEP) fs.rmSync(userFolder, { recursive: true, force: true });
+	}
+	log(`screenshots in ${SHOTS}`);
+	process.exit(reporter.finish());
+}
+
+main().catch((e) => {
+	log.error(e.stack || e.message);
+	console.log(`${reporter.passed.length} passed, ${reporter.failed.length + 1} failed`);
+	process.exit(1);
+});
