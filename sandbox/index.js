@@ -15,6 +15,7 @@ const crypto = require('crypto');
 const { Clock } = require('./lib/clock');
 const { seedStore, factsFor, tokenTable, TOKENS } = require('./lib/seed');
 const { Files } = require('./lib/files');
+const { DirectUploads } = require('./lib/uploads');
 const { graphqlHandler, Throttle, sendJson } = require('./lib/api');
 const { RequestLog, StorageLog, Faults } = require('./lib/logs');
 const { controlRoutes } = require('./lib/control');
@@ -45,6 +46,7 @@ async function startSandbox(options = {}) {
 	const sandbox = {
 		store: null,
 		files: null,
+		uploads: null,
 		facts: null,
 		tokens: tokenTable(),
 		tokenValues: { ...TOKENS },
@@ -62,6 +64,7 @@ async function startSandbox(options = {}) {
 			const store = seedStore({ seed: seed !== undefined ? seed : options.seed || 'sandbox', size: size !== undefined ? size : options.size !== undefined ? options.size : 1000, clock });
 			sandbox.store = store;
 			sandbox.files = new Files({ store, secret: sandbox.secret, storageBaseUrl: sandbox.storageBaseUrl });
+			sandbox.uploads = new DirectUploads({ store, secret: sandbox.secret, storageBaseUrl: sandbox.storageBaseUrl });
 			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
 			sandbox.throttle.configure({});
 		},
@@ -110,6 +113,10 @@ async function startSandbox(options = {}) {
 	const storageServer = http.createServer(async (req, res) => {
 		const rawBody = await readBody(req);
 		const url = new URL(req.url, sandbox.storageBaseUrl());
+		if (sandbox.uploads.handlePut(req, res, url, rawBody)) {
+			sandbox.storageLog.add(req, res.statusCode);
+			return;
+		}
 		for (const route of storageRoutes) {
 			if (await route(sandbox, req, res, url, rawBody)) {
 				sandbox.storageLog.add(req, res.statusCode);

@@ -174,6 +174,7 @@ function graphqlHandler(sandbox) {
 		const ctx = {
 			store,
 			files: sandbox.files,
+			uploads: sandbox.uploads,
 			token,
 			fragments: fragmentTypeNames(document),
 			fault: fault && (fault.kind === 'timeout' || fault.kind === 'invalid_null') ? fault : null,

@@ -415,10 +415,15 @@ function invalidNullable(resolve) {
 	};
 }
 
-/** Every mutation needs a read-write token: the platform answers in the payload's `errors`. */
-function readOnlyGuard(resolve) {
+const READ_ONLY_MESSAGE = 'Le jeton utilisé est configuré seulement en lecture';
+
+/** Every mutation needs a read-write token: the platform answers in the payload's `errors` (a GraphQL error when the payload has none). */
+function readOnlyGuard(resolve, payloadHasErrors) {
 	return (source, args, ctx, info) => {
-		if (!ctx.token.write) return { errors: [{ message: 'Le jeton utilisé est configuré seulement en lecture' }] };
+		if (!ctx.token.write) {
+			if (payloadHasErrors) return { errors: [{ message: READ_ONLY_MESSAGE }] };
+			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'forbidden' } });
+		}
 		return resolve(source, args, ctx, info);
 	};
 }
@@ -441,7 +446,7 @@ function attachResolvers(schema, mutationResolvers) {
 				const impl = resolve;
 				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
 			}
-			if (type.name === 'Mutation') resolve = readOnlyGuard(resolve);
+			if (type.name === 'Mutation') resolve = readOnlyGuard(resolve, Boolean(field.type.getFields && field.type.getFields().errors));
 			if (type.name === 'Dossier' && isNonNullType(field.type)) resolve = invalidNullable(resolve || defaultFieldResolver);
 			if (resolve) field.resolve = resolve;
 		}
