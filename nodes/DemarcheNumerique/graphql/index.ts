@@ -2,6 +2,7 @@ import type { DemarcheParts, Document } from './queries';
 import type { DossierParts } from './fragments';
 import { DOSSIER_PART_NAMES } from './fragments';
 import { mutationDocuments } from './mutations';
+import { triggerDocuments } from './trigger';
 import {
 	DEMARCHE_DESCRIPTORS,
 	DEMARCHE_GROUPES,
@@ -56,5 +57,6 @@ export function allDocuments(): Document[] {
 		documents.push(getDemarcheDocument(parts));
 	}
 	documents.push(...mutationDocuments());
+	documents.push(...triggerDocuments(everyCombination<keyof DossierParts>(DOSSIER_PART_NAMES)));
 	return documents;
 }

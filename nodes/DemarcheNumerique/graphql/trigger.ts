@@ -1,0 +1,93 @@
+import type { DossierParts } from './fragments';
+import { dossierFragment } from './fragments';
+import type { Document } from './queries';
+
+/**
+ * The polling trigger's one document: every list it follows, as aliases switched on and off with
+ * `@include`, so that an idle poll is exactly one HTTP request whatever the event.
+ *
+ * Per list `<name>` (changes, deposits, deleted, pending): the main page `<name>` (full records)
+ * and the overlap page `<name>Overlap` (only what deduplication needs), with the variables
+ * `$<name>`/`$<name>Overlap` (Boolean!, include or not), `$<name>Since`, `$<name>After`,
+ * `$<name>First`, `$<name>Last`, `$<name>OverlapSince`, `$<name>OverlapAfter`,
+ * `$<name>OverlapFirst`.
+ */
+
+export type TriggerScope = 'demarche' | 'groupeInstructeur';
+
+interface ListSpec {
+	field: 'dossiers' | 'deletedDossiers' | 'pendingDeletedDossiers';
+	sinceArgument: 'updatedSince' | 'createdSince' | 'deletedSince';
+	timeField: string;
+	deletion: boolean;
+}
+
+const LISTS: Record<'changes' | 'deposits' | 'deleted' | 'pending', ListSpec> = {
+	changes: { field: 'dossiers', sinceArgument: 'updatedSince', timeField: 'dateDerniereModification', deletion: false },
+	deposits: { field: 'dossiers', sinceArgument: 'createdSince', timeField: 'dateDepot', deletion: false },
+	deleted: { field: 'deletedDossiers', sinceArgument: 'deletedSince', timeField: 'dateSupression', deletion: true },
+	pending: { field: 'pendingDeletedDossiers', sinceArgument: 'deletedSince', timeField: 'dateSupression', deletion: true },
+};
+
+export const TRIGGER_LIST_NAMES = Object.keys(LISTS) as Array<keyof typeof LISTS>;
+
+const DELETED_FIELDS = 'id number state reason dateSupression';
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+
+export const TRIGGER_OPERATION_NAMES: Record<TriggerScope, string> = {
+	demarche: 'TriggerPollDemarche',
+	groupeInstructeur: 'TriggerPollGroupeInstructeur',
+};
+
+/** The trigger document for one scope and one set of dossier parts. */
+export function triggerPollDocument(scope: TriggerScope, parts: DossierParts): Document {
+	const variables: string[] = [scope === 'demarche' ? '$demarche: Int!' : '$groupe: Int!'];
+	const selections: string[] = [];
+	for (const [name, list] of Object.entries(LISTS)) {
+		const overlap = `${name}Overlap`;
+		variables.push(
+			`$${name}: Boolean!`,
+			`$${name}Since: ISO8601DateTime`,
+			`$${name}After: String`,
+			`$${name}First: Int`,
+			`$${name}Last: Int`,
+			`$${overlap}: Boolean!`,
+			`$${overlap}Since: ISO8601DateTime`,
+			`$${overlap}After: String`,
+			`$${overlap}First: Int`,
+		);
+		const full = list.deletion ? DELETED_FIELDS : '...DossierFields';
+		const light = list.deletion ? DELETED_FIELDS : `number ${list.timeField}`;
+		selections.push(
+			`${name}: ${list.field}(${list.sinceArgument}: $${name}Since, after: $${name}After, first: $${name}First, last: $${name}Last) @include(if: $${name}) {
+      ${PAGE_INFO}
+      nodes { ${full} }
+    }`,
+			`${overlap}: ${list.field}(${list.sinceArgument}: $${overlap}Since, after: $${overlap}After, first: $${overlap}First) @include(if: $${overlap}) {
+      ${PAGE_INFO}
+      nodes { ${light} }
+    }`,
+		);
+	}
+	const root = scope === 'demarche' ? 'demarche(number: $demarche)' : 'groupeInstructeur(number: $groupe)';
+	const operationName = TRIGGER_OPERATION_NAMES[scope];
+	return {
+		operationName,
+		query: `query ${operationName}(${variables.join(', ')}) {
+  ${root} {
+    id
+    number
+    ${selections.join('\n    ')}
+  }
+}${dossierFragment(parts)}`,
+	};
+}
+
+/** Every trigger document the package can send (conformance test). */
+export function triggerDocuments(combinations: DossierParts[]): Document[] {
+	const documents: Document[] = [];
+	for (const parts of combinations) {
+		documents.push(triggerPollDocument('demarche', parts), triggerPollDocument('groupeInstructeur', parts));
+	}
+	return documents;
+}

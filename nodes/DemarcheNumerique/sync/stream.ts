@@ -1,0 +1,121 @@
+/**
+ * One incremental list followed by the trigger (dossiers by modification, dossiers by deposit,
+ * deleted, pending-deleted), as the platform documents incremental sync: a fixed `since` origin,
+ * the `endCursor` of the last non-empty page, and an overlap window re-read on every poll because
+ * keyset order on timestamps lets a late-committed row land behind the cursor.
+ *
+ * Pure functions on plain JSON (the state lives in n8n's workflow static data).
+ */
+
+export interface StreamState {
+	/** `endCursor` of the last non-empty page; an empty page (null cursor) never overwrites it. */
+	cursor: string | null;
+	/** Highest row time (epoch ms) processed on the main list; null before the first row. */
+	mark: number | null;
+	/** Every processed row with a time at or above this (epoch ms) is in `seen`. */
+	floor: number | null;
+	/** Dossier number → highest row time processed (epoch ms), for rows at or above `floor`. */
+	seen: Record<string, number>;
+}
+
+/** A row as the lists return it, reduced to what deduplication needs. */
+export interface RowKey {
+	number: number;
+	/** Epoch ms of the row's ordering time (dateDerniereModification, dateDepot, dateSupression). */
+	time: number;
+}
+
+export interface PageInfo {
+	endCursor?: string | null;
+	hasNextPage?: boolean;
+}
+
+export function emptyStream(): StreamState {
+	return { cursor: null, mark: null, floor: null, seen: {} };
+}
+
+/** Parses the platform's ISO 8601 dates; NaN for anything else. */
+export function timeOf(value: unknown): number {
+	return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
+
+/**
+ * Whether a row has not been processed yet. A dossier's ordering time only grows, so any row at or
+ * below the highest time already processed for that number is a repeat.
+ */
+export function isNewRow(stream: StreamState, row: RowKey): boolean {
+	const seen = stream.seen[String(row.number)];
+	return seen === undefined || row.time > seen;
+}
+
+/** Remembers a processed row (mutates `stream`). */
+export function recordRow(stream: StreamState, row: RowKey): void {
+	const key = String(row.number);
+	const seen = stream.seen[key];
+	if (seen === undefined || row.time > seen) stream.seen[key] = row.time;
+}
+
+/**
+ * After a page of the main list: advance the cursor (only on a non-empty page with a cursor) and
+ * the mark (mutates `stream`).
+ */
+export function advanceAfterPage(stream: StreamState, rows: RowKey[], pageInfo: PageInfo): void {
+	if (rows.length > 0 && pageInfo.endCursor) stream.cursor = pageInfo.endCursor;
+	for (const row of rows) {
+		if (!Number.isFinite(row.time)) continue;
+		if (stream.mark === null || row.time > stream.mark) stream.mark = row.time;
+	}
+}
+
+/**
+ * Where the overlap list starts (epoch ms), or null when nothing was processed yet (no row can be
+ * behind the cursor then).
+ */
+export function overlapStart(stream: StreamState, overlapMs: number): number | null {
+	if (stream.mark === null) return null;
+	const start = stream.mark - overlapMs;
+	return stream.floor === null ? start : Math.max(start, stream.floor);
+}
+
+/**
+ * Rows of the overlap list that were committed behind the cursor: at or below the mark (rows above
+ * it are the main list's business) and never processed.
+ */
+export function lateRows(stream: StreamState, rows: RowKey[]): RowKey[] {
+	if (stream.mark === null) return [];
+	const floor = stream.floor ?? Number.NEGATIVE_INFINITY;
+	return rows.filter(
+		(row) => Number.isFinite(row.time) && row.time <= stream.mark! && row.time >= floor && isNewRow(stream, row),
+	);
+}
+
+/**
+ * Whether the overlap list must be read further: its page was full and did not reach past the
+ * mark yet.
+ */
+export function overlapNeedsMore(stream: StreamState, rows: RowKey[], pageInfo: PageInfo): boolean {
+	if (!pageInfo.hasNextPage || !pageInfo.endCursor || rows.length === 0 || stream.mark === null) {
+		return false;
+	}
+	return rows[rows.length - 1].time <= stream.mark;
+}
+
+/**
+ * Forgets rows that fell out of the overlap window, then, if more than `maxSeen` remain, the oldest
+ * ones, raising `floor` so the overlap list never re-reads a forgotten row (mutates `stream`).
+ */
+export function pruneStream(stream: StreamState, overlapMs: number, maxSeen: number): void {
+	if (stream.mark === null) return;
+	let floor = Math.max(stream.floor ?? Number.NEGATIVE_INFINITY, stream.mark - overlapMs);
+	let entries = Object.entries(stream.seen).filter(([, time]) => time >= floor);
+	if (entries.length > maxSeen) {
+		entries.sort((a, b) => a[1] - b[1]);
+		// Keep whole timestamps: a cut inside one timestamp would leave a row both forgotten and re-readable.
+		let cut = entries.length - maxSeen;
+		while (cut < entries.length && entries[cut][1] === entries[cut - 1][1]) cut++;
+		entries = entries.slice(cut);
+		floor = entries.length ? entries[0][1] : stream.mark + 1;
+	}
+	stream.seen = Object.fromEntries(entries);
+	stream.floor = floor;
+}
