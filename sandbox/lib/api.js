@@ -198,7 +198,8 @@ function graphqlHandler(sandbox) {
 			errors.push({ message: 'Timeout on Demarche.dossiers', extensions: { code: 'timeout' } });
 			if (!ctx.timedOut) result.data = null;
 		}
-		const response = errors.length ? { data: result.data === undefined ? null : result.data, errors } : { data: result.data };
+		// Variable coercion errors have no data at all, like validation errors.
+		const response = !errors.length ? { data: result.data } : result.data === undefined ? { errors } : { data: result.data, errors };
 		sendJson(res, 200, response);
 		return entry.finish(200);
 	};

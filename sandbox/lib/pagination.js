@@ -61,7 +61,10 @@ function paginate(list, args, spec) {
 	if (present(first) && first < 0) throw badRequest('Argument "first" must be a non-negative integer');
 	if (present(last) && last < 0) throw badRequest('Argument "last" must be a non-negative integer');
 
+	if (present(last) && args.order === 'DESC') throw badRequest('Argument "last" is not supported with order "desc"');
+
 	const limit = Math.min(present(first) ? first : Infinity, present(last) ? last : Infinity, MAX_PAGE_SIZE) + 1;
+	if (args.order === 'DESC') return paginateDescending(list, args, spec, limit);
 	const inverted = present(last) || present(before);
 	const { keyOf, accept } = spec;
 	const found = [];
@@ -95,6 +98,35 @@ function paginate(list, args, spec) {
 		cursors: items.map((item) => encodeCursor(keyOf(item), item.number, spec.filterHash)),
 		hasNextPage,
 		hasPreviousPage,
+	};
+}
+
+/** The deprecated `order: DESC`: newest first, `after` continues toward older items. */
+function paginateDescending(list, args, spec, limit) {
+	const { keyOf, accept } = spec;
+	const present = (v) => v !== undefined && v !== null;
+	const floor = spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
+	const found = [];
+	if (!present(args.before)) {
+		let index = list.length - 1;
+		if (present(args.after)) {
+			const c = decodeCursor(args.after, spec.filterHash);
+			index = lowerBound(list, keyOf, c.key, c.number, false) - 1;
+		}
+		for (; index >= floor && found.length < limit; index--) if (accept(list[index])) found.push(list[index]);
+	} else {
+		const c = decodeCursor(args.before, spec.filterHash);
+		for (let index = Math.max(floor, lowerBound(list, keyOf, c.key, c.number, true)); index < list.length && found.length < limit; index++) {
+			if (accept(list[index])) found.push(list[index]);
+		}
+	}
+	const items = found.slice(0, limit - 1);
+	if (present(args.before)) items.reverse();
+	return {
+		items,
+		cursors: items.map((item) => encodeCursor(keyOf(item), item.number, spec.filterHash)),
+		hasNextPage: present(args.before) ? true : found.length === limit,
+		hasPreviousPage: present(args.after) || (present(args.before) && found.length === limit),
 	};
 }
 

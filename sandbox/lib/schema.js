@@ -140,6 +140,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 		(since === null || keyOf(r) >= since);
 	const filterHash = filterHashOf(groupeNumber === null ? `demarche:${demarcheNumber}` : `groupe:${groupeNumber}`, {
 		order,
+		direction: args.order === 'DESC' ? 'desc' : undefined,
 		state,
 		archived: hasArchived ? archived : undefined,
 		since: since === null ? undefined : since,
@@ -428,8 +429,32 @@ function readOnlyGuard(resolve, payloadHasErrors) {
 	};
 }
 
+/** Input coercion of the platform's custom scalars: invalid values are rejected, not ignored. */
+const SCALAR_CHECKS = {
+	ISO8601DateTime: (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
+	ISO8601Date: (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
+	BigInt: (v) => (typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v),
+};
+
+function configureScalars(schema) {
+	for (const [name, isValid] of Object.entries(SCALAR_CHECKS)) {
+		const scalar = schema.getType(name);
+		if (!scalar) continue;
+		scalar.parseValue = (value) => {
+			if (!isValid(value)) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
+			return value;
+		};
+		scalar.parseLiteral = (ast) => {
+			const value = ast.kind === Kind.INT ? Number(ast.value) : ast.value;
+			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value)) throw new TypeError(`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`);
+			return value;
+		};
+	}
+}
+
 function attachResolvers(schema, mutationResolvers) {
 	const { resolvers, descriptor } = buildResolvers(mutationResolvers);
+	configureScalars(schema);
 	for (const type of Object.values(schema.getTypeMap())) {
 		if (type.name.startsWith('__')) continue;
 		const typeResolvers = resolvers[type.name] || {};

@@ -127,3 +127,20 @@ it('lists deleted and pending-deleted dossiers with reasons, filtered by deleted
 	expect(since.length).toBeGreaterThan(0);
 	expect(since.every((d) => Date.parse(d.dateSupression) >= Date.parse(latest))).toBe(true);
 });
+
+it('supports the deprecated order: DESC (newest first, after goes older) and refuses it with last', async () => {
+	const ascending = await walk({});
+	const query = `query($after: String) { demarche(number: 1002) { dossiers(order: DESC, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { number } } } }`;
+	const first = (await gql(sandbox, query)).json.data.demarche.dossiers;
+	const second = (await gql(sandbox, query, { after: first.pageInfo.endCursor })).json.data.demarche.dossiers;
+	const expected = ascending.map((n) => n.number).reverse();
+	expect([...first.nodes, ...second.nodes].map((n) => n.number)).toEqual(expected.slice(0, first.nodes.length + second.nodes.length));
+	const withLast = await gql(sandbox, '{ demarche(number: 1002) { dossiers(order: DESC, last: 3) { nodes { number } } } }');
+	expect(withLast.json.errors[0].extensions.code).toBe('bad_request');
+});
+
+it('rejects an invalid date in a filter instead of ignoring it', async () => {
+	const json = await page({ updatedSince: 'yesterday' });
+	expect(json.data).toBeUndefined();
+	expect(json.errors[0].message).toMatch(/yesterday/);
+});
