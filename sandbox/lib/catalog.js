@@ -82,4 +82,9 @@ const ENTREPRISES = [
 
 const LABEL_COLORS = ['green_bourgeon', 'blue_ecume', 'pink_macaron', 'yellow_tournesol', 'purple_glycine', 'beige_gris_galet'];
 
-module.exports = { COMMUNES, DEPARTEMENTS, REGIONS, PAYS, EPCIS, STREETS, PRENOMS, NOMS, ASSOCIATIONS, ENTREPRISES, LABEL_COLORS };
+/** E-mail-safe (lowercase ASCII) forms of the names, computed once. */
+const ascii = (name) => name.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+const PRENOMS_ASCII = PRENOMS.map(ascii);
+const NOMS_ASCII = NOMS.map(ascii);
+
+module.exports = { PRENOMS_ASCII, NOMS_ASCII, COMMUNES, DEPARTEMENTS, REGIONS, PAYS, EPCIS, STREETS, PRENOMS, NOMS, ASSOCIATIONS, ENTREPRISES, LABEL_COLORS };

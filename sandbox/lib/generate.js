@@ -15,7 +15,7 @@
  *   titre_identite: {grantType}; header_section/explication: null.
  * FileRef: {key, filename, contentType, byteSize, createdAt (ms)}: `key` names the bytes for storage.
  */
-const { rng, globalId, formatDateTime, formatDate, frenchLongDate } = require('./util');
+const { rng, Rng, mix, hashString, globalId, formatDateTime, frenchLongDate } = require('./util');
 const C = require('./catalog');
 
 const DAY = 86400000;
@@ -94,13 +94,13 @@ function rawValue(desc, r, ctx) {
 		case 'textarea':
 			return r.chance(0.85) ? `${r.pick(LOREM)}\n${r.pick(LOREM)}` : null;
 		case 'email':
-			return `${r.pick(C.PRENOMS).toLowerCase()}.${r.pick(C.NOMS).toLowerCase()}@exemple.fr`.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+			return `${r.pick(C.PRENOMS_ASCII)}.${r.pick(C.NOMS_ASCII)}@exemple.fr`;
 		case 'phone':
 			return `06 ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)}`;
 		case 'iban':
 			return `FR76 3000 6000 01${r.int(10, 99)} 3456 7890 1${r.int(10, 99)}`;
 		case 'date':
-			return formatDate(ctx.depotAt + r.int(-400, 200) * DAY);
+			return new Date(ctx.depotAt + r.int(-400, 200) * DAY).toISOString().slice(0, 10);
 		case 'datetime':
 			return Math.floor((ctx.depotAt + r.int(1, 90) * DAY) / 900000) * 900000;
 		case 'checkbox':
@@ -199,10 +199,11 @@ function rawValue(desc, r, ctx) {
 
 /** Raw values of a list of descriptors, keyed by stable id. */
 function rawValues(descs, seed, kind, ctx) {
+	const base = hashString(`${seed}|${kind}|${ctx.number}`);
 	const values = {};
 	for (const desc of descs) {
 		// One stream per champ: changing a form does not reshuffle the other champs' values.
-		values[desc.stableId] = rawValue(desc, rng(seed, kind, ctx.number, desc.stableId), ctx);
+		values[desc.stableId] = rawValue(desc, new Rng(mix(base, desc.stableId)), ctx);
 	}
 	return values;
 }

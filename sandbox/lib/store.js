@@ -147,9 +147,11 @@ class Store {
 	}
 
 	usagerOf(record, demarche, r) {
-		const prenom = r.pick(C.PRENOMS);
-		const nom = r.pick(C.NOMS);
-		const email = record.usagerEmail || `${prenom}.${nom}.${record.number}@exemple.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+		const index = r.int(0, C.PRENOMS.length - 1);
+		const nomIndex = r.int(0, C.NOMS.length - 1);
+		const prenom = C.PRENOMS[index];
+		const nom = C.NOMS[nomIndex];
+		const email = record.usagerEmail || `${C.PRENOMS_ASCII[index]}.${C.NOMS_ASCII[nomIndex]}.${record.number}@exemple.fr`;
 		return { id: globalId('User', 50000 + (record.number % 40000)), email, prenom, nom };
 	}
 

@@ -126,6 +126,14 @@ class Rng {
 	}
 }
 
+/** Combines a 32-bit hash with an integer into a new well-spread 32-bit state (murmur3 finaliser). */
+function mix(hash, n) {
+	let h = (hash ^ Math.imul(n, 0x9e3779b1)) >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+	return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A deterministic random stream seeded from any list of keys. @returns {Rng} */
 function rng(...keys) {
 	return new Rng(hashString(keys.join('|')));
@@ -148,6 +156,8 @@ module.exports = {
 	parseDateTime,
 	hashString,
 	rng,
+	Rng,
+	mix,
 	md5Base64,
 	hmacHex,
 };
