@@ -178,7 +178,8 @@ function graphqlHandler(sandbox) {
 			token,
 			fragments: fragmentTypeNames(document),
 			fault: fault && (fault.kind === 'timeout' || fault.kind === 'invalid_null') ? fault : null,
-			publicBaseUrl: sandbox.publicBaseUrl(),
+			// Links follow the host the request used, as on the platform.
+			publicBaseUrl: req.headers.host ? `http://${req.headers.host}` : sandbox.publicBaseUrl(),
 			sandbox,
 			timedOut: false,
 		};

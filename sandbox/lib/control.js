@@ -107,14 +107,15 @@ function controlRoutes(sandbox) {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
 			const behind = body.behindMs !== undefined ? Number(body.behindMs) : 1000;
-			const at = timeArg(body.at) !== undefined ? timeArg(body.at) : Math.max(record.depotAt, (store.lastServedModifiedAt || store.now()) - behind);
+			const served = store.lastServedModifiedAt.get(record.demarche);
+			const at = timeArg(body.at) !== undefined ? timeArg(body.at) : Math.max(record.depotAt, (served || store.now()) - behind);
 			const values = body.values ? resolveValues(store, record, body.values, false) : {};
 			if (Object.keys(values).length) store.setValues(record.number, values, { at });
 			else {
 				store.touch(record, { at });
 				store.recordEvent('updated', record, { at, late: true });
 			}
-			return { ...dossierView(store, record), lastServedModifiedAt: store.lastServedModifiedAt ? new Date(store.lastServedModifiedAt).toISOString() : null };
+			return { ...dossierView(store, record), lastServedModifiedAt: served ? new Date(served).toISOString() : null };
 		},
 		'POST /__sandbox/act/state': (body) => {
 			const store = sandbox.store;

@@ -150,7 +150,8 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 	});
 	const page = paginate(store.listFor(demarcheNumber, order), args, { keyOf, accept, filterHash, startKey: since === null ? undefined : since });
 	if (order === 'modified') {
-		for (const r of page.items) if (r.modifiedAt > store.lastServedModifiedAt) store.lastServedModifiedAt = r.modifiedAt;
+		const served = store.lastServedModifiedAt;
+		for (const r of page.items) if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0))) served.set(demarcheNumber, r.modifiedAt);
 	}
 	const connection = connectionOf(page);
 	applyTimeoutFault(ctx, connection);

@@ -74,8 +74,8 @@ class Store {
 		this.nextDossierNumber = 1;
 		this.nextMessageId = 1;
 		this.contentCache = new Map();
-		/** Highest dateDerniereModification served in an `updatedSince` page: late commits go behind it. */
-		this.lastServedModifiedAt = 0;
+		/** Per démarche, the highest dateDerniereModification served in an `updatedSince` page: late commits go behind it. */
+		this.lastServedModifiedAt = new Map();
 	}
 
 	// --- reads ---------------------------------------------------------------------------------
