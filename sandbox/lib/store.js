@@ -73,6 +73,7 @@ class Store {
 		this.eventSequence = 0;
 		this.nextDossierNumber = 1;
 		this.nextMessageId = 1;
+		this.nextDeletedId = 700001;
 		this.contentCache = new Map();
 		/** Per démarche, the highest dateDerniereModification served in an `updatedSince` page: late commits go behind it. */
 		this.lastServedModifiedAt = new Map();
@@ -431,7 +432,7 @@ class Store {
 			deleted = [];
 			this.deleted.set(record.demarche, deleted);
 		}
-		const entry = { id: 700000 + this.eventSequence + deleted.length, number: record.number, demarche: record.demarche, groupe: record.groupe, state: record.state, reason, deletedAt: when };
+		const entry = { id: this.nextDeletedId++, number: record.number, demarche: record.demarche, groupe: record.groupe, state: record.state, reason, deletedAt: when };
 		deleted.splice(lowerBound(deleted, (d) => d.deletedAt, when, entry.number, true), 0, entry);
 		return entry;
 	}

@@ -144,3 +144,13 @@ it('rejects an invalid date in a filter instead of ignoring it', async () => {
 	expect(json.data).toBeUndefined();
 	expect(json.errors[0].message).toMatch(/yesterday/);
 });
+
+it('gives every deleted dossier its own ID across démarches', async () => {
+	const ids = [];
+	for (const d of [1001, 1002, 1003, 1004, 1005]) {
+		const res = await gql(sandbox, `{ demarche(number: ${d}) { deletedDossiers { nodes { id } } } }`);
+		ids.push(...res.json.data.demarche.deletedDossiers.nodes.map((n) => n.id));
+	}
+	expect(ids.length).toBeGreaterThan(5);
+	expect(new Set(ids).size).toBe(ids.length);
+});
