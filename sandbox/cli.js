@@ -17,8 +17,14 @@ const SEMI_SPACE_FLAG = '--max-semi-space-size=64';
  * by about a third. V8 takes it only at start-up, so the CLI re-runs itself with the flag.
  */
 function respawnWithLargerYoungGeneration() {
-	if (process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size')) || process.env.SANDBOX_NO_RESPAWN) return false;
-	const child = spawn(process.execPath, [SEMI_SPACE_FLAG, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+	if (
+		process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size')) ||
+		process.env.SANDBOX_NO_RESPAWN
+	)
+		return false;
+	const child = spawn(process.execPath, [SEMI_SPACE_FLAG, __filename, ...process.argv.slice(2)], {
+		stdio: 'inherit',
+	});
 	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 	child.on('exit', (code, signal) => process.exit(code !== null ? code : signal ? 1 : 0));
 	return true;
@@ -46,7 +52,9 @@ async function main() {
 		`  Control API:                         ${sandbox.controlUrl}/`,
 		'  Tokens:',
 		...Object.entries(sandbox.tokens).map(([name, value]) => `    ${name.padEnd(17)} ${value}`),
-		`  Démarches: ${Object.entries(sandbox.facts.demarches).map(([k, v]) => `${v} (${k})`).join(', ')}`,
+		`  Démarches: ${Object.entries(sandbox.facts.demarches)
+			.map(([k, v]) => `${v} (${k})`)
+			.join(', ')}`,
 		`  Showcase dossier with every champ type: ${sandbox.facts.everyChampDossier}`,
 		'Press Ctrl-C to stop.',
 	];

@@ -42,7 +42,10 @@ function listen(server, port) {
 
 async function startSandbox(options = {}) {
 	const clock = new Clock();
-	if (options.clock && options.clock.set !== undefined) clock.set(typeof options.clock.set === 'number' ? options.clock.set : Date.parse(options.clock.set));
+	if (options.clock && options.clock.set !== undefined)
+		clock.set(
+			typeof options.clock.set === 'number' ? options.clock.set : Date.parse(options.clock.set),
+		);
 	const sandbox = {
 		store: null,
 		files: null,
@@ -50,7 +53,10 @@ async function startSandbox(options = {}) {
 		facts: null,
 		tokens: tokenTable(),
 		tokenValues: { ...TOKENS },
-		throttle: new Throttle({ limit: options.throttleLimit || 400, periodSeconds: options.throttlePeriodSeconds || 60 }),
+		throttle: new Throttle({
+			limit: options.throttleLimit || 400,
+			periodSeconds: options.throttlePeriodSeconds || 60,
+		}),
 		faults: new Faults(),
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
@@ -61,10 +67,22 @@ async function startSandbox(options = {}) {
 		publicBaseUrl: () => `http://127.0.0.1:${sandbox.apiPort}`,
 		storageBaseUrl: () => `http://localhost:${sandbox.storagePort}`,
 		reseed({ seed, size } = {}) {
-			const store = seedStore({ seed: seed !== undefined ? seed : options.seed || 'sandbox', size: size !== undefined ? size : options.size !== undefined ? options.size : 1000, clock });
+			const store = seedStore({
+				seed: seed !== undefined ? seed : options.seed || 'sandbox',
+				size: size !== undefined ? size : options.size !== undefined ? options.size : 1000,
+				clock,
+			});
 			sandbox.store = store;
-			sandbox.files = new Files({ store, secret: sandbox.secret, storageBaseUrl: sandbox.storageBaseUrl });
-			sandbox.uploads = new DirectUploads({ store, secret: sandbox.secret, storageBaseUrl: sandbox.storageBaseUrl });
+			sandbox.files = new Files({
+				store,
+				secret: sandbox.secret,
+				storageBaseUrl: sandbox.storageBaseUrl,
+			});
+			sandbox.uploads = new DirectUploads({
+				store,
+				secret: sandbox.secret,
+				storageBaseUrl: sandbox.storageBaseUrl,
+			});
 			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
 			sandbox.throttle.configure({});
 		},
@@ -98,11 +116,21 @@ async function startSandbox(options = {}) {
 				}
 				return await graphql(req, res, rawBody, startedAt);
 			}
-			for (const route of apiRoutes) if (await route(sandbox, req, res, url, rawBody)) return undefined;
+			for (const route of apiRoutes)
+				if (await route(sandbox, req, res, url, rawBody)) return undefined;
 			res.writeHead(404, { 'Content-Type': 'text/plain' });
 			res.end('Not Found');
 		} catch (e) {
-			if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal Server Error', extensions: { code: 'internal_server_error', exception_id: crypto.randomUUID() } }], data: null });
+			if (!res.headersSent)
+				sendJson(res, 500, {
+					errors: [
+						{
+							message: 'Internal Server Error',
+							extensions: { code: 'internal_server_error', exception_id: crypto.randomUUID() },
+						},
+					],
+					data: null,
+				});
 			else res.end();
 			// eslint-disable-next-line no-console
 			if (process.env.SANDBOX_DEBUG) console.error(e);
@@ -123,13 +151,18 @@ async function startSandbox(options = {}) {
 				return;
 			}
 		}
-		const check = req.method === 'GET' || req.method === 'HEAD' ? sandbox.files.verify(url.pathname, url.searchParams) : { ok: false, status: 405, reason: 'method not allowed' };
+		const check =
+			req.method === 'GET' || req.method === 'HEAD'
+				? sandbox.files.verify(url.pathname, url.searchParams)
+				: { ok: false, status: 405, reason: 'method not allowed' };
 		const bytes = check.ok ? sandbox.files.bytes(check.key) : null;
 		if (!check.ok || !bytes) {
 			const status = check.ok ? 404 : check.status;
 			sandbox.storageLog.add(req, status);
 			res.writeHead(status, { 'Content-Type': 'application/xml' });
-			res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 403 ? 'AccessDenied' : 'NoSuchKey'}</Code><Message>${check.reason || 'not found'}</Message></Error>`);
+			res.end(
+				`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 403 ? 'AccessDenied' : 'NoSuchKey'}</Code><Message>${check.reason || 'not found'}</Message></Error>`,
+			);
 			return;
 		}
 		sandbox.storageLog.add(req, 200);
@@ -142,7 +175,10 @@ async function startSandbox(options = {}) {
 	});
 
 	sandbox.apiPort = await listen(apiServer, options.port !== undefined ? options.port : 0);
-	sandbox.storagePort = await listen(storageServer, options.storagePort !== undefined ? options.storagePort : 0);
+	sandbox.storagePort = await listen(
+		storageServer,
+		options.storagePort !== undefined ? options.storagePort : 0,
+	);
 
 	const closeServer = (server) =>
 		new Promise((resolve) => {
@@ -160,7 +196,8 @@ async function startSandbox(options = {}) {
 			return sandbox.facts;
 		},
 		sandbox,
-		stop: () => Promise.all([closeServer(apiServer), closeServer(storageServer)]).then(() => undefined),
+		stop: () =>
+			Promise.all([closeServer(apiServer), closeServer(storageServer)]).then(() => undefined),
 	};
 }
 

@@ -14,24 +14,38 @@ const THROTTLE_BODY =
 
 function sendJson(res, status, body, extraHeaders = {}) {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': Buffer.byteLength(text),
+		...extraHeaders,
+	});
 	res.end(text);
 }
 
-const errorBody = (message, code, extra = {}) => ({ errors: [{ message, extensions: { code, ...extra } }], data: null });
+const errorBody = (message, code, extra = {}) => ({
+	errors: [{ message, extensions: { code, ...extra } }],
+	data: null,
+});
 
 /** Depth of the deepest field selection (fragments expanded), as the platform's max_depth counts. */
 function depthRule(context) {
 	const fragments = Object.create(null);
-	for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+	for (const def of context.getDocument().definitions)
+		if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
 	const depthOf = (selectionSet, seen) => {
 		if (!selectionSet) return 0;
 		let max = 0;
 		for (const sel of selectionSet.selections) {
 			let d = 0;
-			if (sel.kind === Kind.FIELD) d = sel.name.value.startsWith('__') ? 0 : 1 + depthOf(sel.selectionSet, seen);
+			if (sel.kind === Kind.FIELD)
+				d = sel.name.value.startsWith('__') ? 0 : 1 + depthOf(sel.selectionSet, seen);
 			else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet, seen);
-			else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value) && fragments[sel.name.value]) d = depthOf(fragments[sel.name.value].selectionSet, new Set([...seen, sel.name.value]));
+			else if (
+				sel.kind === Kind.FRAGMENT_SPREAD &&
+				!seen.has(sel.name.value) &&
+				fragments[sel.name.value]
+			)
+				d = depthOf(fragments[sel.name.value].selectionSet, new Set([...seen, sel.name.value]));
 			if (d > max) max = d;
 		}
 		return max;
@@ -39,7 +53,10 @@ function depthRule(context) {
 	return {
 		OperationDefinition(node) {
 			const depth = depthOf(node.selectionSet, new Set());
-			if (depth > MAX_DEPTH) context.reportError(new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${MAX_DEPTH}`));
+			if (depth > MAX_DEPTH)
+				context.reportError(
+					new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${MAX_DEPTH}`),
+				);
 		},
 	};
 }
@@ -98,11 +115,15 @@ function graphqlHandler(sandbox) {
 		let bodyError = null;
 		try {
 			body = JSON.parse(rawBody.toString('utf8') || '{}');
-			if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`);
+			if (!body || typeof body !== 'object' || Array.isArray(body))
+				throw new Error(`unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`);
 		} catch (e) {
-			bodyError = e.message.startsWith('unexpected token') ? e.message : `unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`;
+			bodyError = e.message.startsWith('unexpected token')
+				? e.message
+				: `unexpected token at '${rawBody.toString('utf8').slice(0, 60)}'`;
 		}
-		const operationName = body && typeof body.operationName === 'string' ? body.operationName : null;
+		const operationName =
+			body && typeof body.operationName === 'string' ? body.operationName : null;
 		const entry = sandbox.log.start(req, authorization, operationName, startedAt);
 		const tokenValue = tokenFromHeader(authorization);
 		const token = tokenValue ? sandbox.tokens[tokenValue] : null;
@@ -110,27 +131,40 @@ function graphqlHandler(sandbox) {
 
 		const throttle = sandbox.throttle.hit(authorization, store.clock.now());
 		if (throttle.throttled) {
-			res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(throttle.reset) });
+			res.writeHead(429, {
+				'Content-Type': 'text/plain; charset=utf-8',
+				'RateLimit-Remaining': '0',
+				'RateLimit-Reset': String(throttle.reset),
+			});
 			res.end(THROTTLE_BODY);
 			return entry.finish(429);
 		}
 
 		const fault = sandbox.faults.take(operationName);
 		if (fault) entry.fault = fault.kind;
-		if (fault && fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs || 1000));
+		if (fault && fault.kind === 'delay')
+			await new Promise((resolve) => setTimeout(resolve, fault.delayMs || 1000));
 		if (fault && fault.kind === 'reset') {
 			req.socket.destroy();
 			return entry.finish('reset');
 		}
 		if (fault && fault.kind === '500') {
-			sendJson(res, 500, errorBody('Internal Server Error', 'internal_server_error', { exception_id: crypto.randomUUID() }));
+			sendJson(
+				res,
+				500,
+				errorBody('Internal Server Error', 'internal_server_error', {
+					exception_id: crypto.randomUUID(),
+				}),
+			);
 			return entry.finish(500);
 		}
 		if (fault && (fault.kind === '502' || fault.kind === '503')) {
 			const status = Number(fault.kind);
 			const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
 			res.writeHead(status, { 'Content-Type': 'text/html' });
-			res.end(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
+			res.end(
+				`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+			);
 			return entry.finish(status);
 		}
 		if (fault && fault.kind === 'malformed') {
@@ -145,7 +179,11 @@ function graphqlHandler(sandbox) {
 		}
 
 		if (!token) {
-			sendJson(res, 403, errorBody('Without a token, only persisted queries are allowed', 'forbidden'));
+			sendJson(
+				res,
+				403,
+				errorBody('Without a token, only persisted queries are allowed', 'forbidden'),
+			);
 			return entry.finish(403);
 		}
 		if (token.expiresAt && token.expiresAt <= store.clock.now()) {
@@ -154,7 +192,14 @@ function graphqlHandler(sandbox) {
 		}
 		const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
 		if (token.allowedNetworks && !token.allowedNetworks.some((cidr) => ipInNetwork(ip, cidr))) {
-			sendJson(res, 403, errorBody(`Request issued from a forbidden network. Add ${ip}/32 to your allowed adresses in your /profil`, 'forbidden'));
+			sendJson(
+				res,
+				403,
+				errorBody(
+					`Request issued from a forbidden network. Add ${ip}/32 to your allowed adresses in your /profil`,
+					'forbidden',
+				),
+			);
 			return entry.finish(403);
 		}
 
@@ -165,7 +210,10 @@ function graphqlHandler(sandbox) {
 			sendJson(res, 400, errorBody(e.message, 'graphql_parse_failed'));
 			return entry.finish(400);
 		}
-		const schema = getSchema({ forkMode: sandbox.modes.forkMode, webhooksV2: sandbox.modes.webhooksV2 });
+		const schema = getSchema({
+			forkMode: sandbox.modes.forkMode,
+			webhooksV2: sandbox.modes.webhooksV2,
+		});
 		const validationErrors = validate(schema, document, [...specifiedRules, depthRule]);
 		if (validationErrors.length) {
 			sendJson(res, 200, { errors: validationErrors.map((e) => e.toJSON()) });
@@ -185,14 +233,27 @@ function graphqlHandler(sandbox) {
 		};
 		let result;
 		try {
-			result = await execute({ schema, document, variableValues: body.variables || {}, operationName: operationName || undefined, contextValue: ctx });
+			result = await execute({
+				schema,
+				document,
+				variableValues: body.variables || {},
+				operationName: operationName || undefined,
+				contextValue: ctx,
+			});
 		} catch (e) {
-			sendJson(res, 500, errorBody('Internal Server Error', 'internal_server_error', { exception_id: crypto.randomUUID() }));
+			sendJson(
+				res,
+				500,
+				errorBody('Internal Server Error', 'internal_server_error', {
+					exception_id: crypto.randomUUID(),
+				}),
+			);
 			return entry.finish(500);
 		}
 		const errors = (result.errors || []).map((e) => {
 			const json = e.toJSON();
-			if (/^Cannot return null for non-nullable field/.test(json.message)) json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
+			if (/^Cannot return null for non-nullable field/.test(json.message))
+				json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
 			return json;
 		});
 		if (ctx.fault && ctx.fault.kind === 'timeout') {
@@ -200,7 +261,11 @@ function graphqlHandler(sandbox) {
 			if (!ctx.timedOut) result.data = null;
 		}
 		// Variable coercion errors have no data at all, like validation errors.
-		const response = !errors.length ? { data: result.data } : result.data === undefined ? { errors } : { data: result.data, errors };
+		const response = !errors.length
+			? { data: result.data }
+			: result.data === undefined
+				? { errors }
+				: { data: result.data, errors };
 		sendJson(res, 200, response);
 		return entry.finish(200);
 	};

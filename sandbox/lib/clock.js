@@ -33,7 +33,11 @@ class Clock {
 	}
 
 	state() {
-		return { now: new Date(this.now()).toISOString(), mode: this.frozenAt !== null ? 'frozen' : this.offsetMs ? 'offset' : 'real', offsetMs: this.offsetMs };
+		return {
+			now: new Date(this.now()).toISOString(),
+			mode: this.frozenAt !== null ? 'frozen' : this.offsetMs ? 'offset' : 'real',
+			offsetMs: this.offsetMs,
+		};
 	}
 }
 

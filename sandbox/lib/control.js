@@ -27,8 +27,13 @@ function resolveValues(store, record, values, annotations) {
 		const decoded = decodeGlobalId(key);
 		const stableId = decoded && decoded.type === 'Champ' ? Number(decoded.id) : Number(key);
 		const desc = descs.find((d) => d.stableId === stableId) || descs.find((d) => d.label === key);
-		if (!desc) throw httpError(400, `No ${annotations ? 'annotation' : 'champ'} "${key}" in dossier ${record.number}'s revision`);
-		out[desc.stableId] = desc.type === 'datetime' && typeof raw === 'string' ? parseDateTime(raw) : raw;
+		if (!desc)
+			throw httpError(
+				400,
+				`No ${annotations ? 'annotation' : 'champ'} "${key}" in dossier ${record.number}'s revision`,
+			);
+		out[desc.stableId] =
+			desc.type === 'datetime' && typeof raw === 'string' ? parseDateTime(raw) : raw;
 	}
 	return out;
 }
@@ -41,14 +46,27 @@ function dossierView(store, record) {
 		groupe: record.groupe,
 		state: record.state,
 		archived: record.archived,
-		hidden: record.hidden && { at: new Date(record.hidden.at).toISOString(), reason: record.hidden.reason },
+		hidden: record.hidden && {
+			at: new Date(record.hidden.at).toISOString(),
+			reason: record.hidden.reason,
+		},
 		dateDepot: formatDateTime(record.depotAt),
 		dateDerniereModification: formatDateTime(record.modifiedAt),
 		dateDerniereModificationMs: record.modifiedAt,
 		revisionId: record.revisionId,
 		labels: record.labelIds.map((id) => store.labels.get(id).name),
-		champs: content.champs.map((c) => ({ id: c.id, label: c.label, kind: c.kind, stringValue: c.stringValue })),
-		annotations: content.annotations.map((c) => ({ id: c.id, label: c.label, kind: c.kind, stringValue: c.stringValue })),
+		champs: content.champs.map((c) => ({
+			id: c.id,
+			label: c.label,
+			kind: c.kind,
+			stringValue: c.stringValue,
+		})),
+		annotations: content.annotations.map((c) => ({
+			id: c.id,
+			label: c.label,
+			kind: c.kind,
+			stringValue: c.stringValue,
+		})),
 		messages: content.messages.length,
 		version: record.version,
 	};
@@ -93,14 +111,26 @@ function controlRoutes(sandbox) {
 			const store = sandbox.store;
 			const demarche = store.demarches.get(Number(body.demarche));
 			if (!demarche) throw httpError(404, `Démarche ${body.demarche} not found`);
-			const record = store.deposit(demarche.number, { groupe: body.groupe, at: timeArg(body.at), email: body.email });
-			if (body.values) store.setValues(record.number, resolveValues(store, record, body.values, false), { at: record.depotAt, event: false });
+			const record = store.deposit(demarche.number, {
+				groupe: body.groupe,
+				at: timeArg(body.at),
+				email: body.email,
+			});
+			if (body.values)
+				store.setValues(record.number, resolveValues(store, record, body.values, false), {
+					at: record.depotAt,
+					event: false,
+				});
 			return dossierView(store, record);
 		},
 		'POST /__sandbox/act/update': (body) => {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
-			store.setValues(record.number, resolveValues(store, record, body.values, Boolean(body.annotations)), { annotations: Boolean(body.annotations), at: timeArg(body.at) });
+			store.setValues(
+				record.number,
+				resolveValues(store, record, body.values, Boolean(body.annotations)),
+				{ annotations: Boolean(body.annotations), at: timeArg(body.at) },
+			);
 			return dossierView(store, record);
 		},
 		'POST /__sandbox/act/late-commit': (body) => {
@@ -108,26 +138,45 @@ function controlRoutes(sandbox) {
 			const record = store.requireDossier(body.number);
 			const behind = body.behindMs !== undefined ? Number(body.behindMs) : 1000;
 			const served = store.lastServedModifiedAt.get(record.demarche);
-			const at = timeArg(body.at) !== undefined ? timeArg(body.at) : Math.max(record.depotAt, (served || store.now()) - behind);
+			const at =
+				timeArg(body.at) !== undefined
+					? timeArg(body.at)
+					: Math.max(record.depotAt, (served || store.now()) - behind);
 			const values = body.values ? resolveValues(store, record, body.values, false) : {};
 			if (Object.keys(values).length) store.setValues(record.number, values, { at });
 			else {
 				store.touch(record, { at });
 				store.recordEvent('updated', record, { at, late: true });
 			}
-			return { ...dossierView(store, record), lastServedModifiedAt: served ? new Date(served).toISOString() : null };
+			return {
+				...dossierView(store, record),
+				lastServedModifiedAt: served ? new Date(served).toISOString() : null,
+			};
 		},
 		'POST /__sandbox/act/state': (body) => {
 			const store = sandbox.store;
-			const previousState = store.changeState(body.number, body.state, { at: timeArg(body.at), motivation: body.motivation, instructeurEmail: body.instructeurEmail });
+			const previousState = store.changeState(body.number, body.state, {
+				at: timeArg(body.at),
+				motivation: body.motivation,
+				instructeurEmail: body.instructeurEmail,
+			});
 			return { previousState, ...dossierView(store, store.requireDossier(body.number)) };
 		},
-		'POST /__sandbox/act/archive': (body) => dossierView(sandbox.store, sandbox.store.setArchived(body.number, body.archived !== false, { at: timeArg(body.at) })),
+		'POST /__sandbox/act/archive': (body) =>
+			dossierView(
+				sandbox.store,
+				sandbox.store.setArchived(body.number, body.archived !== false, { at: timeArg(body.at) }),
+			),
 		'POST /__sandbox/act/delete': (body) => {
-			const record = sandbox.store.deleteDossier(body.number, { pending: Boolean(body.pending), reason: body.reason, at: timeArg(body.at) });
+			const record = sandbox.store.deleteDossier(body.number, {
+				pending: Boolean(body.pending),
+				reason: body.reason,
+				at: timeArg(body.at),
+			});
 			return { number: record.number, pending: Boolean(body.pending) };
 		},
-		'POST /__sandbox/act/restore': (body) => dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
+		'POST /__sandbox/act/restore': (body) =>
+			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
 		'POST /__sandbox/act/message': (body) => {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
@@ -137,12 +186,28 @@ function controlRoutes(sandbox) {
 				const key = `upload-${store.blobs.size + 1}-${buffer.length}`;
 				const contentType = body.attachment.contentType || 'application/octet-stream';
 				store.blobs.set(key, { buffer, contentType, filename: body.attachment.filename });
-				attachments.push({ ...fileRef(key, body.attachment.filename || 'piece-jointe.bin', contentType, buffer.length, store.now()), checksum: md5Base64(buffer) });
+				attachments.push({
+					...fileRef(
+						key,
+						body.attachment.filename || 'piece-jointe.bin',
+						contentType,
+						buffer.length,
+						store.now(),
+					),
+					checksum: md5Base64(buffer),
+				});
 			}
 			const email = body.email || store.content(record).usager.email;
-			return store.addMessage(record.number, { body: String(body.body || ''), email, attachments, correction: body.correction, at: timeArg(body.at) });
+			return store.addMessage(record.number, {
+				body: String(body.body || ''),
+				email,
+				attachments,
+				correction: body.correction,
+				at: timeArg(body.at),
+			});
 		},
-		'GET /__sandbox/requests': (_b, _p, url) => sandbox.log.list(url.searchParams.get('token'), sandbox.tokens),
+		'GET /__sandbox/requests': (_b, _p, url) =>
+			sandbox.log.list(url.searchParams.get('token'), sandbox.tokens),
 		'DELETE /__sandbox/requests': () => {
 			sandbox.log.clear();
 			return { cleared: true };
@@ -177,7 +242,8 @@ function controlRoutes(sandbox) {
 		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
-			for (const key of ['forkMode', 'webhooksV2']) if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
+			for (const key of ['forkMode', 'webhooksV2'])
+				if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
 			return sandbox.modes;
 		},
 	};
@@ -185,7 +251,9 @@ function controlRoutes(sandbox) {
 	const compiled = Object.entries(routes).map(([signature, handler]) => {
 		const [method, pattern] = signature.split(' ');
 		const names = [];
-		const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, name) => (names.push(name), '([^/]+)'))}$`);
+		const regex = new RegExp(
+			`^${pattern.replace(/:(\w+)/g, (_m, name) => (names.push(name), '([^/]+)'))}$`,
+		);
 		return { method, regex, names, handler };
 	});
 

@@ -9,7 +9,18 @@
  * Stable IDs are `<démarche number><two digits>` so they are unique across démarches.
  */
 
-const LINKED_OPTIONS = ['--Culture--', 'Théâtre', 'Musique', 'Arts plastiques', '--Sport--', 'Football', 'Basket-ball', '--Social--', 'Aide alimentaire', 'Accompagnement scolaire'];
+const LINKED_OPTIONS = [
+	'--Culture--',
+	'Théâtre',
+	'Musique',
+	'Arts plastiques',
+	'--Sport--',
+	'Football',
+	'Basket-ball',
+	'--Social--',
+	'Aide alimentaire',
+	'Accompagnement scolaire',
+];
 
 /** @param {number} demarche @param {Array<object>} list */
 function withIds(demarche, list) {
@@ -28,7 +39,11 @@ function withIds(demarche, list) {
 function resolveConditions(descs) {
 	const byLabel = new Map(descs.map((d) => [d.label, d]));
 	for (const d of descs) {
-		if (d.condition && d.condition.label) d.condition = { stableId: byLabel.get(d.condition.label).stableId, equals: d.condition.equals };
+		if (d.condition && d.condition.label)
+			d.condition = {
+				stableId: byLabel.get(d.condition.label).stableId,
+				equals: d.condition.equals,
+			};
 	}
 	return descs;
 }
@@ -51,10 +66,16 @@ const DEMARCHES = [
 	{
 		number: EVERY_CHAMP,
 		title: 'Démarche de démonstration : tous les types de champs',
-		description: 'Une démarche de test qui contient chaque type de champ et chaque type d’annotation privée.',
+		description:
+			'Une démarche de test qui contient chaque type de champ et chaque type d’annotation privée.',
 		forIndividual: true,
 		weight: 0.1,
-		service: { nom: 'Direction du numérique', organisme: 'Ministère de l’Intérieur', siret: '11000001900017', typeOrganisme: 'administration_centrale' },
+		service: {
+			nom: 'Direction du numérique',
+			organisme: 'Ministère de l’Intérieur',
+			siret: '11000001900017',
+			typeOrganisme: 'administration_centrale',
+		},
 		groupes: [
 			{ label: 'défaut', instructeurs: ['claire.martin', 'paul.bernard'] },
 			{ label: 'Instruction renforcée', instructeurs: ['claire.martin', 'sophie.dubois'] },
@@ -64,7 +85,10 @@ const DEMARCHES = [
 			EVERY_CHAMP,
 			[
 				{ type: 'header_section', label: 'Votre projet', level: 1 },
-				{ type: 'explication', label: 'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.' },
+				{
+					type: 'explication',
+					label: 'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.',
+				},
 				{ type: 'text', label: 'Nom du projet', required: true },
 				{ type: 'textarea', label: 'Description du projet' },
 				{ type: 'email', label: 'Adresse électronique de contact' },
@@ -74,11 +98,30 @@ const DEMARCHES = [
 				{ type: 'datetime', label: 'Date et heure du rendez-vous' },
 				{ type: 'checkbox', label: 'J’accepte les conditions générales' },
 				{ type: 'yes_no', label: 'Avez-vous déjà déposé une demande ?' },
-				{ type: 'integer_number', label: 'Nombre de bénéficiaires précédents', condition: { label: 'Avez-vous déjà déposé une demande ?', equals: true } },
+				{
+					type: 'integer_number',
+					label: 'Nombre de bénéficiaires précédents',
+					condition: { label: 'Avez-vous déjà déposé une demande ?', equals: true },
+				},
 				{ type: 'integer_number', label: 'Population concernée' },
 				{ type: 'decimal_number', label: 'Montant en euros' },
-				{ type: 'drop_down_list', label: 'Type de structure', options: ['Association', 'Entreprise', 'Collectivité', 'Particulier'], otherOption: true },
-				{ type: 'multiple_drop_down_list', label: 'Publics visés', options: ['Enfants', 'Adolescents', 'Adultes', 'Seniors', 'Personnes en situation de handicap'] },
+				{
+					type: 'drop_down_list',
+					label: 'Type de structure',
+					options: ['Association', 'Entreprise', 'Collectivité', 'Particulier'],
+					otherOption: true,
+				},
+				{
+					type: 'multiple_drop_down_list',
+					label: 'Publics visés',
+					options: [
+						'Enfants',
+						'Adolescents',
+						'Adultes',
+						'Seniors',
+						'Personnes en situation de handicap',
+					],
+				},
 				{ type: 'linked_drop_down_list', label: 'Secteur et activité', options: LINKED_OPTIONS },
 				{ type: 'piece_justificative', label: 'Justificatif de domicile', required: true },
 				{
@@ -86,7 +129,11 @@ const DEMARCHES = [
 					label: 'Membres du bureau',
 					children: [
 						{ type: 'text', label: 'Nom et prénom' },
-						{ type: 'drop_down_list', label: 'Fonction', options: ['Président', 'Trésorier', 'Secrétaire'] },
+						{
+							type: 'drop_down_list',
+							label: 'Fonction',
+							options: ['Président', 'Trésorier', 'Secrétaire'],
+						},
 						{ type: 'date', label: 'Date d’entrée' },
 					],
 				},
@@ -119,19 +166,36 @@ const DEMARCHES = [
 				{ type: 'integer_number', label: 'Score' },
 				{ type: 'decimal_number', label: 'Montant accordé' },
 				{ type: 'drop_down_list', label: 'Priorité', options: ['Haute', 'Normale', 'Basse'] },
-				{ type: 'multiple_drop_down_list', label: 'Services consultés', options: ['Urbanisme', 'Voirie', 'Finances', 'Juridique'] },
+				{
+					type: 'multiple_drop_down_list',
+					label: 'Services consultés',
+					options: ['Urbanisme', 'Voirie', 'Finances', 'Juridique'],
+				},
 				{ type: 'dossier_link', label: 'Dossier précédent' },
-				{ type: 'repetition', label: 'Contrôles', children: [{ type: 'date', label: 'Date du contrôle' }, { type: 'text', label: 'Résultat' }] },
+				{
+					type: 'repetition',
+					label: 'Contrôles',
+					children: [
+						{ type: 'date', label: 'Date du contrôle' },
+						{ type: 'text', label: 'Résultat' },
+					],
+				},
 			],
 		),
 	},
 	{
 		number: SUBVENTION,
 		title: 'Demande de subvention association',
-		description: 'Les associations de la commune peuvent demander une subvention de fonctionnement ou d’investissement.',
+		description:
+			'Les associations de la commune peuvent demander une subvention de fonctionnement ou d’investissement.',
 		forIndividual: false,
 		weight: 0.35,
-		service: { nom: 'Service vie associative', organisme: 'Ville de Lyon', siret: '21690123100011', typeOrganisme: 'collectivite_territoriale' },
+		service: {
+			nom: 'Service vie associative',
+			organisme: 'Ville de Lyon',
+			siret: '21690123100011',
+			typeOrganisme: 'collectivite_territoriale',
+		},
 		groupes: [
 			{ label: 'Associations culturelles', instructeurs: ['claire.martin', 'julien.petit'] },
 			{ label: 'Associations sportives', instructeurs: ['julien.petit', 'nadia.robert'] },
@@ -146,12 +210,31 @@ const DEMARCHES = [
 				{ type: 'rna', label: 'Numéro RNA de l’association', required: true },
 				{ type: 'text', label: 'Nom du projet', required: true },
 				{ type: 'textarea', label: 'Objectifs du projet' },
-				{ type: 'drop_down_list', label: 'Type d’aide', options: ['Subvention de fonctionnement', 'Subvention d’investissement', 'Aide au projet'] },
+				{
+					type: 'drop_down_list',
+					label: 'Type d’aide',
+					options: [
+						'Subvention de fonctionnement',
+						'Subvention d’investissement',
+						'Aide au projet',
+					],
+				},
 				{ type: 'decimal_number', label: 'Montant demandé (€)', required: true },
 				{ type: 'yes_no', label: 'Avez-vous déjà bénéficié d’une aide de la ville ?' },
-				{ type: 'decimal_number', label: 'Montant de l’aide précédente (€)', condition: { label: 'Avez-vous déjà bénéficié d’une aide de la ville ?', equals: true } },
+				{
+					type: 'decimal_number',
+					label: 'Montant de l’aide précédente (€)',
+					condition: { label: 'Avez-vous déjà bénéficié d’une aide de la ville ?', equals: true },
+				},
 				{ type: 'date', label: 'Date de début du projet' },
-				{ type: 'repetition', label: 'Budget prévisionnel', children: [{ type: 'text', label: 'Poste de dépense' }, { type: 'decimal_number', label: 'Montant (€)' }] },
+				{
+					type: 'repetition',
+					label: 'Budget prévisionnel',
+					children: [
+						{ type: 'text', label: 'Poste de dépense' },
+						{ type: 'decimal_number', label: 'Montant (€)' },
+					],
+				},
 				{ type: 'piece_justificative', label: 'Statuts de l’association', required: true },
 				{ type: 'piece_justificative', label: 'Budget prévisionnel signé' },
 				{ type: 'email', label: 'E-mail du trésorier' },
@@ -160,7 +243,11 @@ const DEMARCHES = [
 				{ type: 'text', label: 'Personne à contacter', sinceRevision: 2 },
 			],
 			[
-				{ type: 'drop_down_list', label: 'Avis du service', options: ['Favorable', 'Défavorable', 'À compléter'] },
+				{
+					type: 'drop_down_list',
+					label: 'Avis du service',
+					options: ['Favorable', 'Défavorable', 'À compléter'],
+				},
 				{ type: 'decimal_number', label: 'Montant proposé (€)' },
 				{ type: 'text', label: 'Commentaire de l’instructeur' },
 				{ type: 'checkbox', label: 'Passage en commission' },
@@ -170,10 +257,16 @@ const DEMARCHES = [
 	{
 		number: OCCUPATION,
 		title: 'Autorisation d’occupation du domaine public',
-		description: 'Demande d’autorisation pour une terrasse, un échafaudage, une benne ou un déménagement sur la voie publique.',
+		description:
+			'Demande d’autorisation pour une terrasse, un échafaudage, une benne ou un déménagement sur la voie publique.',
 		forIndividual: true,
 		weight: 0.3,
-		service: { nom: 'Direction de la voirie', organisme: 'Ville de Bordeaux', siret: '21330063500017', typeOrganisme: 'collectivite_territoriale' },
+		service: {
+			nom: 'Direction de la voirie',
+			organisme: 'Ville de Bordeaux',
+			siret: '21330063500017',
+			typeOrganisme: 'collectivite_territoriale',
+		},
 		groupes: [
 			{ label: 'Rive gauche', instructeurs: ['sophie.dubois', 'marc.durand'] },
 			{ label: 'Rive droite', instructeurs: ['marc.durand'] },
@@ -182,7 +275,11 @@ const DEMARCHES = [
 		...form(
 			OCCUPATION,
 			[
-				{ type: 'drop_down_list', label: 'Nature de l’occupation', options: ['Terrasse', 'Échafaudage', 'Benne', 'Déménagement', 'Marché'] },
+				{
+					type: 'drop_down_list',
+					label: 'Nature de l’occupation',
+					options: ['Terrasse', 'Échafaudage', 'Benne', 'Déménagement', 'Marché'],
+				},
 				{ type: 'siret', label: 'SIRET (si professionnel)' },
 				{ type: 'address', label: 'Adresse de l’occupation', required: true },
 				{ type: 'date', label: 'Date de début' },
@@ -202,10 +299,16 @@ const DEMARCHES = [
 	{
 		number: CHANTIER,
 		title: 'Déclaration de chantier',
-		description: 'Déclaration préalable des chantiers ayant un impact sur la circulation ou le voisinage.',
+		description:
+			'Déclaration préalable des chantiers ayant un impact sur la circulation ou le voisinage.',
 		forIndividual: false,
 		weight: 0.15,
-		service: { nom: 'Pôle travaux', organisme: 'Nantes Métropole', siret: '24440040400011', typeOrganisme: 'collectivite_territoriale' },
+		service: {
+			nom: 'Pôle travaux',
+			organisme: 'Nantes Métropole',
+			siret: '24440040400011',
+			typeOrganisme: 'collectivite_territoriale',
+		},
 		groupes: [{ label: 'défaut', instructeurs: ['marc.durand', 'nadia.robert'] }],
 		labels: ['Chantier de nuit', 'Contrôlé'],
 		...form(
@@ -217,9 +320,20 @@ const DEMARCHES = [
 				{ type: 'address', label: 'Adresse du chantier' },
 				{ type: 'datetime', label: 'Début des travaux' },
 				{ type: 'integer_number', label: 'Durée (jours)' },
-				{ type: 'multiple_drop_down_list', label: 'Nuisances prévues', options: ['Bruit', 'Poussière', 'Circulation alternée', 'Coupure d’eau'] },
+				{
+					type: 'multiple_drop_down_list',
+					label: 'Nuisances prévues',
+					options: ['Bruit', 'Poussière', 'Circulation alternée', 'Coupure d’eau'],
+				},
 				{ type: 'yes_no', label: 'Travaux de nuit' },
-				{ type: 'repetition', label: 'Sous-traitants', children: [{ type: 'siret', label: 'SIRET du sous-traitant' }, { type: 'text', label: 'Lot' }] },
+				{
+					type: 'repetition',
+					label: 'Sous-traitants',
+					children: [
+						{ type: 'siret', label: 'SIRET du sous-traitant' },
+						{ type: 'text', label: 'Lot' },
+					],
+				},
 				{ type: 'piece_justificative', label: 'Plan de masse' },
 			],
 			[
@@ -234,7 +348,12 @@ const DEMARCHES = [
 		description: 'Inscription annuelle des élèves au réseau de transport scolaire.',
 		forIndividual: true,
 		weight: 0.1,
-		service: { nom: 'Service des transports', organisme: 'Région Bretagne', siret: '23350001600040', typeOrganisme: 'collectivite_territoriale' },
+		service: {
+			nom: 'Service des transports',
+			organisme: 'Région Bretagne',
+			siret: '23350001600040',
+			typeOrganisme: 'collectivite_territoriale',
+		},
 		groupes: [{ label: 'défaut', instructeurs: ['julien.petit'] }],
 		labels: ['Boursier'],
 		...form(
@@ -244,8 +363,16 @@ const DEMARCHES = [
 				{ type: 'text', label: 'Prénom de l’élève', required: true },
 				{ type: 'date', label: 'Date de naissance' },
 				{ type: 'communes', label: 'Commune de résidence' },
-				{ type: 'drop_down_list', label: 'Établissement', options: ['Collège Jean Moulin', 'Lycée Chateaubriand', 'Collège Anne de Bretagne'] },
-				{ type: 'drop_down_list', label: 'Classe', options: ['6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale'] },
+				{
+					type: 'drop_down_list',
+					label: 'Établissement',
+					options: ['Collège Jean Moulin', 'Lycée Chateaubriand', 'Collège Anne de Bretagne'],
+				},
+				{
+					type: 'drop_down_list',
+					label: 'Classe',
+					options: ['6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale'],
+				},
 				{ type: 'checkbox', label: 'J’accepte le règlement du transport scolaire' },
 			],
 			[{ type: 'text', label: 'Numéro de carte' }],
@@ -253,6 +380,21 @@ const DEMARCHES = [
 	},
 ];
 
-const INSTRUCTEURS = ['claire.martin', 'paul.bernard', 'sophie.dubois', 'julien.petit', 'nadia.robert', 'marc.durand'];
+const INSTRUCTEURS = [
+	'claire.martin',
+	'paul.bernard',
+	'sophie.dubois',
+	'julien.petit',
+	'nadia.robert',
+	'marc.durand',
+];
 
-module.exports = { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP, SUBVENTION, OCCUPATION, CHANTIER, TRANSPORT };
+module.exports = {
+	DEMARCHES,
+	INSTRUCTEURS,
+	EVERY_CHAMP,
+	SUBVENTION,
+	OCCUPATION,
+	CHANTIER,
+	TRANSPORT,
+};

@@ -41,8 +41,17 @@ class Files {
 		if (!layout) return null;
 		const buffer = Buffer.alloc(layout.byteSize);
 		layout.header.copy(buffer, 0);
-		for (let offset = layout.header.length; offset < layout.byteSize; offset += layout.pattern.length) {
-			layout.pattern.copy(buffer, offset, 0, Math.min(layout.pattern.length, layout.byteSize - offset));
+		for (
+			let offset = layout.header.length;
+			offset < layout.byteSize;
+			offset += layout.pattern.length
+		) {
+			layout.pattern.copy(
+				buffer,
+				offset,
+				0,
+				Math.min(layout.pattern.length, layout.byteSize - offset),
+			);
 		}
 		return buffer;
 	}
@@ -54,8 +63,16 @@ class Files {
 		const layout = this.seededLayout(key);
 		if (!layout) return md5Base64(Buffer.alloc(0));
 		const hash = crypto.createHash('md5').update(layout.header);
-		for (let offset = layout.header.length; offset < layout.byteSize; offset += layout.pattern.length) {
-			hash.update(layout.byteSize - offset >= layout.pattern.length ? layout.pattern : layout.pattern.subarray(0, layout.byteSize - offset));
+		for (
+			let offset = layout.header.length;
+			offset < layout.byteSize;
+			offset += layout.pattern.length
+		) {
+			hash.update(
+				layout.byteSize - offset >= layout.pattern.length
+					? layout.pattern
+					: layout.pattern.subarray(0, layout.byteSize - offset),
+			);
 		}
 		return hash.digest('base64');
 	}
@@ -94,8 +111,10 @@ class Files {
 		const contentType = searchParams.get('ct') || '';
 		const expires = Number(searchParams.get('expires'));
 		const sig = searchParams.get('sig') || '';
-		if (sig !== this.signature(key, filename, contentType, expires)) return { ok: false, reason: 'bad signature', status: 403 };
-		if (!Number.isFinite(expires) || expires * 1000 < this.store.clock.now()) return { ok: false, reason: 'expired', status: 403 };
+		if (sig !== this.signature(key, filename, contentType, expires))
+			return { ok: false, reason: 'bad signature', status: 403 };
+		if (!Number.isFinite(expires) || expires * 1000 < this.store.clock.now())
+			return { ok: false, reason: 'expired', status: 403 };
 		return { ok: true, key, filename, contentType };
 	}
 }

@@ -90,7 +90,9 @@ function rawValue(desc, r, ctx) {
 		case 'explication':
 			return null;
 		case 'text':
-			return r.chance(0.9) ? `${r.pick(['Projet', 'Demande', 'Dossier'])} ${r.pick(C.NOMS)} ${r.int(1, 999)}` : null;
+			return r.chance(0.9)
+				? `${r.pick(['Projet', 'Demande', 'Dossier'])} ${r.pick(C.NOMS)} ${r.int(1, 999)}`
+				: null;
 		case 'textarea':
 			return r.chance(0.85) ? `${r.pick(LOREM)}\n${r.pick(LOREM)}` : null;
 		case 'email':
@@ -122,14 +124,28 @@ function rawValue(desc, r, ctx) {
 			});
 			const p = r.pick(primaries);
 			const end = primaries.find((i) => i > p) || desc.options.length;
-			return { primary: desc.options[p].replace(/^--|--$/g, ''), secondary: desc.options[r.int(p + 1, end - 1)] };
+			return {
+				primary: desc.options[p].replace(/^--|--$/g, ''),
+				secondary: desc.options[r.int(p + 1, end - 1)],
+			};
 		}
 		case 'piece_justificative': {
 			const count = r.chance(0.1) ? 0 : r.chance(0.8) ? 1 : 2;
 			const files = [];
 			for (let i = 0; i < count; i++) {
 				const size = r.int(300, 6000);
-				files.push(fileRef(`${fileSlot()}-${i}-${size}`, `${desc.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${i + 1}.pdf`, PDF, size, ctx.depotAt - r.int(1, 5) * DAY));
+				files.push(
+					fileRef(
+						`${fileSlot()}-${i}-${size}`,
+						`${desc.label
+							.toLowerCase()
+							.replace(/[^a-z0-9]+/g, '-')
+							.replace(/^-|-$/g, '')}-${i + 1}.pdf`,
+						PDF,
+						size,
+						ctx.depotAt - r.int(1, 5) * DAY,
+					),
+				);
 			}
 			return files;
 		}
@@ -149,8 +165,21 @@ function rawValue(desc, r, ctx) {
 			const lon = commune.lon + (r.next() - 0.5) / 50;
 			const lat = commune.lat + (r.next() - 0.5) / 50;
 			const d = 0.0005 + r.next() / 1000;
-			const polygon = [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]].map((ring) => ring.map(([x, y]) => [+x.toFixed(6), +y.toFixed(6)]));
-			areas.push({ id: `${ctx.number}1`, source: 'selection_utilisateur', description: 'Zone du projet', geometry: { type: 'Polygon', coordinates: polygon } });
+			const polygon = [
+				[
+					[lon, lat],
+					[lon + d, lat],
+					[lon + d, lat + d],
+					[lon, lat + d],
+					[lon, lat],
+				],
+			].map((ring) => ring.map(([x, y]) => [+x.toFixed(6), +y.toFixed(6)]));
+			areas.push({
+				id: `${ctx.number}1`,
+				source: 'selection_utilisateur',
+				description: 'Zone du projet',
+				geometry: { type: 'Polygon', coordinates: polygon },
+			});
 			if (r.chance(0.5)) {
 				areas.push({
 					id: `${ctx.number}2`,
@@ -328,12 +357,15 @@ function buildChamp(desc, raw, meta) {
 		case 'datetime':
 			champ.datetime = blank ? null : formatDateTime(raw);
 			champ.date = blank ? null : champ.datetime.slice(0, 10);
-			champ.stringValue = blank ? null : `${frenchLongDate(champ.date)} ${champ.datetime.slice(11, 16)}`;
+			champ.stringValue = blank
+				? null
+				: `${frenchLongDate(champ.date)} ${champ.datetime.slice(11, 16)}`;
 			break;
 		case 'checkbox':
 		case 'yes_no':
 			champ.bool = blank ? null : Boolean(raw);
-			champ.stringValue = desc.type === 'checkbox' ? String(raw === true) : blank ? null : String(raw);
+			champ.stringValue =
+				desc.type === 'checkbox' ? String(raw === true) : blank ? null : String(raw);
 			break;
 		case 'integer_number':
 			champ.integer = blank ? null : String(raw);
@@ -360,13 +392,27 @@ function buildChamp(desc, raw, meta) {
 		case 'repetition':
 			champ.rows = (blank ? [] : raw).map((row) => ({
 				id: globalId('Row', row.rowId),
-				champs: desc.children.map((child) => buildChamp(child, row.values[child.stableId], { updatedAt: meta.updatedAt, updatedAtText: meta.updatedAtText, rowId: row.rowId })),
+				champs: desc.children.map((child) =>
+					buildChamp(child, row.values[child.stableId], {
+						updatedAt: meta.updatedAt,
+						updatedAtText: meta.updatedAtText,
+						rowId: row.rowId,
+					}),
+				),
 			}));
 			champ.stringValue = null;
 			break;
 		case 'carte':
 			champ.geoAreas = blank ? [] : raw.map((a) => ({ ...a, id: globalId('GeoArea', a.id) }));
-			champ.stringValue = champ.geoAreas.length ? champ.geoAreas.map((a) => (a.source === 'cadastre' ? `Parcelle n° ${a.numero} - ${a.surface} m²` : 'Une sélection utilisateur')).join(', ') : null;
+			champ.stringValue = champ.geoAreas.length
+				? champ.geoAreas
+						.map((a) =>
+							a.source === 'cadastre'
+								? `Parcelle n° ${a.numero} - ${a.surface} m²`
+								: 'Une sélection utilisateur',
+						)
+						.join(', ')
+				: null;
 			break;
 		case 'address':
 			if (!blank) {
@@ -417,7 +463,9 @@ function buildChamp(desc, raw, meta) {
 			break;
 		}
 		case 'rnf':
-			champ.rnf = blank ? null : { id: raw, title: 'Fondation pour le patrimoine local', address: null };
+			champ.rnf = blank
+				? null
+				: { id: raw, title: 'Fondation pour le patrimoine local', address: null };
 			champ.stringValue = blank ? null : raw;
 			break;
 		case 'civilite':
@@ -443,4 +491,16 @@ function buildChamp(desc, raw, meta) {
 	return champ;
 }
 
-module.exports = { rawValue, rawValues, buildChamp, addressFrom, addressObject, etablissementFor, associationFor, siretFor, fileRef, LOREM, DAY };
+module.exports = {
+	rawValue,
+	rawValues,
+	buildChamp,
+	addressFrom,
+	addressObject,
+	etablissementFor,
+	associationFor,
+	siretFor,
+	fileRef,
+	LOREM,
+	DAY,
+};

@@ -52,7 +52,13 @@ class StorageLog {
 	}
 
 	add(req, status) {
-		this.entries.push({ at: new Date().toISOString(), method: req.method, path: req.url, headers: { ...req.headers }, status });
+		this.entries.push({
+			at: new Date().toISOString(),
+			method: req.method,
+			path: req.url,
+			headers: { ...req.headers },
+			status,
+		});
 		if (this.entries.length > LOG_LIMIT) this.entries.shift();
 	}
 
@@ -71,16 +77,29 @@ class Faults {
 	/** @param {{kind: string, count?: number, operationName?: string, delayMs?: number, dossier?: number}} fault */
 	add(fault) {
 		const kind = String(fault.kind);
-		if (!FAULT_KINDS.includes(kind)) throw Object.assign(new Error(`Unknown fault kind ${kind}; one of ${FAULT_KINDS.join(', ')}`), { status: 400 });
-		if (kind === 'invalid_null' && !fault.dossier) throw Object.assign(new Error('invalid_null needs a dossier number'), { status: 400 });
-		const entry = { kind, remaining: fault.count === undefined ? 1 : Number(fault.count), operationName: fault.operationName || null, delayMs: fault.delayMs, dossier: fault.dossier };
+		if (!FAULT_KINDS.includes(kind))
+			throw Object.assign(
+				new Error(`Unknown fault kind ${kind}; one of ${FAULT_KINDS.join(', ')}`),
+				{ status: 400 },
+			);
+		if (kind === 'invalid_null' && !fault.dossier)
+			throw Object.assign(new Error('invalid_null needs a dossier number'), { status: 400 });
+		const entry = {
+			kind,
+			remaining: fault.count === undefined ? 1 : Number(fault.count),
+			operationName: fault.operationName || null,
+			delayMs: fault.delayMs,
+			dossier: fault.dossier,
+		};
 		this.queue.push(entry);
 		return entry;
 	}
 
 	/** The next fault for a request (consumes one use), or null. */
 	take(operationName) {
-		const index = this.queue.findIndex((f) => f.remaining > 0 && (!f.operationName || f.operationName === operationName));
+		const index = this.queue.findIndex(
+			(f) => f.remaining > 0 && (!f.operationName || f.operationName === operationName),
+		);
 		if (index < 0) return null;
 		const fault = this.queue[index];
 		fault.remaining -= 1;

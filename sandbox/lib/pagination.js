@@ -27,7 +27,12 @@ function decodeCursor(cursor, filterHash) {
 	} catch {
 		parsed = null;
 	}
-	if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'number' || typeof parsed[1] !== 'number') {
+	if (
+		!Array.isArray(parsed) ||
+		parsed.length !== 3 ||
+		typeof parsed[0] !== 'number' ||
+		typeof parsed[1] !== 'number'
+	) {
 		throw badRequest(`Invalid cursor: ${cursor}`);
 	}
 	if (parsed[2] !== filterHash) {
@@ -56,14 +61,19 @@ function filterHashOf(scope, filters) {
 function paginate(list, args, spec) {
 	const { first, last, after, before } = args;
 	const present = (v) => v !== undefined && v !== null;
-	if (present(first) && present(last)) throw badRequest('Arguments "first" and "last" are exclusive');
-	if (present(before) && present(after)) throw badRequest('Arguments "before" and "after" are exclusive');
-	if (present(first) && first < 0) throw badRequest('Argument "first" must be a non-negative integer');
+	if (present(first) && present(last))
+		throw badRequest('Arguments "first" and "last" are exclusive');
+	if (present(before) && present(after))
+		throw badRequest('Arguments "before" and "after" are exclusive');
+	if (present(first) && first < 0)
+		throw badRequest('Argument "first" must be a non-negative integer');
 	if (present(last) && last < 0) throw badRequest('Argument "last" must be a non-negative integer');
 
-	if (present(last) && args.order === 'DESC') throw badRequest('Argument "last" is not supported with order "desc"');
+	if (present(last) && args.order === 'DESC')
+		throw badRequest('Argument "last" is not supported with order "desc"');
 
-	const limit = Math.min(present(first) ? first : Infinity, present(last) ? last : Infinity, MAX_PAGE_SIZE) + 1;
+	const limit =
+		Math.min(present(first) ? first : Infinity, present(last) ? last : Infinity, MAX_PAGE_SIZE) + 1;
 	if (args.order === 'DESC') return paginateDescending(list, args, spec, limit);
 	const inverted = present(last) || present(before);
 	const { keyOf, accept } = spec;
@@ -74,7 +84,8 @@ function paginate(list, args, spec) {
 			const c = decodeCursor(after, spec.filterHash);
 			index = lowerBound(list, keyOf, c.key, c.number, true);
 		}
-		if (spec.startKey !== undefined) index = Math.max(index, lowerBound(list, keyOf, spec.startKey, -Infinity, false));
+		if (spec.startKey !== undefined)
+			index = Math.max(index, lowerBound(list, keyOf, spec.startKey, -Infinity, false));
 		for (; index < list.length && found.length < limit; index++) {
 			if (accept(list[index])) found.push(list[index]);
 		}
@@ -84,7 +95,8 @@ function paginate(list, args, spec) {
 			const c = decodeCursor(before, spec.filterHash);
 			index = lowerBound(list, keyOf, c.key, c.number, false) - 1;
 		}
-		const floor = spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
+		const floor =
+			spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
 		for (; index >= floor && found.length < limit; index--) {
 			if (accept(list[index])) found.push(list[index]);
 		}
@@ -105,7 +117,8 @@ function paginate(list, args, spec) {
 function paginateDescending(list, args, spec, limit) {
 	const { keyOf, accept } = spec;
 	const present = (v) => v !== undefined && v !== null;
-	const floor = spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
+	const floor =
+		spec.startKey !== undefined ? lowerBound(list, keyOf, spec.startKey, -Infinity, false) : 0;
 	const found = [];
 	if (!present(args.before)) {
 		let index = list.length - 1;
@@ -113,10 +126,15 @@ function paginateDescending(list, args, spec, limit) {
 			const c = decodeCursor(args.after, spec.filterHash);
 			index = lowerBound(list, keyOf, c.key, c.number, false) - 1;
 		}
-		for (; index >= floor && found.length < limit; index--) if (accept(list[index])) found.push(list[index]);
+		for (; index >= floor && found.length < limit; index--)
+			if (accept(list[index])) found.push(list[index]);
 	} else {
 		const c = decodeCursor(args.before, spec.filterHash);
-		for (let index = Math.max(floor, lowerBound(list, keyOf, c.key, c.number, true)); index < list.length && found.length < limit; index++) {
+		for (
+			let index = Math.max(floor, lowerBound(list, keyOf, c.key, c.number, true));
+			index < list.length && found.length < limit;
+			index++
+		) {
 			if (accept(list[index])) found.push(list[index]);
 		}
 	}
@@ -145,4 +163,12 @@ function connectionOf(page, mapNode = (x) => x) {
 	};
 }
 
-module.exports = { paginate, connectionOf, filterHashOf, encodeCursor, decodeCursor, MAX_PAGE_SIZE, badRequest };
+module.exports = {
+	paginate,
+	connectionOf,
+	filterHashOf,
+	encodeCursor,
+	decodeCursor,
+	MAX_PAGE_SIZE,
+	badRequest,
+};

@@ -9,7 +9,16 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { parse, buildASTSchema, GraphQLError, Kind, isObjectType, isInterfaceType, isNonNullType, defaultFieldResolver } = require('graphql');
+const {
+	parse,
+	buildASTSchema,
+	GraphQLError,
+	Kind,
+	isObjectType,
+	isInterfaceType,
+	isNonNullType,
+	defaultFieldResolver,
+} = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
 const C = require('./catalog');
@@ -18,7 +27,12 @@ const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
-const FORK_REMOVED_TYPES = new Set(['DossierModifierAnnotationsInput', 'DossierModifierAnnotationsPayload', 'AnnotationInput', 'AnnotationValueInput']);
+const FORK_REMOVED_TYPES = new Set([
+	'DossierModifierAnnotationsInput',
+	'DossierModifierAnnotationsPayload',
+	'AnnotationInput',
+	'AnnotationValueInput',
+]);
 
 function readSdl(dir) {
 	if (!fs.existsSync(dir)) return [];
@@ -33,18 +47,37 @@ function errorWithCode(message, code) {
 	return new GraphQLError(message, { extensions: { code } });
 }
 
-const hidden = (typeName) => errorWithCode(`An object of type ${typeName} was hidden due to permissions`, 'unauthorized');
+const hidden = (typeName) =>
+	errorWithCode(`An object of type ${typeName} was hidden due to permissions`, 'unauthorized');
 const notFound = (typeName) => errorWithCode(`${typeName} not found`, 'not_found');
 
 // --- champ typing (the platform's resolve_type, fragment-sensitive) ---------------------------
 
 const CHAMP_TYPE = {
-	text: 'TextChamp', textarea: 'TextChamp', email: 'TextChamp', phone: 'TextChamp', iban: 'TextChamp', formatted: 'TextChamp', number: 'TextChamp',
-	checkbox: 'CheckboxChamp', date: 'DateChamp', integer_number: 'IntegerNumberChamp', decimal_number: 'DecimalNumberChamp',
-	multiple_drop_down_list: 'MultipleDropDownListChamp', linked_drop_down_list: 'LinkedDropDownListChamp',
-	piece_justificative: 'PieceJustificativeChamp', repetition: 'RepetitionChamp', carte: 'CarteChamp', siret: 'SiretChamp',
-	rna: 'RNAChamp', rnf: 'RNFChamp', epci: 'EpciChamp', civilite: 'CiviliteChamp', dossier_link: 'DossierLinkChamp',
-	engagement_juridique: 'EngagementJuridiqueChamp', titre_identite: 'TitreIdentiteChamp',
+	text: 'TextChamp',
+	textarea: 'TextChamp',
+	email: 'TextChamp',
+	phone: 'TextChamp',
+	iban: 'TextChamp',
+	formatted: 'TextChamp',
+	number: 'TextChamp',
+	checkbox: 'CheckboxChamp',
+	date: 'DateChamp',
+	integer_number: 'IntegerNumberChamp',
+	decimal_number: 'DecimalNumberChamp',
+	multiple_drop_down_list: 'MultipleDropDownListChamp',
+	linked_drop_down_list: 'LinkedDropDownListChamp',
+	piece_justificative: 'PieceJustificativeChamp',
+	repetition: 'RepetitionChamp',
+	carte: 'CarteChamp',
+	siret: 'SiretChamp',
+	rna: 'RNAChamp',
+	rnf: 'RNFChamp',
+	epci: 'EpciChamp',
+	civilite: 'CiviliteChamp',
+	dossier_link: 'DossierLinkChamp',
+	engagement_juridique: 'EngagementJuridiqueChamp',
+	titre_identite: 'TitreIdentiteChamp',
 };
 /** Types served only when the document has a fragment on them, else the fallback. */
 const FRAGMENT_GATED = {
@@ -71,7 +104,11 @@ function fragmentTypeNames(document) {
 	const names = new Set();
 	const visit = (node) => {
 		if (!node || typeof node !== 'object') return;
-		if ((node.kind === Kind.INLINE_FRAGMENT || node.kind === Kind.FRAGMENT_DEFINITION) && node.typeCondition) names.add(node.typeCondition.name.value);
+		if (
+			(node.kind === Kind.INLINE_FRAGMENT || node.kind === Kind.FRAGMENT_DEFINITION) &&
+			node.typeCondition
+		)
+			names.add(node.typeCondition.name.value);
 		for (const value of Object.values(node)) {
 			if (Array.isArray(value)) value.forEach(visit);
 			else if (value && typeof value === 'object' && value.kind) visit(value);
@@ -82,14 +119,48 @@ function fragmentTypeNames(document) {
 }
 
 const DESCRIPTOR_TYPE = {
-	text: 'Text', textarea: 'Textarea', email: 'Email', phone: 'Phone', iban: 'Iban', number: 'Number', formatted: 'Formatted',
-	date: 'Date', datetime: 'Datetime', checkbox: 'Checkbox', yes_no: 'YesNo', integer_number: 'IntegerNumber', decimal_number: 'DecimalNumber',
-	drop_down_list: 'DropDownList', multiple_drop_down_list: 'MultipleDropDownList', linked_drop_down_list: 'LinkedDropDownList',
-	piece_justificative: 'PieceJustificative', repetition: 'Repetition', carte: 'Carte', address: 'Address', communes: 'Commune',
-	departements: 'Departement', regions: 'Region', pays: 'Pays', epci: 'Epci', siret: 'Siret', rna: 'RNA', rnf: 'RNF',
-	civilite: 'Civilite', dossier_link: 'DossierLink', engagement_juridique: 'EngagementJuridique', titre_identite: 'TitreIdentite',
-	header_section: 'HeaderSection', explication: 'Explication', annuaire_education: 'AnnuaireEducation', cojo: 'COJO',
-	cnaf: 'Cnaf', dgfip: 'Dgfip', mesri: 'Mesri', pole_emploi: 'PoleEmploi', quotient_familial: 'QuotientFamilial', referentiel: 'Referentiel',
+	text: 'Text',
+	textarea: 'Textarea',
+	email: 'Email',
+	phone: 'Phone',
+	iban: 'Iban',
+	number: 'Number',
+	formatted: 'Formatted',
+	date: 'Date',
+	datetime: 'Datetime',
+	checkbox: 'Checkbox',
+	yes_no: 'YesNo',
+	integer_number: 'IntegerNumber',
+	decimal_number: 'DecimalNumber',
+	drop_down_list: 'DropDownList',
+	multiple_drop_down_list: 'MultipleDropDownList',
+	linked_drop_down_list: 'LinkedDropDownList',
+	piece_justificative: 'PieceJustificative',
+	repetition: 'Repetition',
+	carte: 'Carte',
+	address: 'Address',
+	communes: 'Commune',
+	departements: 'Departement',
+	regions: 'Region',
+	pays: 'Pays',
+	epci: 'Epci',
+	siret: 'Siret',
+	rna: 'RNA',
+	rnf: 'RNF',
+	civilite: 'Civilite',
+	dossier_link: 'DossierLink',
+	engagement_juridique: 'EngagementJuridique',
+	titre_identite: 'TitreIdentite',
+	header_section: 'HeaderSection',
+	explication: 'Explication',
+	annuaire_education: 'AnnuaireEducation',
+	cojo: 'COJO',
+	cnaf: 'Cnaf',
+	dgfip: 'Dgfip',
+	mesri: 'Mesri',
+	pole_emploi: 'PoleEmploi',
+	quotient_familial: 'QuotientFamilial',
+	referentiel: 'Referentiel',
 };
 
 // --- helpers over the store --------------------------------------------------------------------
@@ -104,7 +175,8 @@ function visibleDossier(ctx, number) {
 	return record && !record.hidden ? record : null;
 }
 
-const byId = (list, id) => (id === undefined || id === null ? list : list.filter((x) => x.id === id));
+const byId = (list, id) =>
+	id === undefined || id === null ? list : list.filter((x) => x.id === id);
 
 function revisionObject(store, revisionId) {
 	return store.revisions.get(revisionId);
@@ -113,13 +185,20 @@ function revisionObject(store, revisionId) {
 /** The `dossiers` connection of a démarche or a groupe. */
 function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 	const { store } = ctx;
-	const updatedSince = args.updatedSince !== undefined && args.updatedSince !== null ? parseDateTime(args.updatedSince) : null;
-	const createdSince = updatedSince === null && args.createdSince !== undefined && args.createdSince !== null ? parseDateTime(args.createdSince) : null;
+	const updatedSince =
+		args.updatedSince !== undefined && args.updatedSince !== null
+			? parseDateTime(args.updatedSince)
+			: null;
+	const createdSince =
+		updatedSince === null && args.createdSince !== undefined && args.createdSince !== null
+			? parseDateTime(args.createdSince)
+			: null;
 	const order = updatedSince !== null ? 'modified' : 'depot';
 	const revisionNumber = (gid) => {
 		const decoded = decodeGlobalId(gid);
 		const revision = decoded && store.revisions.get(Number(decoded.id));
-		if (!revision || revision.demarche !== demarcheNumber) throw errorWithCode('Revision not found', 'not_found');
+		if (!revision || revision.demarche !== demarcheNumber)
+			throw errorWithCode('Revision not found', 'not_found');
 		return revision;
 	};
 	const revision = args.revision ? revisionNumber(args.revision) : null;
@@ -138,20 +217,30 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 		(!minRevision || store.revisions.get(r.revisionId).dateCreation >= minRevision.dateCreation) &&
 		(!maxRevision || store.revisions.get(r.revisionId).dateCreation <= maxRevision.dateCreation) &&
 		(since === null || keyOf(r) >= since);
-	const filterHash = filterHashOf(groupeNumber === null ? `demarche:${demarcheNumber}` : `groupe:${groupeNumber}`, {
-		order,
-		direction: args.order === 'DESC' ? 'desc' : undefined,
-		state,
-		archived: hasArchived ? archived : undefined,
-		since: since === null ? undefined : since,
-		revision: revision && revision.id,
-		minRevision: minRevision && minRevision.id,
-		maxRevision: maxRevision && maxRevision.id,
+	const filterHash = filterHashOf(
+		groupeNumber === null ? `demarche:${demarcheNumber}` : `groupe:${groupeNumber}`,
+		{
+			order,
+			direction: args.order === 'DESC' ? 'desc' : undefined,
+			state,
+			archived: hasArchived ? archived : undefined,
+			since: since === null ? undefined : since,
+			revision: revision && revision.id,
+			minRevision: minRevision && minRevision.id,
+			maxRevision: maxRevision && maxRevision.id,
+		},
+	);
+	const page = paginate(store.listFor(demarcheNumber, order), args, {
+		keyOf,
+		accept,
+		filterHash,
+		startKey: since === null ? undefined : since,
 	});
-	const page = paginate(store.listFor(demarcheNumber, order), args, { keyOf, accept, filterHash, startKey: since === null ? undefined : since });
 	if (order === 'modified') {
 		const served = store.lastServedModifiedAt;
-		for (const r of page.items) if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0))) served.set(demarcheNumber, r.modifiedAt);
+		for (const r of page.items)
+			if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0)))
+				served.set(demarcheNumber, r.modifiedAt);
 	}
 	const connection = connectionOf(page);
 	applyTimeoutFault(ctx, connection);
@@ -171,12 +260,31 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 	const { store } = ctx;
 	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
 	const list = pending
-		? store.pendingDeletedFor(demarcheNumber).map((r) => ({ id: 800000 + r.number, number: r.number, groupe: r.groupe, state: r.state, reason: r.hidden.reason, deletedAt: r.hidden.at }))
+		? store
+				.pendingDeletedFor(demarcheNumber)
+				.map((r) => ({
+					id: 800000 + r.number,
+					number: r.number,
+					groupe: r.groupe,
+					state: r.state,
+					reason: r.hidden.reason,
+					deletedAt: r.hidden.at,
+				}))
 		: store.deletedFor(demarcheNumber);
 	const keyOf = (d) => d.deletedAt;
-	const accept = (d) => (groupeNumber === null || d.groupe === groupeNumber) && (since === null || d.deletedAt >= since);
-	const filterHash = filterHashOf(`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`, { since: since === null ? undefined : since });
-	const page = paginate(list, args, { keyOf, accept, filterHash, startKey: since === null ? undefined : since });
+	const accept = (d) =>
+		(groupeNumber === null || d.groupe === groupeNumber) &&
+		(since === null || d.deletedAt >= since);
+	const filterHash = filterHashOf(
+		`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`,
+		{ since: since === null ? undefined : since },
+	);
+	const page = paginate(list, args, {
+		keyOf,
+		accept,
+		filterHash,
+		startKey: since === null ? undefined : since,
+	});
 	return connectionOf(page);
 }
 
@@ -192,13 +300,19 @@ function buildResolvers(mutationResolvers) {
 		publishedRevision: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId),
 		revisions: (d, _a, ctx) => d.revisionIds.map((id) => revisionObject(ctx.store, id)),
 		champDescriptors: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId).champs,
-		annotationDescriptors: (d, _a, ctx) => revisionObject(ctx.store, d.activeRevisionId).annotations,
+		annotationDescriptors: (d, _a, ctx) =>
+			revisionObject(ctx.store, d.activeRevisionId).annotations,
 		dateCreation: fmt('dateCreation'),
 		datePublication: fmt('datePublication'),
 		dateDerniereModification: fmt('dateDerniereModification'),
 		dateDepublication: () => null,
 		dateFermeture: () => null,
-		groupeInstructeurs: (d, args, ctx) => d.groupeNumbers.map((n) => ctx.store.groupes.get(n)).filter((g) => args.closed === undefined || args.closed === null || g.closed === args.closed),
+		groupeInstructeurs: (d, args, ctx) =>
+			d.groupeNumbers
+				.map((n) => ctx.store.groupes.get(n))
+				.filter(
+					(g) => args.closed === undefined || args.closed === null || g.closed === args.closed,
+				),
 		labels: (d, _a, ctx) => d.labelIds.map((id) => ctx.store.labels.get(id)),
 		dossiers: (d, args, ctx) => dossiersConnection(ctx, d.number, null, args),
 		deletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, false),
@@ -237,7 +351,8 @@ function buildResolvers(mutationResolvers) {
 		instructeurs: (g, _a, ctx) => g.instructeurIds.map((id) => instructeurProfile(ctx.store, id)),
 		dossiers: (g, args, ctx) => dossiersConnection(ctx, g.demarche, g.number, args),
 		deletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, false),
-		pendingDeletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, true),
+		pendingDeletedDossiers: (g, args, ctx) =>
+			deletedConnection(ctx, g.demarche, g.number, args, true),
 	};
 	const file = {
 		url: (f, _a, ctx) => ctx.files.url(f),
@@ -248,13 +363,24 @@ function buildResolvers(mutationResolvers) {
 		virusScanResult: () => 'safe',
 	};
 	const dossierFile = (kind) => (r, _a, ctx) => {
-		const name = { pdf: `dossier-${r.number}.pdf`, geojson: `dossier-${r.number}.geojson`, attestation: `attestation-dossier-${r.number}.pdf`, motivation: `motivation-dossier-${r.number}.pdf` }[kind];
+		const name = {
+			pdf: `dossier-${r.number}.pdf`,
+			geojson: `dossier-${r.number}.geojson`,
+			attestation: `attestation-dossier-${r.number}.pdf`,
+			motivation: `motivation-dossier-${r.number}.pdf`,
+		}[kind];
 		const contentType = kind === 'geojson' ? 'application/geo+json' : 'application/pdf';
 		if (kind === 'geojson' && !ctx.store.content(r).hasCarte) return null;
 		if (kind === 'attestation' && r.state !== 'accepte') return null;
 		if (kind === 'motivation' && !(r.traitementAt && r.number % 4 === 0)) return null;
 		const size = 1200 + (r.number % 700) + r.version;
-		return { key: `${kind}${r.number}v${r.version}-${size}`, filename: name, contentType, byteSize: size, createdAt: r.traitementAt || r.modifiedAt };
+		return {
+			key: `${kind}${r.number}v${r.version}-${size}`,
+			filename: name,
+			contentType,
+			byteSize: size,
+			createdAt: r.traitementAt || r.modifiedAt,
+		};
 	};
 	const dossierFields = {
 		id: (r) => globalId('Dossier', r.number),
@@ -271,8 +397,10 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModificationChamps: fmt('champsModifiedAt'),
 		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
 		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
-		dateSuppressionParUsager: (r) => (r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null),
-		dateSuppressionParAdministration: (r) => (r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null),
+		dateSuppressionParUsager: (r) =>
+			r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null,
+		dateSuppressionParAdministration: (r) =>
+			r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null,
 		dateDerniereCorrectionEnAttente: () => null,
 		datePrevisionnelleDecisionSVASVR: () => null,
 		dateTraitementSVASVR: () => null,
@@ -285,7 +413,11 @@ function buildResolvers(mutationResolvers) {
 			return { id: u.id, email: u.email };
 		},
 		demandeur: (r, _a, ctx) => ctx.store.content(r).demandeur,
-		demarche: (r, _a, ctx) => descriptorObject(ctx.store.demarches.get(r.demarche), revisionObject(ctx.store, r.revisionId)),
+		demarche: (r, _a, ctx) =>
+			descriptorObject(
+				ctx.store.demarches.get(r.demarche),
+				revisionObject(ctx.store, r.revisionId),
+			),
 		revision: (r, _a, ctx) => revisionObject(ctx.store, r.revisionId),
 		groupeInstructeur: (r, _a, ctx) => ctx.store.groupes.get(r.groupe),
 		instructeurs: (r, _a, ctx) => r.followerIds.map((id) => instructeurProfile(ctx.store, id)),
@@ -294,7 +426,8 @@ function buildResolvers(mutationResolvers) {
 		annotations: (r, args, ctx) => byId(ctx.store.content(r).annotations, args.id),
 		messages: (r, args, ctx) => byId(ctx.store.content(r).messages, args.id),
 		avis: (r, args, ctx) => byId(ctx.store.content(r).avis, args.id),
-		traitements: (r) => r.traitements.map((t, i) => ({ ...t, id: globalId('Traitement', r.number * 100 + i) })),
+		traitements: (r) =>
+			r.traitements.map((t, i) => ({ ...t, id: globalId('Traitement', r.number * 100 + i) })),
 		pdf: dossierFile('pdf'),
 		geojson: dossierFile('geojson'),
 		attestation: dossierFile('attestation'),
@@ -353,15 +486,31 @@ function buildResolvers(mutationResolvers) {
 			createdAt: fmt('createdAt'),
 			discardedAt: fmt('discardedAt'),
 			attachment: (m) => m.attachments[0] || null,
-			correction: (m) => m.correction && { reason: m.correction.reason, dateResolution: formatDateTime(m.correction.dateResolution) },
+			correction: (m) =>
+				m.correction && {
+					reason: m.correction.reason,
+					dateResolution: formatDateTime(m.correction.dateResolution),
+				},
 		},
 		Avis: { dateQuestion: fmt('dateQuestion'), dateReponse: fmt('dateReponse') },
-		Traitement: { dateTraitement: fmt('at'), emailAgentTraitant: (t) => t.email, revision: () => null },
-		DeletedDossier: { id: (d) => globalId('DeletedDossier', d.id), dateSupression: fmt('deletedAt') },
+		Traitement: {
+			dateTraitement: fmt('at'),
+			emailAgentTraitant: (t) => t.email,
+			revision: () => null,
+		},
+		DeletedDossier: {
+			id: (d) => globalId('DeletedDossier', d.id),
+			dateSupression: fmt('deletedAt'),
+		},
 		Demandeur: { __resolveType: (d) => d.__typename },
-		GeoArea: { __resolveType: (a) => (a.source === 'cadastre' ? 'ParcelleCadastrale' : 'SelectionUtilisateur') },
+		GeoArea: {
+			__resolveType: (a) =>
+				a.source === 'cadastre' ? 'ParcelleCadastrale' : 'SelectionUtilisateur',
+		},
 		Champ: { __resolveType: (c, ctx) => champTypeName(c, ctx) },
-		ChampDescriptor: { __resolveType: (d) => `${DESCRIPTOR_TYPE[d.type] || 'Text'}ChampDescriptor` },
+		ChampDescriptor: {
+			__resolveType: (d) => `${DESCRIPTOR_TYPE[d.type] || 'Text'}ChampDescriptor`,
+		},
 		TextChamp: champCommon,
 		DropDownListChamp: champCommon,
 		CheckboxChamp: { value: (c) => c.bool === true },
@@ -369,7 +518,10 @@ function buildResolvers(mutationResolvers) {
 		IntegerNumberChamp: { value: (c) => c.integer },
 		DecimalNumberChamp: { value: (c) => c.decimal },
 		CiviliteChamp: { value: (c) => c.civilite },
-		DateChamp: { value: (c) => c.datetime || (c.date ? formatDateTime(Date.parse(`${c.date}T00:00:00Z`) - 3600000) : null) },
+		DateChamp: {
+			value: (c) =>
+				c.datetime || (c.date ? formatDateTime(Date.parse(`${c.date}T00:00:00Z`) - 3600000) : null),
+		},
 		PieceJustificativeChamp: { file: (c) => c.files[0] || null },
 		RepetitionChamp: { champs: (c) => c.rows.flatMap((row) => row.champs) },
 		DossierLinkChamp: {
@@ -390,8 +542,10 @@ function buildResolvers(mutationResolvers) {
 		required: (d) => Boolean(d.required),
 		champDescriptors: (d) => (d.type === 'repetition' ? d.children : null),
 		options: (d) => {
-			if (d.type === 'departements') return Object.entries(C.DEPARTEMENTS).map(([code, x]) => ({ code, name: x.name }));
-			if (d.type === 'regions') return Object.entries(C.REGIONS).map(([code, name]) => ({ code, name }));
+			if (d.type === 'departements')
+				return Object.entries(C.DEPARTEMENTS).map(([code, x]) => ({ code, name: x.name }));
+			if (d.type === 'regions')
+				return Object.entries(C.REGIONS).map(([code, name]) => ({ code, name }));
 			if (d.type === 'pays') return C.PAYS;
 			return d.options || null;
 		},
@@ -412,7 +566,12 @@ function instructeurProfile(store, id) {
 /** Wraps the non-null fields of Dossier so the "invalid_null" fault can break one dossier. */
 function invalidNullable(resolve) {
 	return (source, args, ctx, info) => {
-		if (ctx.fault && ctx.fault.kind === 'invalid_null' && Number(ctx.fault.dossier) === source.number) return null;
+		if (
+			ctx.fault &&
+			ctx.fault.kind === 'invalid_null' &&
+			Number(ctx.fault.dossier) === source.number
+		)
+			return null;
 		return resolve(source, args, ctx, info);
 	};
 }
@@ -432,8 +591,10 @@ function readOnlyGuard(resolve, payloadHasErrors) {
 
 /** Input coercion of the platform's custom scalars: invalid values are rejected, not ignored. */
 const SCALAR_CHECKS = {
-	ISO8601DateTime: (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
-	ISO8601Date: (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
+	ISO8601DateTime: (v) =>
+		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
+	ISO8601Date: (v) =>
+		typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
 	BigInt: (v) => (typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v),
 };
 
@@ -447,7 +608,10 @@ function configureScalars(schema) {
 		};
 		scalar.parseLiteral = (ast) => {
 			const value = ast.kind === Kind.INT ? Number(ast.value) : ast.value;
-			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value)) throw new TypeError(`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`);
+			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value))
+				throw new TypeError(
+					`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`,
+				);
 			return value;
 		};
 	}
@@ -459,21 +623,29 @@ function attachResolvers(schema, mutationResolvers) {
 	for (const type of Object.values(schema.getTypeMap())) {
 		if (type.name.startsWith('__')) continue;
 		const typeResolvers = resolvers[type.name] || {};
-		if (isInterfaceType(type) && typeResolvers.__resolveType) type.resolveType = typeResolvers.__resolveType;
+		if (isInterfaceType(type) && typeResolvers.__resolveType)
+			type.resolveType = typeResolvers.__resolveType;
 		if (!isObjectType(type)) continue;
 		const isDescriptor = type.name.endsWith('ChampDescriptor');
 		for (const field of Object.values(type.getFields())) {
 			let resolve = typeResolvers[field.name] || (isDescriptor && descriptor[field.name]) || null;
 			if (type.name === 'Mutation' && !resolve) {
 				resolve = () => {
-					throw new GraphQLError(`${field.name} is not implemented in sandbox`, { extensions: { code: 'not_implemented' } });
+					throw new GraphQLError(`${field.name} is not implemented in sandbox`, {
+						extensions: { code: 'not_implemented' },
+					});
 				};
 			} else if (type.name === 'Mutation') {
 				const impl = resolve;
 				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
 			}
-			if (type.name === 'Mutation') resolve = readOnlyGuard(resolve, Boolean(field.type.getFields && field.type.getFields().errors));
-			if (type.name === 'Dossier' && isNonNullType(field.type)) resolve = invalidNullable(resolve || defaultFieldResolver);
+			if (type.name === 'Mutation')
+				resolve = readOnlyGuard(
+					resolve,
+					Boolean(field.type.getFields && field.type.getFields().errors),
+				);
+			if (type.name === 'Dossier' && isNonNullType(field.type))
+				resolve = invalidNullable(resolve || defaultFieldResolver);
 			if (resolve) field.resolve = resolve;
 		}
 	}
@@ -498,7 +670,10 @@ function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } =
 				.filter((def) => !(def.name && FORK_REMOVED_TYPES.has(def.name.value)))
 				.map((def) =>
 					def.kind === Kind.OBJECT_TYPE_DEFINITION && def.name.value === 'Mutation'
-						? { ...def, fields: def.fields.filter((f) => f.name.value !== 'dossierModifierAnnotations') }
+						? {
+								...def,
+								fields: def.fields.filter((f) => f.name.value !== 'dossierModifierAnnotations'),
+							}
 						: def,
 				),
 		};
@@ -509,4 +684,12 @@ function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } =
 	return schema;
 }
 
-module.exports = { getSchema, fragmentTypeNames, champTypeName, errorWithCode, authorizedDemarche, visibleDossier, FRAGMENT_GATED };
+module.exports = {
+	getSchema,
+	fragmentTypeNames,
+	champTypeName,
+	errorWithCode,
+	authorizedDemarche,
+	visibleDossier,
+	FRAGMENT_GATED,
+};

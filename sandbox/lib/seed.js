@@ -30,8 +30,18 @@ function tokenTable() {
 	return {
 		[TOKENS.admin]: { name: 'admin', demarches: 'all', write: true },
 		[TOKENS.readOnly]: { name: 'readOnly', demarches: 'all', write: false },
-		[TOKENS.expired]: { name: 'expired', demarches: 'all', write: true, expiresAt: Date.UTC(2025, 0, 1) },
-		[TOKENS.forbiddenNetwork]: { name: 'forbiddenNetwork', demarches: 'all', write: true, allowedNetworks: ['10.20.0.0/16'] },
+		[TOKENS.expired]: {
+			name: 'expired',
+			demarches: 'all',
+			write: true,
+			expiresAt: Date.UTC(2025, 0, 1),
+		},
+		[TOKENS.forbiddenNetwork]: {
+			name: 'forbiddenNetwork',
+			demarches: 'all',
+			write: true,
+			allowedNetworks: ['10.20.0.0/16'],
+		},
 		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true },
 	};
 }
@@ -69,12 +79,23 @@ function seedStore({ seed = 'sandbox', size = 1000, clock }) {
 		}
 		const groupeNumbers = def.groupes.map((g) => {
 			const number = groupeNumber++;
-			store.groupes.set(number, { number, demarche: def.number, label: g.label, closed: Boolean(g.closed), instructeurIds: g.instructeurs.map(instructeurIdByLogin) });
+			store.groupes.set(number, {
+				number,
+				demarche: def.number,
+				label: g.label,
+				closed: Boolean(g.closed),
+				instructeurIds: g.instructeurs.map(instructeurIdByLogin),
+			});
 			return number;
 		});
 		const labelIds = def.labels.map((name, i) => {
 			const id = labelId++;
-			store.labels.set(id, { id, demarche: def.number, name, color: C.LABEL_COLORS[i % C.LABEL_COLORS.length] });
+			store.labels.set(id, {
+				id,
+				demarche: def.number,
+				name,
+				color: C.LABEL_COLORS[i % C.LABEL_COLORS.length],
+			});
 			return id;
 		});
 		store.demarches.set(def.number, {
@@ -92,7 +113,9 @@ function seedStore({ seed = 'sandbox', size = 1000, clock }) {
 			activeRevisionId: revisionIds[revisionIds.length - 1],
 			groupeNumbers,
 			labelIds,
-			administrateurs: [{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' }],
+			administrateurs: [
+				{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' },
+			],
 			weight: def.weight,
 		});
 	}
@@ -130,39 +153,83 @@ function seedDossiers(store, size, worldRng) {
 		let demarche = demarches[i % demarches.length];
 		if (i >= demarches.length) {
 			let x = r.next() * totalWeight;
-			for (const d of demarches) if ((x -= d.weight) < 0) { demarche = d; break; }
+			for (const d of demarches)
+				if ((x -= d.weight) < 0) {
+					demarche = d;
+					break;
+				}
 		}
 		// Deposit order differs from number order (numbers are given at draft creation); some dossiers
 		// share the exact same deposit second to exercise the "then id" tie-break.
-		let depotAt = Math.floor((SEED_START + (i / Math.max(1, size)) * span + r.int(-3, 3) * DAY + r.int(0, 86399) * 1000) / 1000) * 1000;
-		if (i % 37 === 36 && lastDepotByDemarche.has(demarche.number)) depotAt = lastDepotByDemarche.get(demarche.number);
+		let depotAt =
+			Math.floor(
+				(SEED_START +
+					(i / Math.max(1, size)) * span +
+					r.int(-3, 3) * DAY +
+					r.int(0, 86399) * 1000) /
+					1000,
+			) * 1000;
+		if (i % 37 === 36 && lastDepotByDemarche.has(demarche.number))
+			depotAt = lastDepotByDemarche.get(demarche.number);
 		depotAt = Math.max(SEED_START, depotAt);
 		lastDepotByDemarche.set(demarche.number, depotAt);
 
 		const open = demarche.groupeNumbers.filter((g) => !store.groupes.get(g).closed);
-		const groupe = r.chance(0.03) ? demarche.groupeNumbers[demarche.groupeNumbers.length - 1] : open[number % open.length];
+		const groupe = r.chance(0.03)
+			? demarche.groupeNumbers[demarche.groupeNumbers.length - 1]
+			: open[number % open.length];
 		const revisionId = r.chance(0.3) ? demarche.revisionIds[0] : demarche.activeRevisionId;
 		const record = newRecord({ number, demarche: demarche.number, groupe, revisionId, depotAt });
 		const state = pickState(r);
-		record.traitements.push({ event: 'depose', state: 'en_construction', at: depotAt, motivation: null, email: null });
+		record.traitements.push({
+			event: 'depose',
+			state: 'en_construction',
+			at: depotAt,
+			motivation: null,
+			email: null,
+		});
 		let last = depotAt;
 		const agent = store.someInstructeurEmail(record);
 		if (state !== 'en_construction') {
 			record.instructionAt = last = depotAt + r.int(1, 30) * DAY + r.int(0, 3600) * 1000;
-			record.traitements.push({ event: 'passe_en_instruction', state: 'en_instruction', at: last, motivation: null, email: agent });
+			record.traitements.push({
+				event: 'passe_en_instruction',
+				state: 'en_instruction',
+				at: last,
+				motivation: null,
+				email: agent,
+			});
 		}
 		if (['accepte', 'refuse', 'sans_suite'].includes(state)) {
-			record.traitementAt = last = record.instructionAt + r.int(1, 40) * DAY + r.int(0, 3600) * 1000;
-			record.motivation = state === 'accepte' ? (r.chance(0.5) ? 'Dossier complet et conforme.' : null) : state === 'refuse' ? 'Le projet ne répond pas aux critères d’éligibilité.' : 'Demande sans objet.';
-			record.traitements.push({ event: { accepte: 'accepte', refuse: 'refuse', sans_suite: 'classe_sans_suite' }[state], state, at: last, motivation: record.motivation, email: agent });
+			record.traitementAt = last =
+				record.instructionAt + r.int(1, 40) * DAY + r.int(0, 3600) * 1000;
+			record.motivation =
+				state === 'accepte'
+					? r.chance(0.5)
+						? 'Dossier complet et conforme.'
+						: null
+					: state === 'refuse'
+						? 'Le projet ne répond pas aux critères d’éligibilité.'
+						: 'Demande sans objet.';
+			record.traitements.push({
+				event: { accepte: 'accepte', refuse: 'refuse', sans_suite: 'classe_sans_suite' }[state],
+				state,
+				at: last,
+				motivation: record.motivation,
+				email: agent,
+			});
 			record.archived = r.chance(0.3);
 		}
 		record.state = state;
 		record.seededMessages = r.chance(0.5) ? r.int(1, 3) : 0;
 		record.seededAvis = state !== 'en_construction' && r.chance(0.3);
 		record.champsModifiedAt = depotAt;
-		record.annotationsModifiedAt = state === 'en_construction' ? depotAt : record.instructionAt + DAY;
-		record.modifiedAt = Math.min(SEED_END - 1000, Math.max(last, record.annotationsModifiedAt) + r.int(0, 5) * DAY);
+		record.annotationsModifiedAt =
+			state === 'en_construction' ? depotAt : record.instructionAt + DAY;
+		record.modifiedAt = Math.min(
+			SEED_END - 1000,
+			Math.max(last, record.annotationsModifiedAt) + r.int(0, 5) * DAY,
+		);
 		record.labelIds = demarche.labelIds.filter(() => r.chance(0.15));
 		record.followerIds = r.chance(0.4) ? [store.groupes.get(groupe).instructeurIds[0]] : [];
 		const recent = recentByDemarche.get(demarche.number) || [];
@@ -174,9 +241,22 @@ function seedDossiers(store, size, worldRng) {
 		store.insertRecord(record);
 		const fate = r.next();
 		if (i >= demarches.length * 2 && fate < 0.02) {
-			store.purge(record, r.pick(['user_request', 'expired', 'instructeur_request', 'procedure_removed', 'user_removed']), Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 30) * DAY));
+			store.purge(
+				record,
+				r.pick([
+					'user_request',
+					'expired',
+					'instructeur_request',
+					'procedure_removed',
+					'user_removed',
+				]),
+				Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 30) * DAY),
+			);
 		} else if (i >= demarches.length * 2 && fate < 0.03) {
-			record.hidden = { at: Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 10) * DAY), reason: state === 'en_construction' ? 'user_request' : 'instructeur_request' };
+			record.hidden = {
+				at: Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 10) * DAY),
+				reason: state === 'en_construction' ? 'user_request' : 'instructeur_request',
+			};
 		}
 	}
 	store.nextDossierNumber = FIRST_DOSSIER_NUMBER + size;
@@ -200,7 +280,13 @@ function makeEveryChampDossier(store) {
 	record.motivation = null;
 	record.traitements = [
 		{ event: 'depose', state: 'en_construction', at, motivation: null, email: null },
-		{ event: 'passe_en_instruction', state: 'en_instruction', at: record.instructionAt, motivation: null, email: store.someInstructeurEmail(record) },
+		{
+			event: 'passe_en_instruction',
+			state: 'en_instruction',
+			at: record.instructionAt,
+			motivation: null,
+			email: store.someInstructeurEmail(record),
+		},
 	];
 	record.annotationsModifiedAt = record.instructionAt + DAY;
 	record.seededMessages = 3;
@@ -209,7 +295,14 @@ function makeEveryChampDossier(store) {
 	const byLabel = (descs, label) => descs.find((d) => d.label === label).stableId;
 	const linked = store.listFor(EVERY_CHAMP, 'depot').find((r) => r !== record && !r.hidden);
 	const champs = revision.champs;
-	const pj = (slot, n, size) => fileRef(`s${record.number}-${slot}-${n}-${size}`, `justificatif-${n + 1}.pdf`, 'application/pdf', size, at - DAY);
+	const pj = (slot, n, size) =>
+		fileRef(
+			`s${record.number}-${slot}-${n}-${size}`,
+			`justificatif-${n + 1}.pdf`,
+			'application/pdf',
+			size,
+			at - DAY,
+		);
 	const communeRow = (i) => ({ rowId: `${record.number}b${i}`, values: {} });
 	const membres = champs.find((d) => d.label === 'Membres du bureau');
 	const rows = [0, 1].map((i) => {
@@ -227,7 +320,10 @@ function makeEveryChampDossier(store) {
 		[byLabel(champs, 'Montant en euros')]: 12500.5,
 		[byLabel(champs, 'J’accepte les conditions générales')]: true,
 		[byLabel(champs, 'Publics visés')]: ['Enfants', 'Seniors'],
-		[byLabel(champs, 'Justificatif de domicile')]: [pj(byLabel(champs, 'Justificatif de domicile'), 0, 2048), pj(byLabel(champs, 'Justificatif de domicile'), 1, 5120)],
+		[byLabel(champs, 'Justificatif de domicile')]: [
+			pj(byLabel(champs, 'Justificatif de domicile'), 0, 2048),
+			pj(byLabel(champs, 'Justificatif de domicile'), 1, 5120),
+		],
 		[membres.stableId]: rows,
 		[byLabel(champs, 'Dossier lié')]: linked ? linked.number : null,
 		[byLabel(champs, 'Référence interne du demandeur')]: 'REF-2024-001',
@@ -247,7 +343,15 @@ function makeEveryChampDossier(store) {
 		[byLabel(annotations, 'Priorité')]: 'Haute',
 		[byLabel(annotations, 'Services consultés')]: ['Urbanisme', 'Finances'],
 		[byLabel(annotations, 'Dossier précédent')]: linked ? linked.number : null,
-		[controles.stableId]: [{ rowId: `${record.number}c0`, values: { [controles.children[0].stableId]: '2024-07-01', [controles.children[1].stableId]: 'Conforme' } }],
+		[controles.stableId]: [
+			{
+				rowId: `${record.number}c0`,
+				values: {
+					[controles.children[0].stableId]: '2024-07-01',
+					[controles.children[1].stableId]: 'Conforme',
+				},
+			},
+		],
 	};
 	const instructeur = store.someInstructeurEmail(record);
 	const messageAt = (record.instructionAt || at) + 3600000;
@@ -260,7 +364,15 @@ function makeEveryChampDossier(store) {
 				body: 'Merci de joindre le plan de financement signé.',
 				email: instructeur,
 				createdAt: messageAt,
-				attachments: [fileRef(`m${record.number}-9-3072`, 'modele-plan-de-financement.pdf', 'application/pdf', 3072, messageAt)],
+				attachments: [
+					fileRef(
+						`m${record.number}-9-3072`,
+						'modele-plan-de-financement.pdf',
+						'application/pdf',
+						3072,
+						messageAt,
+					),
+				],
 				correction: { reason: 'incomplete', dateResolution: messageAt + DAY },
 				discardedAt: null,
 			},
@@ -274,9 +386,20 @@ function makeEveryChampDossier(store) {
 				reponse: 'Oui, sous réserve d’un balisage du chantier.',
 				dateQuestion: messageAt,
 				dateReponse: messageAt + 2 * DAY,
-				claimant: { id: globalId('Instructeur', store.instructeurIdByEmail(instructeur)), email: instructeur },
+				claimant: {
+					id: globalId('Instructeur', store.instructeurIdByEmail(instructeur)),
+					email: instructeur,
+				},
 				expert: { id: globalId('Expert', 1), email: 'expert.voirie@exemple.gouv.fr' },
-				attachments: [fileRef(`a${record.number}-9-4096`, 'avis-voirie.pdf', 'application/pdf', 4096, messageAt + 2 * DAY)],
+				attachments: [
+					fileRef(
+						`a${record.number}-9-4096`,
+						'avis-voirie.pdf',
+						'application/pdf',
+						4096,
+						messageAt + 2 * DAY,
+					),
+				],
 			},
 		],
 	};
@@ -289,9 +412,18 @@ function makeEveryChampDossier(store) {
 
 /** The seed's fixed facts, for tests that write expectations by hand. */
 function factsFor(store) {
-	const lists = [...store.demarches.keys()].reduce((acc, n) => ({ ...acc, [n]: store.listFor(n, 'depot').filter((r) => !r.hidden).length }), {});
+	const lists = [...store.demarches.keys()].reduce(
+		(acc, n) => ({ ...acc, [n]: store.listFor(n, 'depot').filter((r) => !r.hidden).length }),
+		{},
+	);
 	return {
-		demarches: { everyChamp: 1001, subvention: 1002, occupation: 1003, chantier: 1004, transport: 1005 },
+		demarches: {
+			everyChamp: 1001,
+			subvention: 1002,
+			occupation: 1003,
+			chantier: 1004,
+			transport: 1005,
+		},
 		everyChampDossier: FIRST_DOSSIER_NUMBER,
 		firstDossierNumber: FIRST_DOSSIER_NUMBER,
 		integerBeyond2p53: INTEGER_BEYOND_2_53,
@@ -299,10 +431,27 @@ function factsFor(store) {
 		scopedTokenDemarches: [1002, 1003],
 		seedStart: new Date(SEED_START).toISOString(),
 		seedEnd: new Date(SEED_END).toISOString(),
-		groupes: [...store.groupes.values()].map((g) => ({ number: g.number, demarche: g.demarche, label: g.label, closed: g.closed })),
-		instructeurs: [...store.instructeurs.values()].map((i) => ({ id: globalId('Instructeur', i.id), email: i.email })),
+		groupes: [...store.groupes.values()].map((g) => ({
+			number: g.number,
+			demarche: g.demarche,
+			label: g.label,
+			closed: g.closed,
+		})),
+		instructeurs: [...store.instructeurs.values()].map((i) => ({
+			id: globalId('Instructeur', i.id),
+			email: i.email,
+		})),
 		visibleDossiersByDemarche: lists,
 	};
 }
 
-module.exports = { seedStore, factsFor, tokenTable, TOKENS, SEED_START, SEED_END, FIRST_DOSSIER_NUMBER, INTEGER_BEYOND_2_53 };
+module.exports = {
+	seedStore,
+	factsFor,
+	tokenTable,
+	TOKENS,
+	SEED_START,
+	SEED_END,
+	FIRST_DOSSIER_NUMBER,
+	INTEGER_BEYOND_2_53,
+};

@@ -110,7 +110,8 @@ class Store {
 		const cached = this.contentCache.get(record.number);
 		if (cached && cached.version === record.version) return cached.content;
 		const content = this.buildContent(record);
-		if (this.contentCache.size >= CONTENT_CACHE_SIZE) this.contentCache.delete(this.contentCache.keys().next().value);
+		if (this.contentCache.size >= CONTENT_CACHE_SIZE)
+			this.contentCache.delete(this.contentCache.keys().next().value);
 		this.contentCache.set(record.number, { version: record.version, content });
 		return content;
 	}
@@ -118,17 +119,42 @@ class Store {
 	buildContent(record) {
 		const revision = this.revisionOf(record);
 		const demarche = this.demarches.get(record.demarche);
-		const ctx = { number: record.number, depotAt: record.depotAt, siblings: record.linkCandidates || [] };
+		const ctx = {
+			number: record.number,
+			depotAt: record.depotAt,
+			siblings: record.linkCandidates || [],
+		};
 		const ovr = record.ovr || {};
-		const champValues = Object.assign(rawValues(revision.champs, this.seed, 'champ', ctx), ovr.champs);
-		const annotationValues = record.state === 'en_construction' && !ovr.annotations ? {} : Object.assign(rawValues(revision.annotations, this.seed, 'annotation', ctx), ovr.annotations);
+		const champValues = Object.assign(
+			rawValues(revision.champs, this.seed, 'champ', ctx),
+			ovr.champs,
+		);
+		const annotationValues =
+			record.state === 'en_construction' && !ovr.annotations
+				? {}
+				: Object.assign(
+						rawValues(revision.annotations, this.seed, 'annotation', ctx),
+						ovr.annotations,
+					);
 		const build = (descs, values, updatedAtByStableId, defaultUpdatedAt) => {
 			const defaultText = formatDateTime(defaultUpdatedAt);
 			const out = [];
 			for (const desc of descs) {
 				if (desc.condition && values[desc.condition.stableId] !== desc.condition.equals) continue;
 				const at = updatedAtByStableId && updatedAtByStableId[desc.stableId];
-				out.push(buildChamp(desc, values[desc.stableId], at ? { updatedAt: at } : { updatedAt: defaultUpdatedAt, updatedAtText: defaultText, prefilled: record.prefilled }));
+				out.push(
+					buildChamp(
+						desc,
+						values[desc.stableId],
+						at
+							? { updatedAt: at }
+							: {
+									updatedAt: defaultUpdatedAt,
+									updatedAtText: defaultText,
+									prefilled: record.prefilled,
+								},
+					),
+				);
 			}
 			return out;
 		};
@@ -136,7 +162,12 @@ class Store {
 		const usager = this.usagerOf(record, demarche, r);
 		return {
 			champs: build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt),
-			annotations: build(revision.annotations, annotationValues, ovr.annotationUpdatedAt, record.annotationsModifiedAt),
+			annotations: build(
+				revision.annotations,
+				annotationValues,
+				ovr.annotationUpdatedAt,
+				record.annotationsModifiedAt,
+			),
 			champValues,
 			annotationValues,
 			usager,
@@ -152,7 +183,9 @@ class Store {
 		const nomIndex = r.int(0, C.NOMS.length - 1);
 		const prenom = C.PRENOMS[index];
 		const nom = C.NOMS[nomIndex];
-		const email = record.usagerEmail || `${C.PRENOMS_ASCII[index]}.${C.NOMS_ASCII[nomIndex]}.${record.number}@exemple.fr`;
+		const email =
+			record.usagerEmail ||
+			`${C.PRENOMS_ASCII[index]}.${C.NOMS_ASCII[nomIndex]}.${record.number}@exemple.fr`;
 		return { id: globalId('User', 50000 + (record.number % 40000)), email, prenom, nom };
 	}
 
@@ -165,18 +198,28 @@ class Store {
 				nom: usager.nom,
 				prenom: usager.prenom,
 				email: usager.email,
-				dateDeNaissance: r.chance(0.5) ? `19${r.int(50, 99)}-0${r.int(1, 9)}-1${r.int(0, 9)}` : null,
+				dateDeNaissance: r.chance(0.5)
+					? `19${r.int(50, 99)}-0${r.int(1, 9)}-1${r.int(0, 9)}`
+					: null,
 			};
 		}
 		const { etablissementFor, siretFor, associationFor } = require('./generate');
 		const entreprise = r.pick(C.ENTREPRISES);
 		const etablissement = etablissementFor(siretFor(entreprise.siren, r));
-		const association = demarche.number % 2 === 0 ? associationFor(r.pick(C.ASSOCIATIONS).rna) : null;
+		const association =
+			demarche.number % 2 === 0 ? associationFor(r.pick(C.ASSOCIATIONS).rna) : null;
 		return {
 			...etablissement,
 			id: globalId('Etablissement', record.number),
 			association: association
-				? { rna: association.rna, titre: association.titre, objet: association.objet, dateCreation: '2009-05-12', dateDeclaration: '2019-01-08', datePublication: '2009-06-01' }
+				? {
+						rna: association.rna,
+						titre: association.titre,
+						objet: association.objet,
+						dateCreation: '2009-05-12',
+						dateDeclaration: '2019-01-08',
+						datePublication: '2009-06-01',
+					}
 				: null,
 		};
 	}
@@ -185,15 +228,27 @@ class Store {
 		const messages = [];
 		const count = record.seededMessages || 0;
 		for (let i = 0; i < count; i++) {
-			const at = record.depotAt + (i + 1) * Math.max(1000, Math.floor((record.modifiedAt - record.depotAt) / (count + 1)));
+			const at =
+				record.depotAt +
+				(i + 1) * Math.max(1000, Math.floor((record.modifiedAt - record.depotAt) / (count + 1)));
 			const fromInstructeur = i % 2 === 1;
 			const attachments = r.chance(0.4)
-				? [fileRef(`m${record.number}-${i}-${r.int(400, 9000)}`, `piece-jointe-${i + 1}.pdf`, 'application/pdf', 0, at)]
+				? [
+						fileRef(
+							`m${record.number}-${i}-${r.int(400, 9000)}`,
+							`piece-jointe-${i + 1}.pdf`,
+							'application/pdf',
+							0,
+							at,
+						),
+					]
 				: [];
 			for (const f of attachments) f.byteSize = Number(f.key.split('-').pop());
 			messages.push({
 				id: globalId('Commentaire', record.number * 10 + i),
-				body: fromInstructeur ? 'Bonjour, pourriez-vous préciser le calendrier du projet ?' : r.pick(LOREM),
+				body: fromInstructeur
+					? 'Bonjour, pourriez-vous préciser le calendrier du projet ?'
+					: r.pick(LOREM),
 				email: fromInstructeur ? this.someInstructeurEmail(record) : usager.email,
 				createdAt: at,
 				attachments,
@@ -225,12 +280,29 @@ class Store {
 				reponse: r.chance(0.8) ? 'Avis favorable sous réserve du respect des horaires.' : null,
 				dateQuestion: at + DAY,
 				dateReponse: at + 3 * DAY,
-				claimant: { id: globalId('Instructeur', this.instructeurIdByEmail(claimant)), email: claimant },
-				expert: { id: globalId('Expert', record.number % 97), email: 'expert.urbanisme@exemple.gouv.fr' },
-				attachments: r.chance(0.5) ? [fileRef(`a${record.number}-0-${r.int(400, 6000)}`, 'avis-expert.pdf', 'application/pdf', 0, at + 3 * DAY)] : [],
+				claimant: {
+					id: globalId('Instructeur', this.instructeurIdByEmail(claimant)),
+					email: claimant,
+				},
+				expert: {
+					id: globalId('Expert', record.number % 97),
+					email: 'expert.urbanisme@exemple.gouv.fr',
+				},
+				attachments: r.chance(0.5)
+					? [
+							fileRef(
+								`a${record.number}-0-${r.int(400, 6000)}`,
+								'avis-expert.pdf',
+								'application/pdf',
+								0,
+								at + 3 * DAY,
+							),
+						]
+					: [],
 			},
 		];
-		for (const a of avis) for (const f of a.attachments) f.byteSize = Number(f.key.split('-').pop());
+		for (const a of avis)
+			for (const f of a.attachments) f.byteSize = Number(f.key.split('-').pop());
 		return record.ovr && record.ovr.avis ? avis.concat(record.ovr.avis) : avis;
 	}
 
@@ -284,8 +356,16 @@ class Store {
 			lists = { depot: [], modified: [] };
 			this.lists.set(record.demarche, lists);
 		}
-		lists.depot.splice(lowerBound(lists.depot, depotKey, record.depotAt, record.number, false), 0, record);
-		lists.modified.splice(lowerBound(lists.modified, modifiedKey, record.modifiedAt, record.number, false), 0, record);
+		lists.depot.splice(
+			lowerBound(lists.depot, depotKey, record.depotAt, record.number, false),
+			0,
+			record,
+		);
+		lists.modified.splice(
+			lowerBound(lists.modified, modifiedKey, record.modifiedAt, record.number, false),
+			0,
+			record,
+		);
 	}
 
 	recordEvent(type, record, extra = {}) {
@@ -317,8 +397,16 @@ class Store {
 			depotAt: when,
 			usagerEmail: email || null,
 		});
-		record.traitements.push({ event: 'depose', state: 'en_construction', at: when, motivation: null, email: null });
-		record.linkCandidates = this.listFor(demarche.number, 'depot').slice(0, 5).map((r) => r.number);
+		record.traitements.push({
+			event: 'depose',
+			state: 'en_construction',
+			at: when,
+			motivation: null,
+			email: null,
+		});
+		record.linkCandidates = this.listFor(demarche.number, 'depot')
+			.slice(0, 5)
+			.map((r) => r.number);
 		if (Object.keys(values).length) this.ovr(record).champs = { ...values };
 		this.insertRecord(record);
 		this.recordEvent('deposited', record, { state: record.state, at: when });
@@ -339,7 +427,11 @@ class Store {
 		ovr[datesKey] = { ...(ovr[datesKey] || {}) };
 		for (const stableId of Object.keys(values)) ovr[datesKey][stableId] = when;
 		this.touch(record, { at: when, champs: !annotations, annotations });
-		if (event) this.recordEvent(annotations ? 'annotationsUpdated' : 'updated', record, { at: when, stableIds: Object.keys(values).map(Number) });
+		if (event)
+			this.recordEvent(annotations ? 'annotationsUpdated' : 'updated', record, {
+				at: when,
+				stableIds: Object.keys(values).map(Number),
+			});
 		return record;
 	}
 
@@ -360,8 +452,21 @@ class Store {
 			record.traitementAt = when;
 			record.motivation = motivation || null;
 		}
-		const defaultEvent = { en_construction: 'repasse_en_construction', en_instruction: previousState === 'en_construction' ? 'passe_en_instruction' : 'repasse_en_instruction', accepte: 'accepte', refuse: 'refuse', sans_suite: 'classe_sans_suite' }[state];
-		record.traitements.push({ event: event || defaultEvent, state, at: when, motivation: motivation || null, email: instructeurEmail || null });
+		const defaultEvent = {
+			en_construction: 'repasse_en_construction',
+			en_instruction:
+				previousState === 'en_construction' ? 'passe_en_instruction' : 'repasse_en_instruction',
+			accepte: 'accepte',
+			refuse: 'refuse',
+			sans_suite: 'classe_sans_suite',
+		}[state];
+		record.traitements.push({
+			event: event || defaultEvent,
+			state,
+			at: when,
+			motivation: motivation || null,
+			email: instructeurEmail || null,
+		});
 		this.touch(record, { at: when });
 		this.recordEvent('stateChanged', record, { previousState, state, at: when });
 		return previousState;
@@ -408,13 +513,25 @@ class Store {
 		const record = this.requireDossier(number);
 		const when = at !== undefined ? at : this.now();
 		if (pending) {
-			record.hidden = { at: when, reason: reason || (record.state === 'en_construction' ? 'user_request' : 'instructeur_request') };
+			record.hidden = {
+				at: when,
+				reason:
+					reason || (record.state === 'en_construction' ? 'user_request' : 'instructeur_request'),
+			};
 			record.version += 1;
-			this.recordEvent('pendingDeleted', record, { at: when, state: record.state, reason: record.hidden.reason });
+			this.recordEvent('pendingDeleted', record, {
+				at: when,
+				state: record.state,
+				reason: record.hidden.reason,
+			});
 			return record;
 		}
 		this.purge(record, reason || 'user_request', when);
-		this.recordEvent('deleted', record, { at: when, state: record.state, reason: reason || 'user_request' });
+		this.recordEvent('deleted', record, {
+			at: when,
+			state: record.state,
+			reason: reason || 'user_request',
+		});
 		return record;
 	}
 
@@ -432,8 +549,20 @@ class Store {
 			deleted = [];
 			this.deleted.set(record.demarche, deleted);
 		}
-		const entry = { id: this.nextDeletedId++, number: record.number, demarche: record.demarche, groupe: record.groupe, state: record.state, reason, deletedAt: when };
-		deleted.splice(lowerBound(deleted, (d) => d.deletedAt, when, entry.number, true), 0, entry);
+		const entry = {
+			id: this.nextDeletedId++,
+			number: record.number,
+			demarche: record.demarche,
+			groupe: record.groupe,
+			state: record.state,
+			reason,
+			deletedAt: when,
+		};
+		deleted.splice(
+			lowerBound(deleted, (d) => d.deletedAt, when, entry.number, true),
+			0,
+			entry,
+		);
 		return entry;
 	}
 
@@ -466,7 +595,13 @@ class Store {
 				byState[r.state] = (byState[r.state] || 0) + 1;
 				if (r.archived) archived += 1;
 			}
-			byDemarche[number] = { visible: lists.depot.length - hidden, byState, archived, pendingDeleted: hidden, deleted: this.deletedFor(number).length };
+			byDemarche[number] = {
+				visible: lists.depot.length - hidden,
+				byState,
+				archived,
+				pendingDeleted: hidden,
+				deleted: this.deletedFor(number).length,
+			};
 		}
 		return { dossiers: this.dossiers.size, events: this.events.length, byDemarche };
 	}

@@ -33,10 +33,12 @@ class DirectUploads {
 	/** The createDirectUpload mutation. */
 	create(input, ctx) {
 		const decoded = decodeGlobalId(input.dossierId);
-		const record = decoded && decoded.type === 'Dossier' ? this.store.getDossier(Number(decoded.id)) : null;
+		const record =
+			decoded && decoded.type === 'Dossier' ? this.store.getDossier(Number(decoded.id)) : null;
 		if (!record || record.hidden) throw graphqlError('Dossier not found', 'not_found');
 		const scope = ctx.token.demarches;
-		if (scope !== 'all' && !scope.includes(record.demarche)) throw graphqlError('An object of type Dossier was hidden due to permissions', 'unauthorized');
+		if (scope !== 'all' && !scope.includes(record.demarche))
+			throw graphqlError('An object of type Dossier was hidden due to permissions', 'unauthorized');
 		if (!(input.byteSize > 0)) throw graphqlError('byteSize doit être supérieur à 0');
 		const id = this.nextId++;
 		const blob = {
@@ -65,7 +67,9 @@ class DirectUploads {
 	}
 
 	signedBlobId(blob, expires) {
-		const payload = Buffer.from(JSON.stringify({ blob: blob.id, exp: expires })).toString('base64url');
+		const payload = Buffer.from(JSON.stringify({ blob: blob.id, exp: expires })).toString(
+			'base64url',
+		);
 		return `${payload}--${this.sign(payload)}`;
 	}
 
@@ -75,15 +79,24 @@ class DirectUploads {
 	 */
 	resolveSignedBlobId(signedBlobId) {
 		const [payload, signature] = String(signedBlobId || '').split('--');
-		if (!payload || signature !== this.sign(payload)) return { ok: false, message: 'Le fichier envoyé est invalide' };
+		if (!payload || signature !== this.sign(payload))
+			return { ok: false, message: 'Le fichier envoyé est invalide' };
 		const { blob: id, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-		if (exp * 1000 < this.store.now()) return { ok: false, message: 'Le lien du fichier envoyé a expiré' };
+		if (exp * 1000 < this.store.now())
+			return { ok: false, message: 'Le lien du fichier envoyé a expiré' };
 		const blob = this.blobs.get(id);
 		if (!blob || !blob.uploaded) return { ok: false, message: 'Le fichier n’a pas été téléversé' };
 		return {
 			ok: true,
 			blob,
-			file: { key: blob.key, filename: blob.filename, contentType: blob.contentType, byteSize: blob.byteSize, createdAt: blob.createdAt, checksum: blob.checksum },
+			file: {
+				key: blob.key,
+				filename: blob.filename,
+				contentType: blob.contentType,
+				byteSize: blob.byteSize,
+				createdAt: blob.createdAt,
+				checksum: blob.checksum,
+			},
 		};
 	}
 
@@ -93,20 +106,38 @@ class DirectUploads {
 		if (!match) return false;
 		const reply = (status, code, message) => {
 			res.writeHead(status, { 'Content-Type': 'application/xml' });
-			res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+			res.end(
+				`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+			);
 			return true;
 		};
 		if (req.method !== 'PUT') return reply(405, 'MethodNotAllowed', 'PUT only');
 		const key = match[1];
 		const expires = Number(url.searchParams.get('expires'));
-		if (url.searchParams.get('sig') !== this.sign(`${key}\n${expires}`)) return reply(403, 'AccessDenied', 'bad signature');
+		if (url.searchParams.get('sig') !== this.sign(`${key}\n${expires}`))
+			return reply(403, 'AccessDenied', 'bad signature');
 		if (expires * 1000 < this.store.now()) return reply(403, 'AccessDenied', 'Request has expired');
 		const blob = this.blobs.get(Number(match[2]));
 		if (!blob) return reply(404, 'NoSuchUpload', 'unknown upload');
-		if (req.headers['content-md5'] !== blob.checksum) return reply(400, 'BadDigest', 'The Content-MD5 you specified did not match what was signed.');
-		if (md5Base64(rawBody) !== blob.checksum) return reply(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
-		if (rawBody.length !== blob.byteSize) return reply(400, 'IncompleteBody', 'The body size does not match the declared byteSize.');
-		this.store.blobs.set(blob.key, { buffer: Buffer.from(rawBody), contentType: blob.contentType, filename: blob.filename });
+		if (req.headers['content-md5'] !== blob.checksum)
+			return reply(
+				400,
+				'BadDigest',
+				'The Content-MD5 you specified did not match what was signed.',
+			);
+		if (md5Base64(rawBody) !== blob.checksum)
+			return reply(
+				400,
+				'BadDigest',
+				'The Content-MD5 you specified did not match what we received.',
+			);
+		if (rawBody.length !== blob.byteSize)
+			return reply(400, 'IncompleteBody', 'The body size does not match the declared byteSize.');
+		this.store.blobs.set(blob.key, {
+			buffer: Buffer.from(rawBody),
+			contentType: blob.contentType,
+			filename: blob.filename,
+		});
 		blob.uploaded = true;
 		res.writeHead(200, { 'Content-Length': 0 });
 		res.end();

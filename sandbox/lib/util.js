@@ -73,7 +73,20 @@ function formatDate(ms) {
 	return formatDateTime(ms).slice(0, 10);
 }
 
-const FRENCH_MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const FRENCH_MONTHS = [
+	'janvier',
+	'février',
+	'mars',
+	'avril',
+	'mai',
+	'juin',
+	'juillet',
+	'août',
+	'septembre',
+	'octobre',
+	'novembre',
+	'décembre',
+];
 
 /** "12 mars 2024" from "2024-03-12" (the platform's long French date, used in stringValue). */
 function frenchLongDate(isoDate) {

@@ -12,10 +12,15 @@ const TITLE = '{ demarche(number: 1002) { title } }';
 
 describe('authentication', () => {
 	it('answers with the admin token, in both header forms', async () => {
-		for (const header of [`Bearer ${sandbox.tokens.admin}`, `Bearer token=${sandbox.tokens.admin}`]) {
+		for (const header of [
+			`Bearer ${sandbox.tokens.admin}`,
+			`Bearer token=${sandbox.tokens.admin}`,
+		]) {
 			const res = await gql(sandbox, TITLE, {}, header);
 			expect(res.status).toBe(200);
-			expect(res.json).toEqual({ data: { demarche: { title: 'Demande de subvention association' } } });
+			expect(res.json).toEqual({
+				data: { demarche: { title: 'Demande de subvention association' } },
+			});
 		}
 	});
 
@@ -32,7 +37,10 @@ describe('authentication', () => {
 	it('refuses an expired token with 401 unauthorized', async () => {
 		const res = await gql(sandbox, TITLE, {}, `Bearer ${sandbox.tokens.expired}`);
 		expect(res.status).toBe(401);
-		expect(res.json.errors[0]).toMatchObject({ message: 'Token expired', extensions: { code: 'unauthorized' } });
+		expect(res.json.errors[0]).toMatchObject({
+			message: 'Token expired',
+			extensions: { code: 'unauthorized' },
+		});
 	});
 
 	it('refuses a token restricted to other networks with 403 and the caller address', async () => {
@@ -44,11 +52,24 @@ describe('authentication', () => {
 	});
 
 	it('hides démarches outside a scoped token, with data null', async () => {
-		const res = await gql(sandbox, '{ demarche(number: 1001) { title } }', {}, `Bearer ${sandbox.tokens.scoped}`);
+		const res = await gql(
+			sandbox,
+			'{ demarche(number: 1001) { title } }',
+			{},
+			`Bearer ${sandbox.tokens.scoped}`,
+		);
 		expect(res.status).toBe(200);
 		expect(res.json.data).toBeNull();
-		expect(res.json.errors[0]).toMatchObject({ message: 'An object of type Demarche was hidden due to permissions', extensions: { code: 'unauthorized' } });
-		const allowed = await gql(sandbox, '{ demarche(number: 1003) { number } }', {}, `Bearer ${sandbox.tokens.scoped}`);
+		expect(res.json.errors[0]).toMatchObject({
+			message: 'An object of type Demarche was hidden due to permissions',
+			extensions: { code: 'unauthorized' },
+		});
+		const allowed = await gql(
+			sandbox,
+			'{ demarche(number: 1003) { number } }',
+			{},
+			`Bearer ${sandbox.tokens.scoped}`,
+		);
 		expect(allowed.json).toEqual({ data: { demarche: { number: 1003 } } });
 	});
 
@@ -59,7 +80,10 @@ describe('authentication', () => {
 			{},
 			`Bearer ${sandbox.tokens.readOnly}`,
 		);
-		expect(res.json.data.dossierArchiver).toEqual({ dossier: null, errors: [{ message: 'Le jeton utilisé est configuré seulement en lecture' }] });
+		expect(res.json.data.dossierArchiver).toEqual({
+			dossier: null,
+			errors: [{ message: 'Le jeton utilisé est configuré seulement en lecture' }],
+		});
 	});
 });
 
@@ -85,7 +109,10 @@ describe('error shapes', () => {
 	it('bad JSON body: 400 bad_request', async () => {
 		const response = await fetch(sandbox.graphqlUrl, {
 			method: 'POST',
-			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sandbox.tokens.admin}` },
+			headers: {
+				'Content-Type': 'application/json',
+				Authorization: `Bearer ${sandbox.tokens.admin}`,
+			},
 			body: '{"query": ',
 		});
 		expect(response.status).toBe(400);
@@ -100,14 +127,17 @@ describe('error shapes', () => {
 	});
 
 	it('depth above 15 is a validation error', async () => {
-		const deep = '{ dossier(number: 10001) { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { number } } } } } } } } } } } } } } } } } } } } } } }';
+		const deep =
+			'{ dossier(number: 10001) { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { number } } } } } } } } } } } } } } } } } } } } } } }';
 		const res = await gql(sandbox, deep);
 		expect(res.status).toBe(200);
 		expect(res.json.errors[0].message).toMatch(/exceeds max depth of 15/);
 	});
 
 	it('serves POST only', async () => {
-		const response = await fetch(sandbox.graphqlUrl, { headers: { Authorization: `Bearer ${sandbox.tokens.admin}` } });
+		const response = await fetch(sandbox.graphqlUrl, {
+			headers: { Authorization: `Bearer ${sandbox.tokens.admin}` },
+		});
 		expect(response.status).toBe(404);
 	});
 });
@@ -117,7 +147,8 @@ describe('fork mode', () => {
 
 	it('removes dossierModifierAnnotations from the schema (introspection) and keeps the legacy mutations', async () => {
 		const query = '{ __type(name: "Mutation") { fields(includeDeprecated: true) { name } } }';
-		const names = async () => (await gql(sandbox, query)).json.data.__type.fields.map((f) => f.name);
+		const names = async () =>
+			(await gql(sandbox, query)).json.data.__type.fields.map((f) => f.name);
 		expect(await names()).toContain('dossierModifierAnnotations');
 		await control(sandbox, 'POST', '/modes', { forkMode: true });
 		const forkNames = await names();

@@ -10,7 +10,11 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 afterEach(() => control(sandbox, 'POST', '/clock', { real: true }));
 
-const showcase = (selection) => gql(sandbox, `{ dossier(number: ${sandbox.facts.everyChampDossier}) { champs { __typename label ${selection} } } }`);
+const showcase = (selection) =>
+	gql(
+		sandbox,
+		`{ dossier(number: ${sandbox.facts.everyChampDossier}) { champs { __typename label ${selection} } } }`,
+	);
 const typeOf = (champs, label) => champs.find((c) => c.label === label).__typename;
 
 describe('champ __typename', () => {
@@ -42,43 +46,70 @@ describe('champ __typename', () => {
 		expect(typeOf(champs, 'Pays de naissance')).toBe('PaysChamp');
 		expect(typeOf(champs, 'Type de structure')).toBe('DropDownListChamp');
 		expect(typeOf(champs, 'Votre projet')).toBe('HeaderSectionChamp');
-		expect(typeOf(champs, 'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.')).toBe('ExplicationChamp');
+		expect(
+			typeOf(
+				champs,
+				'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.',
+			),
+		).toBe('ExplicationChamp');
 		const yesNo = champs.find((c) => c.label === 'Avez-vous déjà déposé une demande ?');
 		expect(yesNo).toEqual({ __typename: 'YesNoChamp', label: yesNo.label, yes: true });
-		expect(champs.find((c) => c.label === 'Date et heure du rendez-vous').datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/);
+		expect(champs.find((c) => c.label === 'Date et heure du rendez-vous').datetime).toMatch(
+			/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/,
+		);
 	});
 });
 
 describe('the showcase dossier', () => {
 	it('has an integer beyond 2^53 as a string, repeated labels, repetition rows and visible conditional champs', async () => {
-		const res = await showcase('id ... on IntegerNumberChamp { value } ... on RepetitionChamp { rows { id champs { id label stringValue } } }');
+		const res = await showcase(
+			'id ... on IntegerNumberChamp { value } ... on RepetitionChamp { rows { id champs { id label stringValue } } }',
+		);
 		const champs = res.json.data.dossier.champs;
 		expect(champs.find((c) => c.label === 'Population concernée').value).toBe('9007199254740993');
 		expect(champs.filter((c) => c.label === 'Commentaire')).toHaveLength(2);
 		const rows = champs.find((c) => c.label === 'Membres du bureau').rows;
 		expect(rows).toHaveLength(2);
-		expect(rows[0].champs.map((c) => c.stringValue)).toEqual(['Camille Martin', 'Président', '1 septembre 2021']);
+		expect(rows[0].champs.map((c) => c.stringValue)).toEqual([
+			'Camille Martin',
+			'Président',
+			'1 septembre 2021',
+		]);
 		expect(Buffer.from(rows[0].champs[0].id, 'base64').toString()).toMatch(/^Champ-\d+\|/);
 		expect(champs.some((c) => c.label === 'Nombre de bénéficiaires précédents')).toBe(true);
 	});
 
 	it('hides a conditional champ when its condition is not met (only visible champs)', async () => {
-		await control(sandbox, 'POST', '/act/update', { number: sandbox.facts.everyChampDossier, values: { 'Avez-vous déjà déposé une demande ?': false } });
+		await control(sandbox, 'POST', '/act/update', {
+			number: sandbox.facts.everyChampDossier,
+			values: { 'Avez-vous déjà déposé une demande ?': false },
+		});
 		const champs = (await showcase('id')).json.data.dossier.champs;
 		expect(champs.some((c) => c.label === 'Nombre de bénéficiaires précédents')).toBe(false);
-		await control(sandbox, 'POST', '/act/update', { number: sandbox.facts.everyChampDossier, values: { 'Avez-vous déjà déposé une demande ?': true } });
+		await control(sandbox, 'POST', '/act/update', {
+			number: sandbox.facts.everyChampDossier,
+			values: { 'Avez-vous déjà déposé une demande ?': true },
+		});
 	});
 
 	it('has every annotatable type filled', async () => {
-		const res = await gql(sandbox, `{ dossier(number: ${sandbox.facts.everyChampDossier}) { annotations { label stringValue } } }`);
+		const res = await gql(
+			sandbox,
+			`{ dossier(number: ${sandbox.facts.everyChampDossier}) { annotations { label stringValue } } }`,
+		);
 		const annotations = res.json.data.dossier.annotations;
 		expect(annotations).toHaveLength(13);
-		expect(annotations.filter((a) => a.label !== 'Dossier précédent' && a.label !== 'Contrôles').every((a) => a.stringValue !== null)).toBe(true);
+		expect(
+			annotations
+				.filter((a) => a.label !== 'Dossier précédent' && a.label !== 'Contrôles')
+				.every((a) => a.stringValue !== null),
+		).toBe(true);
 	});
 });
 
 describe('files', () => {
-	const filesQuery = () => `{ dossier(number: ${sandbox.facts.everyChampDossier}) { pdf { url } champs { ... on PieceJustificativeChamp { files { filename checksum byteSizeBigInt contentType url } } } } }`;
+	const filesQuery = () =>
+		`{ dossier(number: ${sandbox.facts.everyChampDossier}) { pdf { url } champs { ... on PieceJustificativeChamp { files { filename checksum byteSizeBigInt contentType url } } } } }`;
 
 	it('serves signed URLs on another host and port whose bytes match the checksum, without the token', async () => {
 		await control(sandbox, 'DELETE', '/storage-requests');

@@ -16,11 +16,19 @@ const DESCRIPTORS = `query($find: FindDemarcheInput!) { demarcheDescriptor(demar
   annotationDescriptors { __typename label } } } }`;
 
 it('describes a démarche form by number or by ID, with options and repetition children', async () => {
-	const byNumber = (await gql(sandbox, DESCRIPTORS, { find: { number: 1001 } })).json.data.demarcheDescriptor;
-	const byId = (await gql(sandbox, DESCRIPTORS, { find: { id: Buffer.from('Procedure-1001').toString('base64') } })).json.data.demarcheDescriptor;
+	const byNumber = (await gql(sandbox, DESCRIPTORS, { find: { number: 1001 } })).json.data
+		.demarcheDescriptor;
+	const byId = (
+		await gql(sandbox, DESCRIPTORS, {
+			find: { id: Buffer.from('Procedure-1001').toString('base64') },
+		})
+	).json.data.demarcheDescriptor;
 	expect(byId).toEqual(byNumber);
 	const champs = byNumber.revision.champDescriptors;
-	expect(champs.find((c) => c.label === 'Type de structure')).toMatchObject({ __typename: 'DropDownListChampDescriptor', options: ['Association', 'Entreprise', 'Collectivité', 'Particulier'] });
+	expect(champs.find((c) => c.label === 'Type de structure')).toMatchObject({
+		__typename: 'DropDownListChampDescriptor',
+		options: ['Association', 'Entreprise', 'Collectivité', 'Particulier'],
+	});
 	expect(champs.find((c) => c.label === 'Membres du bureau').champDescriptors).toEqual([
 		{ __typename: 'TextChampDescriptor', label: 'Nom et prénom' },
 		{ __typename: 'DropDownListChampDescriptor', label: 'Fonction' },
@@ -30,7 +38,9 @@ it('describes a démarche form by number or by ID, with options and repetition c
 });
 
 it('filters dossiers by revision', async () => {
-	const revisions = (await gql(sandbox, '{ demarche(number: 1002) { revisions { id } activeRevision { id } } }')).json.data.demarche;
+	const revisions = (
+		await gql(sandbox, '{ demarche(number: 1002) { revisions { id } activeRevision { id } } }')
+	).json.data.demarche;
 	expect(revisions.revisions).toHaveLength(2);
 	const first = revisions.revisions[0].id;
 	const query = `query($r: ID) { demarche(number: 1002) { dossiers(revision: $r) { nodes { number champs { label } } } } }`;
@@ -38,48 +48,78 @@ it('filters dossiers by revision', async () => {
 	expect(nodes.length).toBeGreaterThan(0);
 	// "Personne à contacter" only exists from the second revision on.
 	expect(nodes.every((n) => !n.champs.some((c) => c.label === 'Personne à contacter'))).toBe(true);
-	const active = (await gql(sandbox, query, { r: revisions.activeRevision.id })).json.data.demarche.dossiers.nodes;
+	const active = (await gql(sandbox, query, { r: revisions.activeRevision.id })).json.data.demarche
+		.dossiers.nodes;
 	expect(active.every((n) => n.champs.some((c) => c.label === 'Personne à contacter'))).toBe(true);
 });
 
 it('serves demandeurs: PersonneMorale with entreprise and association, PersonnePhysique', async () => {
-	const morale = (await gql(sandbox, '{ demarche(number: 1002) { dossiers(first: 1) { nodes { demandeur { __typename ... on PersonneMorale { siret entreprise { raisonSociale } association { rna } } } } } } }')).json.data.demarche.dossiers.nodes[0].demandeur;
+	const morale = (
+		await gql(
+			sandbox,
+			'{ demarche(number: 1002) { dossiers(first: 1) { nodes { demandeur { __typename ... on PersonneMorale { siret entreprise { raisonSociale } association { rna } } } } } } }',
+		)
+	).json.data.demarche.dossiers.nodes[0].demandeur;
 	expect(morale.__typename).toBe('PersonneMorale');
 	expect(morale.siret).toMatch(/^\d{14}$/);
 	expect(morale.entreprise.raisonSociale).toBeTruthy();
 	expect(morale.association.rna).toMatch(/^W\d{9}$/);
-	const physique = (await gql(sandbox, '{ demarche(number: 1003) { dossiers(first: 1) { nodes { demandeur { __typename ... on PersonnePhysique { nom prenom } } } } } }')).json.data.demarche.dossiers.nodes[0].demandeur;
+	const physique = (
+		await gql(
+			sandbox,
+			'{ demarche(number: 1003) { dossiers(first: 1) { nodes { demandeur { __typename ... on PersonnePhysique { nom prenom } } } } } }',
+		)
+	).json.data.demarche.dossiers.nodes[0].demandeur;
 	expect(physique.__typename).toBe('PersonnePhysique');
 	expect(physique.nom).toBeTruthy();
 });
 
 it('serves the showcase dossier’s messages and avis with attachments, traitements, labels, links', async () => {
-	const res = await gql(sandbox, `{ dossier(number: ${sandbox.facts.everyChampDossier}) {
+	const res = await gql(
+		sandbox,
+		`{ dossier(number: ${sandbox.facts.everyChampDossier}) {
 		state labels { name } instructeurs { email } groupeInstructeur { label instructeurs { email } }
 		messages { body email correction { reason } attachments { filename url } }
 		avis { question reponse attachments { filename } }
 		traitements { event emailAgentTraitant }
 		champs { label ... on DossierLinkChamp { dossier { number } } }
-		annotations { label ... on DossierLinkChamp { dossier { number } } } } }`);
+		annotations { label ... on DossierLinkChamp { dossier { number } } } } }`,
+	);
 	const dossier = res.json.data.dossier;
 	expect(dossier.state).toBe('en_instruction');
 	expect(dossier.labels).toHaveLength(2);
 	const correction = dossier.messages.find((m) => m.correction);
-	expect(correction).toMatchObject({ correction: { reason: 'incomplete' }, attachments: [{ filename: 'modele-plan-de-financement.pdf' }] });
+	expect(correction).toMatchObject({
+		correction: { reason: 'incomplete' },
+		attachments: [{ filename: 'modele-plan-de-financement.pdf' }],
+	});
 	expect(correction.attachments[0].url).toMatch(/^http:\/\/localhost:/);
-	expect(dossier.avis.some((a) => a.attachments.some((f) => f.filename === 'avis-voirie.pdf'))).toBe(true);
+	expect(
+		dossier.avis.some((a) => a.attachments.some((f) => f.filename === 'avis-voirie.pdf')),
+	).toBe(true);
 	expect(dossier.traitements.map((t) => t.event)).toEqual(['depose', 'passe_en_instruction']);
 	const linked = dossier.champs.find((c) => c.label === 'Dossier lié').dossier.number;
 	expect(linked).not.toBe(sandbox.facts.everyChampDossier);
-	expect(dossier.annotations.find((c) => c.label === 'Dossier précédent').dossier.number).toBe(linked);
+	expect(dossier.annotations.find((c) => c.label === 'Dossier précédent').dossier.number).toBe(
+		linked,
+	);
 });
 
 it('serves traitements of final dossiers with the deciding instructeur', async () => {
-	const nodes = (await gql(sandbox, '{ demarche(number: 1003) { dossiers(state: refuse, first: 3) { nodes { motivation dateTraitement traitements { event state emailAgentTraitant dateTraitement } } } } }')).json.data.demarche.dossiers.nodes;
+	const nodes = (
+		await gql(
+			sandbox,
+			'{ demarche(number: 1003) { dossiers(state: refuse, first: 3) { nodes { motivation dateTraitement traitements { event state emailAgentTraitant dateTraitement } } } } }',
+		)
+	).json.data.demarche.dossiers.nodes;
 	expect(nodes.length).toBeGreaterThan(0);
 	for (const n of nodes) {
 		const last = n.traitements[n.traitements.length - 1];
-		expect(last).toMatchObject({ event: 'refuse', state: 'refuse', dateTraitement: n.dateTraitement });
+		expect(last).toMatchObject({
+			event: 'refuse',
+			state: 'refuse',
+			dateTraitement: n.dateTraitement,
+		});
 		expect(last.emailAgentTraitant).toMatch(/@demarches-exemple\.gouv\.fr$/);
 		expect(n.motivation).toBeTruthy();
 	}

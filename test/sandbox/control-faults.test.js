@@ -25,10 +25,14 @@ describe('throttle', () => {
 		expect(throttled.headers.get('content-type')).toMatch(/^text\/plain/);
 		expect(throttled.text).toMatch(/Calm down, cowboy!/);
 		expect(throttled.headers.get('ratelimit-remaining')).toBe('0');
-		expect(Number(throttled.headers.get('ratelimit-reset'))).toBe(Date.parse('2026-03-02T10:01:00Z') / 1000);
+		expect(Number(throttled.headers.get('ratelimit-reset'))).toBe(
+			Date.parse('2026-03-02T10:01:00Z') / 1000,
+		);
 		expect(throttled.headers.get('retry-after')).toBeNull();
 		// The platform keys the counter on the raw header: the other header form has its own budget.
-		expect((await gql(sandbox, TITLE, {}, `Bearer token=${sandbox.tokens.admin}`)).status).toBe(200);
+		expect((await gql(sandbox, TITLE, {}, `Bearer token=${sandbox.tokens.admin}`)).status).toBe(
+			200,
+		);
 		await control(sandbox, 'POST', '/clock', { real: true });
 	});
 });
@@ -40,7 +44,10 @@ describe('faults', () => {
 		await inject({ kind: '500' });
 		const res = await gql(sandbox, TITLE);
 		expect(res.status).toBe(500);
-		expect(res.json.errors[0]).toMatchObject({ message: 'Internal Server Error', extensions: { code: 'internal_server_error' } });
+		expect(res.json.errors[0]).toMatchObject({
+			message: 'Internal Server Error',
+			extensions: { code: 'internal_server_error' },
+		});
 		expect(res.json.errors[0].extensions.exception_id).toMatch(/^[0-9a-f-]{36}$/);
 		expect((await gql(sandbox, TITLE)).status).toBe(200);
 	});
@@ -54,10 +61,50 @@ describe('faults', () => {
 
 	it('only hits the targeted operationName, count times', async () => {
 		await inject({ kind: '503', operationName: 'Target', count: 2 });
-		expect((await gql(sandbox, 'query Other { demarche(number: 1002) { number } }', {}, undefined, 'Other')).status).toBe(200);
-		expect((await gql(sandbox, 'query Target { demarche(number: 1002) { number } }', {}, undefined, 'Target')).status).toBe(503);
-		expect((await gql(sandbox, 'query Target { demarche(number: 1002) { number } }', {}, undefined, 'Target')).status).toBe(503);
-		expect((await gql(sandbox, 'query Target { demarche(number: 1002) { number } }', {}, undefined, 'Target')).status).toBe(200);
+		expect(
+			(
+				await gql(
+					sandbox,
+					'query Other { demarche(number: 1002) { number } }',
+					{},
+					undefined,
+					'Other',
+				)
+			).status,
+		).toBe(200);
+		expect(
+			(
+				await gql(
+					sandbox,
+					'query Target { demarche(number: 1002) { number } }',
+					{},
+					undefined,
+					'Target',
+				)
+			).status,
+		).toBe(503);
+		expect(
+			(
+				await gql(
+					sandbox,
+					'query Target { demarche(number: 1002) { number } }',
+					{},
+					undefined,
+					'Target',
+				)
+			).status,
+		).toBe(503);
+		expect(
+			(
+				await gql(
+					sandbox,
+					'query Target { demarche(number: 1002) { number } }',
+					{},
+					undefined,
+					'Target',
+				)
+			).status,
+		).toBe(200);
 	});
 
 	it('timeout: 200 with code timeout and partial data', async () => {
@@ -71,14 +118,17 @@ describe('faults', () => {
 	});
 
 	it('invalid_null on one dossier: that node is null, the others are served', async () => {
-		const first = (await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 5 })).json.data.demarche.dossiers.nodes;
+		const first = (await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 5 })).json.data.demarche
+			.dossiers.nodes;
 		await inject({ kind: 'invalid_null', dossier: first[2].number });
 		const res = await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 5 });
 		expect(res.status).toBe(200);
 		expect(res.json.errors[0].extensions.code).toBe('invalid_null');
 		const nodes = res.json.data.demarche.dossiers.nodes;
 		expect(nodes[2]).toBeNull();
-		expect(nodes.filter(Boolean).map((n) => n.number)).toEqual(first.filter((_n, i) => i !== 2).map((n) => n.number));
+		expect(nodes.filter(Boolean).map((n) => n.number)).toEqual(
+			first.filter((_n, i) => i !== 2).map((n) => n.number),
+		);
 	});
 
 	it('connection reset', async () => {
@@ -100,7 +150,12 @@ describe('faults', () => {
 		await gql(sandbox, 'query Slow { demarche(number: 1002) { number } }', {}, undefined, 'Slow');
 		const log = await control(sandbox, 'GET', '/requests?token=admin');
 		expect(log).toHaveLength(1);
-		expect(log[0]).toMatchObject({ operationName: 'Slow', token: 'admin', fault: 'delay', status: 200 });
+		expect(log[0]).toMatchObject({
+			operationName: 'Slow',
+			token: 'admin',
+			fault: 'delay',
+			status: 200,
+		});
 		expect(log[0].headers.authorization).toBe(`Bearer ${sandbox.tokens.admin}`);
 		expect(log[0].durationMs).toBeGreaterThanOrEqual(300);
 	});
@@ -110,9 +165,18 @@ describe('actions and the event log', () => {
 	it('records deposits, updates, state changes (with the previous state) and deletions in sequence', async () => {
 		const before = await control(sandbox, 'GET', '/events');
 		const since = before.length ? before[before.length - 1].sequence : 0;
-		const deposited = await control(sandbox, 'POST', '/act/deposit', { demarche: 1003, values: { 'Nature de l’occupation': 'Terrasse' } });
-		await control(sandbox, 'POST', '/act/update', { number: deposited.number, values: { Précisions: 'Terrasse de 12 m²' } });
-		await control(sandbox, 'POST', '/act/state', { number: deposited.number, state: 'en_instruction' });
+		const deposited = await control(sandbox, 'POST', '/act/deposit', {
+			demarche: 1003,
+			values: { 'Nature de l’occupation': 'Terrasse' },
+		});
+		await control(sandbox, 'POST', '/act/update', {
+			number: deposited.number,
+			values: { Précisions: 'Terrasse de 12 m²' },
+		});
+		await control(sandbox, 'POST', '/act/state', {
+			number: deposited.number,
+			state: 'en_instruction',
+		});
 		await control(sandbox, 'POST', '/act/delete', { number: deposited.number, pending: true });
 		const events = await control(sandbox, 'GET', `/events?since=${since}`);
 		expect(events.map((e) => [e.type, e.dossierNumber])).toEqual([
@@ -126,20 +190,37 @@ describe('actions and the event log', () => {
 	});
 
 	it('serves a deposited dossier with its values, and a state change through the API', async () => {
-		const deposited = await control(sandbox, 'POST', '/act/deposit', { demarche: 1003, values: { 'Nature de l’occupation': 'Benne' } });
-		await control(sandbox, 'POST', '/act/state', { number: deposited.number, state: 'accepte', motivation: 'Conforme' });
-		const res = await gql(sandbox, `{ dossier(number: ${deposited.number}) { state motivation traitements { event } champs { label stringValue } } }`);
+		const deposited = await control(sandbox, 'POST', '/act/deposit', {
+			demarche: 1003,
+			values: { 'Nature de l’occupation': 'Benne' },
+		});
+		await control(sandbox, 'POST', '/act/state', {
+			number: deposited.number,
+			state: 'accepte',
+			motivation: 'Conforme',
+		});
+		const res = await gql(
+			sandbox,
+			`{ dossier(number: ${deposited.number}) { state motivation traitements { event } champs { label stringValue } } }`,
+		);
 		const dossier = res.json.data.dossier;
 		expect(dossier.state).toBe('accepte');
 		expect(dossier.motivation).toBe('Conforme');
 		expect(dossier.traitements.map((t) => t.event)).toEqual(['depose', 'accepte']);
-		expect(dossier.champs.find((c) => c.label === 'Nature de l’occupation').stringValue).toBe('Benne');
+		expect(dossier.champs.find((c) => c.label === 'Nature de l’occupation').stringValue).toBe(
+			'Benne',
+		);
 	});
 
 	it('late commit: a modification dated behind rows already served is missed by the cursor, found from updatedSince', async () => {
 		const since = '2025-09-01T00:00:00+02:00';
 		const walk = async (after) => {
-			const res = await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 100, updatedSince: since, after });
+			const res = await gql(sandbox, DOSSIER_PAGE, {
+				d: 1002,
+				first: 100,
+				updatedSince: since,
+				after,
+			});
 			return res.json.data.demarche.dossiers;
 		};
 		let connection = await walk(null);
@@ -149,10 +230,16 @@ describe('actions and the event log', () => {
 			connection.nodes.forEach((n) => seen.add(n.number));
 		}
 		const cursor = connection.pageInfo.endCursor;
-		const old = (await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 1 })).json.data.demarche.dossiers.nodes[0];
+		const old = (await gql(sandbox, DOSSIER_PAGE, { d: 1002, first: 1 })).json.data.demarche
+			.dossiers.nodes[0];
 		expect(seen.has(old.number)).toBe(false);
-		const late = await control(sandbox, 'POST', '/act/late-commit', { number: old.number, behindMs: 60000 });
-		expect(Date.parse(late.dateDerniereModification)).toBeLessThan(Date.parse(late.lastServedModifiedAt));
+		const late = await control(sandbox, 'POST', '/act/late-commit', {
+			number: old.number,
+			behindMs: 60000,
+		});
+		expect(Date.parse(late.dateDerniereModification)).toBeLessThan(
+			Date.parse(late.lastServedModifiedAt),
+		);
 		const after = await walk(cursor);
 		expect(after.nodes.map((n) => n.number)).not.toContain(old.number);
 		expect(after.pageInfo.endCursor).toBeNull();

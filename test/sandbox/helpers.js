@@ -7,10 +7,20 @@ function start(options = {}) {
 }
 
 /** POST a GraphQL document; `authorization` is the raw header value (null = no header). */
-async function gql(sandbox, query, variables = {}, authorization = `Bearer ${sandbox.tokens.admin}`, operationName) {
+async function gql(
+	sandbox,
+	query,
+	variables = {},
+	authorization = `Bearer ${sandbox.tokens.admin}`,
+	operationName,
+) {
 	const headers = { 'Content-Type': 'application/json' };
 	if (authorization !== null) headers.Authorization = authorization;
-	const response = await fetch(sandbox.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }) });
+	const response = await fetch(sandbox.graphqlUrl, {
+		method: 'POST',
+		headers,
+		body: JSON.stringify({ query, variables, operationName }),
+	});
 	const text = await response.text();
 	let json = null;
 	try {
@@ -28,7 +38,8 @@ async function control(sandbox, method, path, body) {
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const json = await response.json();
-	if (response.status >= 400) throw new Error(`control ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+	if (response.status >= 400)
+		throw new Error(`control ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
 	return json;
 }
 

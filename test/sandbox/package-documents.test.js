@@ -13,11 +13,13 @@ it('validates every package document against the sandbox SDL', () => {
 	const longest = new Map();
 	for (const document of allDocuments()) {
 		const current = longest.get(document.operationName);
-		if (!current || document.query.length > current.query.length) longest.set(document.operationName, document);
+		if (!current || document.query.length > current.query.length)
+			longest.set(document.operationName, document);
 	}
 	const failures = [];
 	for (const document of longest.values()) {
-		for (const error of validate(schema, parse(document.query))) failures.push(`${document.operationName}: ${error.message}`);
+		for (const error of validate(schema, parse(document.query)))
+			failures.push(`${document.operationName}: ${error.message}`);
 	}
 	expect(longest.size).toBeGreaterThan(10);
 	expect([...failures]).toEqual([]);

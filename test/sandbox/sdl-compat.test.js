@@ -6,14 +6,24 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType } = require('graphql');
+const {
+	buildSchema,
+	isEnumType,
+	isInputObjectType,
+	isInterfaceType,
+	isObjectType,
+	isScalarType,
+	isUnionType,
+} = require('graphql');
 const { loadRealSchema } = require('../helpers/schema');
 
 const sandboxSchemaDir = path.resolve(__dirname, '../../sandbox/schema');
 
 function loadSandboxSchema() {
 	const files = fs.readdirSync(sandboxSchemaDir).filter((f) => f.endsWith('.graphql'));
-	return buildSchema(files.map((f) => fs.readFileSync(path.join(sandboxSchemaDir, f), 'utf8')).join('\n'));
+	return buildSchema(
+		files.map((f) => fs.readFileSync(path.join(sandboxSchemaDir, f), 'utf8')).join('\n'),
+	);
 }
 
 function kindOf(type) {
@@ -48,16 +58,22 @@ function incompatibilities(sandbox, real) {
 					problems.push(`field ${type.name}.${field.name} does not exist`);
 					continue;
 				}
-				if (String(field.type) !== String(realField.type)) problems.push(`field ${type.name}.${field.name}: ${field.type} vs ${realField.type}`);
+				if (String(field.type) !== String(realField.type))
+					problems.push(`field ${type.name}.${field.name}: ${field.type} vs ${realField.type}`);
 				for (const arg of field.args) {
 					const realArg = realField.args.find((a) => a.name === arg.name);
-					if (!realArg) problems.push(`argument ${type.name}.${field.name}(${arg.name}) does not exist`);
-					else if (String(arg.type) !== String(realArg.type)) problems.push(`argument ${type.name}.${field.name}(${arg.name}): ${arg.type} vs ${realArg.type}`);
+					if (!realArg)
+						problems.push(`argument ${type.name}.${field.name}(${arg.name}) does not exist`);
+					else if (String(arg.type) !== String(realArg.type))
+						problems.push(
+							`argument ${type.name}.${field.name}(${arg.name}): ${arg.type} vs ${realArg.type}`,
+						);
 				}
 			}
 			const realInterfaces = realType.getInterfaces().map((i) => i.name);
 			for (const iface of type.getInterfaces()) {
-				if (!realInterfaces.includes(iface.name)) problems.push(`${type.name} does not implement ${iface.name}`);
+				if (!realInterfaces.includes(iface.name))
+					problems.push(`${type.name} does not implement ${iface.name}`);
 			}
 		}
 		if (isInputObjectType(type)) {
@@ -65,19 +81,24 @@ function incompatibilities(sandbox, real) {
 			for (const field of Object.values(type.getFields())) {
 				const realField = realFields[field.name];
 				if (!realField) problems.push(`input field ${type.name}.${field.name} does not exist`);
-				else if (String(field.type) !== String(realField.type)) problems.push(`input field ${type.name}.${field.name}: ${field.type} vs ${realField.type}`);
+				else if (String(field.type) !== String(realField.type))
+					problems.push(
+						`input field ${type.name}.${field.name}: ${field.type} vs ${realField.type}`,
+					);
 			}
 		}
 		if (isEnumType(type)) {
 			const realValues = realType.getValues().map((v) => v.name);
 			for (const value of type.getValues()) {
-				if (!realValues.includes(value.name)) problems.push(`enum value ${type.name}.${value.name} does not exist`);
+				if (!realValues.includes(value.name))
+					problems.push(`enum value ${type.name}.${value.name} does not exist`);
 			}
 		}
 		if (isUnionType(type)) {
 			const realMembers = realType.getTypes().map((t) => t.name);
 			for (const member of type.getTypes()) {
-				if (!realMembers.includes(member.name)) problems.push(`union member ${type.name}.${member.name} does not exist`);
+				if (!realMembers.includes(member.name))
+					problems.push(`union member ${type.name}.${member.name} does not exist`);
 			}
 		}
 	}
@@ -103,7 +124,12 @@ maybe('sandbox SDL vs the real Démarche Numérique schema', () => {
 	});
 
 	it('detects an incompatibility (the checker itself works)', () => {
-		const broken = buildSchema('type Query { dossier(number: String!): Dossier! } type Dossier { number: Int! bogus: String }');
-		expect(incompatibilities(broken, real)).toEqual(['argument Query.dossier(number): String! vs Int!', 'field Dossier.bogus does not exist']);
+		const broken = buildSchema(
+			'type Query { dossier(number: String!): Dossier! } type Dossier { number: Int! bogus: String }',
+		);
+		expect(incompatibilities(broken, real)).toEqual([
+			'argument Query.dossier(number): String! vs Int!',
+			'field Dossier.bogus does not exist',
+		]);
 	});
 });

@@ -10,7 +10,11 @@ const PAGE = `{ demarche(number: 1001) { dossiers(first: 20) { nodes { number st
 async function snapshot(options) {
 	const sandbox = await start(options);
 	try {
-		return { facts: sandbox.facts, page: (await gql(sandbox, PAGE)).json.data, counts: await control(sandbox, 'GET', '/counts') };
+		return {
+			facts: sandbox.facts,
+			page: (await gql(sandbox, PAGE)).json.data,
+			counts: await control(sandbox, 'GET', '/counts'),
+		};
 	} finally {
 		await sandbox.stop();
 	}
@@ -30,7 +34,10 @@ it('seeds 100 000 dossiers lazily and serves any page', async () => {
 	try {
 		const counts = await control(sandbox, 'GET', '/counts');
 		expect(counts.dossiers).toBeGreaterThan(95000);
-		const last = await gql(sandbox, '{ demarche(number: 1002) { dossiers(last: 3) { nodes { number champs { stringValue } } } } }');
+		const last = await gql(
+			sandbox,
+			'{ demarche(number: 1002) { dossiers(last: 3) { nodes { number champs { stringValue } } } } }',
+		);
 		expect(last.json.data.demarche.dossiers.nodes).toHaveLength(3);
 		expect(process.memoryUsage().heapUsed).toBeLessThan(1.5 * 1024 ** 3);
 	} finally {
@@ -58,8 +65,12 @@ it('`node sandbox/cli.js` prints its URL and tokens, serves, and stops on Ctrl-C
 		headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sandbox-admin-token' },
 		body: JSON.stringify({ query: '{ demarche(number: 1005) { title } }' }),
 	});
-	expect(await response.json()).toEqual({ data: { demarche: { title: 'Inscription au transport scolaire' } } });
-	const exited = new Promise((resolve) => cli.on('exit', (code, signal) => resolve({ code, signal })));
+	expect(await response.json()).toEqual({
+		data: { demarche: { title: 'Inscription au transport scolaire' } },
+	});
+	const exited = new Promise((resolve) =>
+		cli.on('exit', (code, signal) => resolve({ code, signal })),
+	);
 	cli.kill('SIGINT');
 	expect(await exited).toEqual({ code: 0, signal: null });
 });

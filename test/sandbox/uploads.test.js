@@ -34,7 +34,10 @@ it('gives a signed PUT URL on the storage host; the upload then resolves from it
 	const put = await fetch(upload.url, { method: 'PUT', headers, body: bytes });
 	expect(put.status).toBe(200);
 	const resolved = sandbox.sandbox.uploads.resolveSignedBlobId(upload.signedBlobId);
-	expect(resolved).toMatchObject({ ok: true, file: { filename: 'justificatif.pdf', byteSize: bytes.length, checksum: md5(bytes) } });
+	expect(resolved).toMatchObject({
+		ok: true,
+		file: { filename: 'justificatif.pdf', byteSize: bytes.length, checksum: md5(bytes) },
+	});
 	expect(sandbox.sandbox.uploads.resolveSignedBlobId(`${upload.signedBlobId}x`).ok).toBe(false);
 	// The stored bytes are served back through a signed download URL.
 	const download = await fetch(sandbox.sandbox.files.url(resolved.file));
@@ -59,6 +62,9 @@ it('refuses read-only tokens', async () => {
 });
 
 it('leaves the other mutations to part 2: not implemented in sandbox', async () => {
-	const res = await gql(sandbox, 'mutation { dossierArchiver(input: {dossierId: "x", instructeurId: "y"}) { errors { message } } }');
+	const res = await gql(
+		sandbox,
+		'mutation { dossierArchiver(input: {dossierId: "x", instructeurId: "y"}) { errors { message } } }',
+	);
 	expect(res.json.errors[0].extensions.code).toBe('not_implemented');
 });
