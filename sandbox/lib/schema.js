@@ -260,16 +260,14 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 	const { store } = ctx;
 	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
 	const list = pending
-		? store
-				.pendingDeletedFor(demarcheNumber)
-				.map((r) => ({
-					id: 800000 + r.number,
-					number: r.number,
-					groupe: r.groupe,
-					state: r.state,
-					reason: r.hidden.reason,
-					deletedAt: r.hidden.at,
-				}))
+		? store.pendingDeletedFor(demarcheNumber).map((r) => ({
+				id: 800000 + r.number,
+				number: r.number,
+				groupe: r.groupe,
+				state: r.state,
+				reason: r.hidden.reason,
+				deletedAt: r.hidden.at,
+			}))
 		: store.deletedFor(demarcheNumber);
 	const keyOf = (d) => d.deletedAt;
 	const accept = (d) =>
@@ -508,6 +506,7 @@ function buildResolvers(mutationResolvers) {
 				a.source === 'cadastre' ? 'ParcelleCadastrale' : 'SelectionUtilisateur',
 		},
 		Champ: { __resolveType: (c, ctx) => champTypeName(c, ctx) },
+		Column: { __resolveType: (c) => c.__typename },
 		ChampDescriptor: {
 			__resolveType: (d) => `${DESCRIPTOR_TYPE[d.type] || 'Text'}ChampDescriptor`,
 		},
@@ -556,6 +555,69 @@ function buildResolvers(mutationResolvers) {
 		fileTemplate: () => null,
 	};
 	return { resolvers, descriptor };
+}
+
+/** A champ's columns: one typed cell, several for an address; none for layout and repetition champs. */
+function columnsOf(champ) {
+	if (['repetition', 'titre_identite', 'header_section', 'explication'].includes(champ.kind))
+		return [];
+	const id = (suffix) =>
+		globalId('Column', `${champ.champDescriptorId}${suffix ? `/${suffix}` : ''}`);
+	const cell = (
+		__typename,
+		value,
+		suffix,
+		label = champ.label,
+		stringValue = champ.stringValue,
+	) => ({ __typename, id: id(suffix), label, stringValue, value });
+	switch (champ.kind) {
+		case 'integer_number':
+			return [cell('IntegerColumn', champ.integer)];
+		case 'decimal_number':
+			return [cell('DecimalColumn', champ.decimal)];
+		case 'date':
+			return [cell('DateColumn', champ.date)];
+		case 'datetime':
+			return [cell('DateTimeColumn', champ.datetime)];
+		case 'checkbox':
+		case 'yes_no':
+			return [cell('BooleanColumn', champ.bool)];
+		case 'drop_down_list':
+			return [cell('EnumColumn', champ.stringValue)];
+		case 'multiple_drop_down_list':
+			return [cell('EnumsColumn', champ.values)];
+		case 'piece_justificative':
+			return [cell('AttachmentsColumn', champ.files)];
+		case 'address': {
+			const a = champ.address;
+			return [
+				cell('TextColumn', champ.stringValue),
+				cell(
+					'TextColumn',
+					a ? a.postalCode : null,
+					'postal_code',
+					`${champ.label} – Code postal`,
+					a ? a.postalCode : null,
+				),
+				cell(
+					'TextColumn',
+					a ? a.cityName : null,
+					'city_name',
+					`${champ.label} – Commune`,
+					a ? a.cityName : null,
+				),
+				cell(
+					'TextColumn',
+					a ? a.departmentName : null,
+					'departement',
+					`${champ.label} – Département`,
+					a ? a.departmentName : null,
+				),
+			];
+		}
+		default:
+			return [cell('TextColumn', champ.stringValue)];
+	}
 }
 
 function instructeurProfile(store, id) {
@@ -629,6 +691,12 @@ function attachResolvers(schema, mutationResolvers) {
 		const isDescriptor = type.name.endsWith('ChampDescriptor');
 		for (const field of Object.values(type.getFields())) {
 			let resolve = typeResolvers[field.name] || (isDescriptor && descriptor[field.name]) || null;
+			if (
+				!resolve &&
+				field.name === 'columns' &&
+				type.getInterfaces().some((i) => i.name === 'Champ')
+			)
+				resolve = columnsOf;
 			if (type.name === 'Mutation' && !resolve) {
 				resolve = () => {
 					throw new GraphQLError(`${field.name} is not implemented in sandbox`, {

@@ -124,3 +124,33 @@ it('serves traitements of final dossiers with the deciding instructeur', async (
 		expect(n.motivation).toBeTruthy();
 	}
 });
+
+it('serves champ columns as typed cells', async () => {
+	const res = await gql(
+		sandbox,
+		`{ dossier(number: ${sandbox.facts.everyChampDossier}) { champs { label columns { __typename label stringValue
+		... on IntegerColumn { integer: value } ... on BooleanColumn { bool: value } ... on AttachmentsColumn { files: value { filename } } } } } }`,
+	);
+	const champs = res.json.data.dossier.champs;
+	const columns = (label) => champs.find((c) => c.label === label).columns;
+	expect(columns('Population concernée')).toEqual([
+		{
+			__typename: 'IntegerColumn',
+			label: 'Population concernée',
+			stringValue: '9007199254740993',
+			integer: '9007199254740993',
+		},
+	]);
+	expect(columns('J’accepte les conditions générales')[0]).toMatchObject({
+		__typename: 'BooleanColumn',
+		bool: true,
+	});
+	expect(columns('Justificatif de domicile')[0].files).toHaveLength(2);
+	expect(columns('Adresse du projet').map((c) => c.label)).toEqual([
+		'Adresse du projet',
+		'Adresse du projet – Code postal',
+		'Adresse du projet – Commune',
+		'Adresse du projet – Département',
+	]);
+	expect(columns('Membres du bureau')).toEqual([]);
+});
