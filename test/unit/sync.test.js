@@ -192,6 +192,30 @@ describe('cursor and deduplication', () => {
 		expect(sync.acceptRows(state, 'changes', [newer], memory)).toHaveLength(1);
 	});
 
+	it('emits a second change within the same printed second (the cursor is finer than the dates)', () => {
+		const state = sync.loadState(undefined, config, T0);
+		const memory = sync.pollMemory(state, 'dossierUpdated');
+		const row = { number: 7, dateDerniereModification: '2026-03-01T11:00:00+01:00' };
+		expect(sync.acceptPage(state, 'changes', [row], { endCursor: 'a' }, memory)).toHaveLength(1);
+		expect(sync.acceptPage(state, 'changes', [{ ...row }], { endCursor: 'b' }, memory)).toHaveLength(1);
+		// but the overlap list never repeats it
+		expect(sync.acceptRows(state, 'changes', [{ ...row }], memory)).toHaveLength(0);
+	});
+
+	it('does not let the main list repeat a row the overlap list delivered', () => {
+		const state = sync.loadState(undefined, config, T0);
+		const memory = sync.pollMemory(state, 'dossierUpdated');
+		const row = { number: 8, dateDerniereModification: iso(T0 + 5000) };
+		expect(sync.acceptRows(state, 'changes', [row], memory, 'late')).toHaveLength(1);
+		expect(sync.acceptPage(state, 'changes', [row], { endCursor: 'x' }, memory)).toHaveLength(0);
+	});
+
+	it('never reads the overlap window before the origin', () => {
+		const state = sync.loadState(undefined, { ...config, startFrom: 'now' }, T0);
+		state.streams.changes.mark = T0 + 1000;
+		expect(sync.firstRequest(state, 'dossierUpdated', options({ overlapMs: 60_000 })).overlap.changes.since).toBe(iso(T0));
+	});
+
 	it('pages a backlog across polls, at most the maximum per poll, each dossier once', () => {
 		const list = new FakeList('dateDerniereModification');
 		for (let n = 1; n <= 1000; n++) list.put(n, T0 + n * 1000);

@@ -91,3 +91,41 @@ export function triggerDocuments(combinations: DossierParts[]): Document[] {
 	}
 	return documents;
 }
+
+/** Arguments of one list of a poll (null/undefined ones are left out of the variables). */
+export interface TriggerListArguments {
+	since?: string | null;
+	after?: string | null;
+	first?: number;
+	last?: number;
+}
+
+/**
+ * The variables of triggerPollDocument for the lists to include; unset arguments are omitted (an
+ * absent `first` is not the same as `first: null` to every server).
+ */
+export function triggerVariables(
+	scope: TriggerScope,
+	number: number,
+	request: {
+		main: Partial<Record<string, TriggerListArguments>>;
+		overlap: Partial<Record<string, TriggerListArguments>>;
+	},
+): Record<string, string | number | boolean> {
+	const variables: Record<string, string | number | boolean> = {
+		[scope === 'demarche' ? 'demarche' : 'groupe']: number,
+	};
+	const put = (prefix: string, list: TriggerListArguments | undefined) => {
+		variables[prefix] = Boolean(list);
+		if (!list) return;
+		if (list.since) variables[`${prefix}Since`] = list.since;
+		if (list.after) variables[`${prefix}After`] = list.after;
+		if (list.first !== undefined) variables[`${prefix}First`] = list.first;
+		if (list.last !== undefined) variables[`${prefix}Last`] = list.last;
+	};
+	for (const name of TRIGGER_LIST_NAMES) {
+		put(name, request.main[name]);
+		put(`${name}Overlap`, request.overlap[name]);
+	}
+	return variables;
+}

@@ -15,6 +15,7 @@ import type { RowKey, StreamState } from './stream';
 import {
 	advanceAfterPage,
 	emptyStream,
+	isNewMainRow,
 	isNewRow,
 	lateRows,
 	overlapStart,
@@ -124,7 +125,9 @@ export function originOf(config: SyncConfig, nowMs: number): string {
 		if (!Number.isFinite(time)) throw new Error(`"${config.startDate ?? ''}" is not a date`);
 		return new Date(time).toISOString();
 	}
-	return new Date(nowMs).toISOString();
+	// The platform prints dates to the second: an origin inside a second would count that second's
+	// own traitements as older than the origin.
+	return new Date(Math.floor(nowMs / 1000) * 1000).toISOString();
 }
 
 /** The stored state if it belongs to these settings, else a fresh one starting at the origin. */
@@ -176,7 +179,9 @@ export function firstRequest(state: SyncState, event: TriggerEvent, options: Syn
 		request.main[name] = mainList(state, name, options.maxPerPoll);
 		const start = overlapStart(streamOf(state, name), options.overlapMs);
 		if (start !== null) {
-			request.overlap[name] = { since: new Date(start).toISOString(), after: null, first: PAGE_SIZE };
+			// Never before the origin: rows older than it are history, not late rows.
+			const since = Math.max(start, timeOf(state.origin));
+			request.overlap[name] = { since: new Date(since).toISOString(), after: null, first: PAGE_SIZE };
 		}
 	}
 	return request;
@@ -240,21 +245,24 @@ export function pollMemory(state: SyncState, event: TriggerEvent): PollMemory {
 }
 
 /**
- * Rows of a list (main page or refetched late rows) → what to emit; records them as processed
- * (mutates `state` and `memory`). Rows already processed are skipped.
+ * Rows of a list → what to emit; records them as processed (mutates `state` and `memory`). Rows
+ * already processed are skipped: `main` rows (after the cursor) unless the overlap list delivered
+ * them already, late rows (refetched from the overlap list) unless processed at all.
  */
 export function acceptRows<R extends Row>(
 	state: SyncState,
 	name: StreamName,
 	rows: R[],
 	memory: PollMemory,
+	source: 'main' | 'late' = 'late',
 ): Array<Emission<R>> {
 	const stream = streamOf(state, name);
 	const emissions: Array<Emission<R>> = [];
 	for (const row of rows) {
 		const key = rowKey(name, row);
-		if (!Number.isFinite(key.number) || !isNewRow(stream, key)) continue;
-		recordRow(stream, key);
+		if (!Number.isFinite(key.number)) continue;
+		if (!(source === 'main' ? isNewMainRow(stream, key) : isNewRow(stream, key))) continue;
+		recordRow(stream, key, source === 'late');
 		if (memory.event !== 'dossierStateChanged') {
 			emissions.push({ stream: name, row });
 			continue;
@@ -279,7 +287,7 @@ export function acceptPage<R extends Row>(
 	pageInfo: { endCursor?: string | null; hasNextPage?: boolean },
 	memory: PollMemory,
 ): Array<Emission<R>> {
-	const emissions = acceptRows(state, name, rows, memory);
+	const emissions = acceptRows(state, name, rows, memory, 'main');
 	advanceAfterPage(
 		streamOf(state, name),
 		rows.map((row) => rowKey(name, row)),

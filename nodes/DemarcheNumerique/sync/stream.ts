@@ -16,6 +16,11 @@ export interface StreamState {
 	floor: number | null;
 	/** Dossier number → highest row time processed (epoch ms), for rows at or above `floor`. */
 	seen: Record<string, number>;
+	/**
+	 * The rows of `seen` that came from the overlap list (refetched), which the main list may
+	 * serve again: the only repeats the cursor does not rule out.
+	 */
+	refetched: Record<string, number>;
 }
 
 /** A row as the lists return it, reduced to what deduplication needs. */
@@ -31,7 +36,7 @@ export interface PageInfo {
 }
 
 export function emptyStream(): StreamState {
-	return { cursor: null, mark: null, floor: null, seen: {} };
+	return { cursor: null, mark: null, floor: null, seen: {}, refetched: {} };
 }
 
 /** Parses the platform's ISO 8601 dates; NaN for anything else. */
@@ -40,19 +45,32 @@ export function timeOf(value: unknown): number {
 }
 
 /**
- * Whether a row has not been processed yet. A dossier's ordering time only grows, so any row at or
- * below the highest time already processed for that number is a repeat.
+ * Whether a row of the overlap list has not been processed yet. A dossier's ordering time only
+ * grows, so a row at or below the highest time already processed for that number is a repeat.
  */
 export function isNewRow(stream: StreamState, row: RowKey): boolean {
 	const seen = stream.seen[String(row.number)];
 	return seen === undefined || row.time > seen;
 }
 
-/** Remembers a processed row (mutates `stream`). */
-export function recordRow(stream: StreamState, row: RowKey): void {
+/**
+ * Whether a row of the main list has not been processed yet. The cursor's keyset is finer than the
+ * second-precision dates the platform prints, so a dossier changed twice within one second comes
+ * back after the cursor with the same printed time: trust the cursor, and only drop what the
+ * overlap list already delivered.
+ */
+export function isNewMainRow(stream: StreamState, row: RowKey): boolean {
+	const refetched = stream.refetched[String(row.number)];
+	return refetched === undefined || row.time > refetched;
+}
+
+/** Remembers a processed row; `refetched` for rows delivered through the overlap list (mutates `stream`). */
+export function recordRow(stream: StreamState, row: RowKey, refetched = false): void {
 	const key = String(row.number);
 	const seen = stream.seen[key];
 	if (seen === undefined || row.time > seen) stream.seen[key] = row.time;
+	if (refetched) stream.refetched[key] = Math.max(row.time, stream.refetched[key] ?? row.time);
+	else delete stream.refetched[key];
 }
 
 /**
@@ -117,5 +135,8 @@ export function pruneStream(stream: StreamState, overlapMs: number, maxSeen: num
 		floor = entries.length ? entries[0][1] : stream.mark + 1;
 	}
 	stream.seen = Object.fromEntries(entries);
+	stream.refetched = Object.fromEntries(
+		Object.entries(stream.refetched ?? {}).filter(([number, time]) => time >= floor && number in stream.seen),
+	);
 	stream.floor = floor;
 }

@@ -1,0 +1,465 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { dossierPartsField } from './actions/common/fields';
+import { demarcheLocator, groupeInstructeurLocator } from './actions/common/locators';
+import type { DossierParts } from './graphql';
+import { getDossierDocument } from './graphql';
+import type { TriggerScope } from './graphql/trigger';
+import { triggerPollDocument, triggerVariables } from './graphql/trigger';
+import { searchGroupeInstructeurs } from './methods/listSearch';
+import { simplifyDossier, dossierNeedsDescriptors } from './output/simplify';
+import { ExecutionCache } from './resolve/cache';
+import { getDescriptors } from './resolve/descriptors';
+import type { Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent } from './sync';
+import {
+	DEFAULT_SYNC_OPTIONS,
+	DOSSIER_STATES,
+	DOSSIER_STREAMS,
+	STREAMS_OF_EVENT,
+	acceptOverlap,
+	acceptPage,
+	acceptRows,
+	finishPoll,
+	firstRequest,
+	loadState,
+	matchesStates,
+	nextRequest,
+	orderedTraitements,
+	pollMemory,
+	sampleRequest,
+	transitionsFrom,
+} from './sync';
+import { graphqlRequest } from './transport';
+
+type Row = IDataObject;
+
+interface Connection {
+	nodes?: Array<Row | null> | null;
+	pageInfo?: { endCursor?: string | null; hasNextPage?: boolean };
+}
+
+/** How many recent records "Fetch Test Event" shows. */
+const SAMPLE_SIZE = 5;
+
+const DOSSIER_EVENTS: TriggerEvent[] = ['dossierDeposited', 'dossierUpdated', 'dossierStateChanged'];
+
+const include: INodeProperties = {
+	...dossierPartsField({ resource: [], operation: [] }),
+	displayOptions: { show: { event: DOSSIER_EVENTS } },
+};
+
+const STATE_OPTIONS = [
+	{ name: 'Accepté', value: 'accepte' },
+	{ name: 'En Construction', value: 'en_construction' },
+	{ name: 'En Instruction', value: 'en_instruction' },
+	{ name: 'Refusé', value: 'refuse' },
+	{ name: 'Sans Suite', value: 'sans_suite' },
+];
+
+interface TriggerSettings {
+	scope: TriggerScope;
+	scopeNumber: number;
+	demarcheNumber: number;
+	event: TriggerEvent;
+	startFrom: StartFrom;
+	startDate?: string;
+	states: string[];
+	simplify: boolean;
+	parts: DossierParts;
+	sync: SyncOptions;
+}
+
+function readNumber(ctx: IPollFunctions, name: string, value: unknown, required: boolean): number | undefined {
+	const text = String(value ?? '').trim();
+	if (!text && !required) return undefined;
+	if (!/^\d+$/.test(text)) {
+		throw new NodeOperationError(ctx.getNode(), `${name} "${text}" is not a number`, {
+			description: `Enter the ${name.toLowerCase()} number (digits only), or pick it from the list.`,
+		});
+	}
+	return Number(text);
+}
+
+function readSettings(ctx: IPollFunctions): TriggerSettings {
+	const demarcheNumber = readNumber(
+		ctx,
+		'Démarche',
+		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
+		true,
+	)!;
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	let groupe: number | undefined;
+	if (options.groupeInstructeur) {
+		const locator = options.groupeInstructeur as { value?: unknown } | string;
+		groupe = readNumber(
+			ctx,
+			'Groupe instructeur',
+			typeof locator === 'object' ? locator.value : locator,
+			false,
+		);
+	}
+	const event = ctx.getNodeParameter('event') as TriggerEvent;
+	const includeValues = (event === 'dossierDeleted' ? {} : ctx.getNodeParameter('include', {})) as IDataObject;
+	const parts = {} as DossierParts;
+	for (const option of include.options as INodeProperties[]) {
+		const value = includeValues[option.name];
+		parts[option.name as keyof DossierParts] = typeof value === 'boolean' ? value : Boolean(option.default);
+	}
+	// State changes are read from the traitements.
+	if (event === 'dossierStateChanged') parts.traitements = true;
+	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
+	return {
+		scope: groupe === undefined ? 'demarche' : 'groupeInstructeur',
+		scopeNumber: groupe ?? demarcheNumber,
+		demarcheNumber,
+		event,
+		startFrom,
+		startDate: startFrom === 'date' ? String(ctx.getNodeParameter('startDate', '')) : undefined,
+		states: (options.states as string[] | undefined) ?? [],
+		simplify: ctx.getNodeParameter('simplify', true) as boolean,
+		parts,
+		sync: {
+			...DEFAULT_SYNC_OPTIONS,
+			maxPerPoll: Math.max(1, Number(options.maxPerPoll ?? DEFAULT_SYNC_OPTIONS.maxPerPoll)),
+			overlapMs: Math.max(0, Number(options.overlapSeconds ?? DEFAULT_SYNC_OPTIONS.overlapMs / 1000)) * 1000,
+		},
+	};
+}
+
+/** Sends one poll request and returns each included list's connection. */
+async function fetchLists(
+	ctx: IPollFunctions,
+	settings: TriggerSettings,
+	request: PollRequest,
+): Promise<Record<string, Connection>> {
+	const document = triggerPollDocument(settings.scope, settings.parts);
+	const { data } = await graphqlRequest.call(ctx, {
+		...document,
+		variables: triggerVariables(settings.scope, settings.scopeNumber, request),
+	});
+	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection> | null;
+	if (!root) {
+		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
+			description: 'Check the number and that the credential\'s token can see it.',
+		});
+	}
+	return root;
+}
+
+const rowsOf = (connection: Connection | undefined): Row[] =>
+	(connection?.nodes ?? []).filter((row): row is Row => Boolean(row));
+
+/** Fetches late dossiers in full; one that disappeared meanwhile is skipped. */
+async function refetchDossiers(ctx: IPollFunctions, settings: TriggerSettings, numbers: number[]): Promise<Row[]> {
+	const document = getDossierDocument(settings.parts);
+	const rows: Row[] = [];
+	for (const number of numbers) {
+		const outcome = await graphqlRequest
+			.call(ctx, { ...document, variables: { number } })
+			.then((result) => ({ result, failure: undefined }), (failure: unknown) => ({ result: undefined, failure }));
+		if (outcome.failure) {
+			if ((outcome.failure as { context?: { code?: string } }).context?.code === 'not_found') continue;
+			throw outcome.failure;
+		}
+		const dossier = (outcome.result?.data as IDataObject | null)?.dossier as Row | null;
+		if (dossier) rows.push(dossier);
+	}
+	return rows;
+}
+
+/** The items of a poll: simplified (or raw) dossiers, or deletion records. */
+async function toItems(
+	ctx: IPollFunctions,
+	settings: TriggerSettings,
+	emissions: Emission<Row>[],
+): Promise<INodeExecutionData[]> {
+	const cache = new ExecutionCache();
+	const items: INodeExecutionData[] = [];
+	for (const emission of emissions) {
+		const { row, stream, transition } = emission;
+		if (!DOSSIER_STREAMS.has(stream)) {
+			items.push({
+				json: {
+					number: row.number,
+					id: row.id,
+					state: row.state,
+					reason: row.reason,
+					dateSupression: row.dateSupression,
+					deleted: true,
+					pending: stream === 'pending',
+				},
+			});
+			continue;
+		}
+		let json: IDataObject = row;
+		if (settings.simplify) {
+			const descriptors = dossierNeedsDescriptors(row)
+				? await getDescriptors(ctx, cache, settings.demarcheNumber)
+				: undefined;
+			json = simplifyDossier(row, descriptors);
+		}
+		if (transition) {
+			json = { ...json, previousState: transition.previousState, stateChange: { ...transition } };
+		}
+		items.push({ json });
+	}
+	return items;
+}
+
+/** "Fetch Test Event": the most recent matching records, state untouched. */
+async function sample(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
+	const lists = await fetchLists(ctx, settings, sampleRequest(settings.event, SAMPLE_SIZE * 4));
+	const emissions: Emission<Row>[] = [];
+	for (const stream of STREAMS_OF_EVENT[settings.event]) {
+		for (const row of rowsOf(lists[stream]).reverse()) {
+			if (settings.event !== 'dossierStateChanged') {
+				emissions.push({ stream, row });
+				continue;
+			}
+			const transitions = transitionsFrom(orderedTraitements(row.traitements as never), 0);
+			const last = transitions[transitions.length - 1];
+			if (last) emissions.push({ stream, row, transition: last });
+		}
+	}
+	const matching = emissions.filter((emission) => matchesStates(emission, settings.states)).slice(0, SAMPLE_SIZE);
+	if (!matching.length) return null;
+	return [await toItems(ctx, settings, matching)];
+}
+
+/** One poll: the lists from their cursors, late rows from the overlap window, the next state. */
+async function pollOnce(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
+	const staticData = ctx.getWorkflowStaticData('node');
+	const state = loadState(
+		staticData.sync,
+		{
+			scope: `${settings.scope}:${settings.scopeNumber}`,
+			event: settings.event,
+			startFrom: settings.startFrom,
+			startDate: settings.startDate,
+		},
+		Date.now(),
+	);
+	const memory = pollMemory(state, settings.event);
+	const emissions: Emission<Row>[] = [];
+	const first = firstRequest(state, settings.event, settings.sync);
+
+	// The first request must succeed; later ones only add progress, so a failure there ends the
+	// poll with what was read so far (its state saved with its items).
+	let request: PollRequest | null = first;
+	let rowsRead = 0;
+	const overlapPages: Partial<Record<StreamName, Connection>> = {};
+	let failure: unknown;
+	while (request) {
+		const outcome = await fetchLists(ctx, settings, request).then(
+			(lists) => ({ lists, error: undefined }),
+			(error: unknown) => ({ lists: undefined, error }),
+		);
+		if (!outcome.lists) {
+			if (request === first) throw outcome.error;
+			failure = outcome.error;
+			break;
+		}
+		const lists = outcome.lists;
+		const pending: StreamName[] = [];
+		for (const stream of Object.keys(request.main) as StreamName[]) {
+			const rows = rowsOf(lists[stream]);
+			rowsRead += rows.length;
+			const pageInfo = lists[stream]?.pageInfo ?? {};
+			emissions.push(...acceptPage(state, stream, rows, pageInfo, memory));
+			if (pageInfo.hasNextPage && rows.length) pending.push(stream);
+		}
+		if (request === first) {
+			for (const stream of Object.keys(request.overlap) as StreamName[]) {
+				overlapPages[stream] = lists[`${stream}Overlap`];
+			}
+		}
+		request = nextRequest(state, pending, rowsRead, settings.sync);
+	}
+
+	if (!failure) {
+		try {
+			for (const [stream, firstPage] of Object.entries(overlapPages) as Array<[StreamName, Connection]>) {
+				let page: Connection | undefined = firstPage;
+				while (page) {
+					const { late, more } = acceptOverlap(state, stream, rowsOf(page), page.pageInfo ?? {});
+					const rows = DOSSIER_STREAMS.has(stream)
+						? await refetchDossiers(ctx, settings, late.map((row) => Number(row.number)))
+						: late;
+					emissions.push(...acceptRows(state, stream, rows, memory));
+					if (!more) break;
+					const overlap = first.overlap[stream]!;
+					const lists = await fetchLists(ctx, settings, {
+						main: {},
+						overlap: { [stream]: { ...overlap, after: page.pageInfo?.endCursor ?? null } },
+					});
+					page = lists[`${stream}Overlap`];
+				}
+			}
+		} catch (error) {
+			failure = error;
+		}
+	}
+
+	finishPoll(state, memory, settings.sync);
+	const items = await toItems(
+		ctx,
+		settings,
+		emissions.filter((emission) => matchesStates(emission, settings.states)),
+	);
+	if (failure && !items.length && JSON.stringify(staticData.sync) === JSON.stringify(state)) throw failure;
+	if (failure) {
+		ctx.logger.warn(`Démarche Numérique Trigger: a request failed mid-poll; the rest waits for the next poll (${(failure as Error).message})`);
+	}
+	if (JSON.stringify(staticData.sync) !== JSON.stringify(state)) staticData.sync = state as unknown as IDataObject;
+	return items.length ? [items] : null;
+}
+
+export class DemarcheNumeriqueTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Démarche Numérique Trigger',
+		name: 'demarcheNumeriqueTrigger',
+		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description:
+			'Starts the workflow when dossiers of a démarche are deposited, updated, change state or are deleted (Démarche Numérique, formerly Démarches Simplifiées)',
+		defaults: { name: 'Démarche Numérique Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'demarcheNumeriqueApi', required: true }],
+		properties: [
+			{ ...demarcheLocator, description: 'The démarche to watch, by number or by its URL' },
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				default: 'dossierDeposited',
+				options: [
+					{
+						name: 'Dossier Deleted',
+						value: 'dossierDeleted',
+						description: 'A dossier was deleted, or hidden pending deletion',
+					},
+					{
+						name: 'Dossier Deposited',
+						value: 'dossierDeposited',
+						description: 'A usager deposited a new dossier',
+					},
+					{
+						name: 'Dossier State Changed',
+						value: 'dossierStateChanged',
+						description: 'A dossier changed state (each change once, with the previous state)',
+					},
+					{
+						name: 'Dossier Updated',
+						value: 'dossierUpdated',
+						description:
+							'Anything changed on a dossier: champs, annotations, state, messages, avis, labels',
+					},
+				],
+			},
+			{
+				displayName: 'Start From',
+				name: 'startFrom',
+				type: 'options',
+				default: 'now',
+				description: 'Which events the first polls emit. Changing this starts the sync over.',
+				options: [
+					{ name: 'Now', value: 'now', description: 'Only what happens after activation' },
+					{ name: 'A Date', value: 'date', description: 'Everything since a given date' },
+					{
+						name: 'The Beginning',
+						value: 'beginning',
+						description: 'Every dossier of the démarche (a backfill, spread over several polls)',
+					},
+				],
+			},
+			{
+				displayName: 'Start Date',
+				name: 'startDate',
+				type: 'dateTime',
+				default: '',
+				required: true,
+				displayOptions: { show: { startFrom: ['date'] } },
+			},
+			{
+				displayName: 'Simplify',
+				name: 'simplify',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to return a flat dossier with typed champs and annotations keyed by label instead of the raw API response',
+				displayOptions: { show: { event: DOSSIER_EVENTS } },
+			},
+			include,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						...groupeInstructeurLocator,
+						default: { mode: 'list', value: '' },
+						required: false,
+						description: 'Only dossiers of this groupe instructeur',
+					},
+					{
+						displayName: 'Max Events Per Poll',
+						name: 'maxPerPoll',
+						type: 'number',
+						default: 500,
+						typeOptions: { minValue: 1 },
+						description:
+							'Most dossiers read by one poll; a larger backlog is emitted by the next polls, in order',
+					},
+					{
+						displayName: 'Overlap Window (Seconds)',
+						name: 'overlapSeconds',
+						type: 'number',
+						default: 300,
+						typeOptions: { minValue: 0 },
+						description:
+							'How far back each poll looks again for changes the platform committed late (behind newer ones). Repeats are dropped.',
+					},
+					{
+						displayName: 'States',
+						name: 'states',
+						type: 'multiOptions',
+						default: [],
+						options: STATE_OPTIONS,
+						description:
+							'Only dossiers in these states (for state changes: the new state; for deletions: the state when deleted). None selected: all states.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		listSearch: { searchGroupeInstructeurs },
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const settings = readSettings(this);
+		for (const state of settings.states) {
+			if (!(DOSSIER_STATES as readonly string[]).includes(state)) {
+				throw new NodeOperationError(this.getNode(), `Unknown state "${state}"`);
+			}
+		}
+		if (this.getMode() === 'manual') return await sample(this, settings);
+		return await pollOnce(this, settings);
+	}
+}
