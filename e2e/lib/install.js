@@ -127,18 +127,22 @@ function majorOf(version) {
 
 /**
  * Which Node runs a given n8n: 2.x needs Node 24; 1.x runs on this machine's Node when it is
- * 20.19+ (with the legacy expression engine, the new one needs a newer Node) so that the package is
- * also exercised on Node 20, else on Node 24. E2E_N8N1_NODE=24 forces Node 24 for 1.x.
+ * 20.19+ and its headers are installed (npm's nodedir, default /usr), with the legacy expression
+ * engine (the new one needs a newer Node), so that the package is also exercised on Node 20; else
+ * on Node 24. E2E_N8N1_NODE=24 forces Node 24 for 1.x.
  */
 async function runtimeFor(version) {
 	const [maj, min] = process.versions.node.split('.').map(Number);
 	const systemOk = maj > 20 || (maj === 20 && min >= 19);
-	if (majorOf(version) < 2 && systemOk && process.env.E2E_N8N1_NODE !== '24') {
+	// sqlite3 is compiled against the running Node's headers; without them node-gyp would download them
+	const nodedir = process.env.npm_config_nodedir || '/usr';
+	const headers = fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'));
+	if (majorOf(version) < 2 && systemOk && headers && process.env.E2E_N8N1_NODE !== '24') {
 		return {
 			label: `node${maj}`,
 			node: process.execPath,
 			binDir: path.dirname(process.execPath),
-			nodedir: process.env.npm_config_nodedir || '/usr',
+			nodedir,
 			env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 		};
 	}
