@@ -7,7 +7,7 @@
 const { Store, newRecord } = require('./store');
 const { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP } = require('./demarches');
 const { rng, globalId } = require('./util');
-const { fileRef, DAY } = require('./generate');
+const { DAY } = require('./generate');
 const C = require('./catalog');
 
 /** Seeded dossiers are deposited in [SEED_START, SEED_END); every seeded date stays before SEED_END. */
@@ -263,151 +263,315 @@ function seedDossiers(store, size, worldRng) {
 	makeEveryChampDossier(store);
 }
 
-/** The showcase dossier of the "every champ" démarche: every champ and annotation filled, files, rows, areas. */
+/**
+ * The showcase dossier of the "every champ" démarche (number 10001), written out in full so tests
+ * can state expectations by hand. Raw value formats: see generate.js. Times are UTC here; the API
+ * prints them in Paris time (2024-03-20T13:30Z → "2024-03-20T14:30:00+01:00").
+ */
+const SHOWCASE = {
+	depotAt: Date.UTC(2024, 1, 5, 9, 30, 0),
+	instructionAt: Date.UTC(2024, 1, 12, 10, 0, 0),
+	usager: { email: 'camille.martin@exemple.fr' },
+	demandeur: {
+		civilite: 'Mme',
+		nom: 'Martin',
+		prenom: 'Camille',
+		email: 'camille.martin@exemple.fr',
+		dateDeNaissance: '1985-06-14',
+	},
+	labels: ['Urgent', 'À relancer'],
+	followers: ['claire.martin'],
+	champs: {
+		'Votre projet': null,
+		'Merci de renseigner chaque champ. Les pièces justificatives sont au format PDF.': null,
+		'Nom du projet': 'Jardin partagé des Tilleuls',
+		'Description du projet':
+			'Création d’un jardin partagé de 400 m² au pied des immeubles.\nOuvert à tous les habitants du quartier.',
+		'Adresse électronique de contact': 'contact@jardin-tilleuls.fr',
+		Téléphone: '06 12 34 56 78',
+		IBAN: 'FR76 3000 6000 0112 3456 7890 189',
+		'Date de début': '2024-04-15',
+		'Date et heure du rendez-vous': Date.UTC(2024, 2, 20, 13, 30, 0),
+		'J’accepte les conditions générales': true,
+		'Avez-vous déjà déposé une demande ?': true,
+		'Nombre de bénéficiaires précédents': '120',
+		'Population concernée': INTEGER_BEYOND_2_53,
+		'Montant en euros': 12500.5,
+		'Type de structure': 'Association',
+		'Publics visés': ['Enfants', 'Seniors'],
+		'Secteur et activité': { primary: 'Social', secondary: 'Aide alimentaire' },
+		'Justificatif de domicile': [
+			{
+				key: 's10001-justificatif-0-2048',
+				filename: 'justificatif-domicile.pdf',
+				contentType: 'application/pdf',
+				byteSize: 2048,
+				createdAt: Date.UTC(2024, 1, 4, 18, 0, 0),
+			},
+			{
+				key: 's10001-justificatif-1-5120',
+				filename: 'quittance-loyer.pdf',
+				contentType: 'application/pdf',
+				byteSize: 5120,
+				createdAt: Date.UTC(2024, 1, 4, 18, 5, 0),
+			},
+		],
+		'Membres du bureau': [
+			{
+				rowId: '10001b0',
+				values: {
+					'Nom et prénom': 'Camille Martin',
+					Fonction: 'Président',
+					'Date d’entrée': '2021-09-01',
+				},
+			},
+			{
+				rowId: '10001b1',
+				values: {
+					'Nom et prénom': 'Hugo Bernard',
+					Fonction: 'Trésorier',
+					'Date d’entrée': '2022-01-15',
+				},
+			},
+		],
+		'Emprise du projet': [
+			{
+				id: '100011',
+				source: 'selection_utilisateur',
+				description: 'Zone du jardin',
+				geometry: {
+					type: 'Polygon',
+					coordinates: [
+						[
+							[4.86, 45.757],
+							[4.8606, 45.757],
+							[4.8606, 45.7574],
+							[4.86, 45.7574],
+							[4.86, 45.757],
+						],
+					],
+				},
+			},
+			{
+				id: '100012',
+				source: 'cadastre',
+				description: null,
+				geometry: {
+					type: 'Polygon',
+					coordinates: [
+						[
+							[4.86, 45.757],
+							[4.8603, 45.757],
+							[4.8603, 45.7572],
+							[4.86, 45.7572],
+							[4.86, 45.757],
+						],
+					],
+				},
+				commune: '69123',
+				prefixe: '000',
+				section: 'AB',
+				numero: '42',
+				surface: '412',
+			},
+		],
+		'Adresse du projet': {
+			label: '12 rue des Tilleuls 69003 Lyon',
+			streetNumber: '12',
+			streetName: 'rue des Tilleuls',
+			postalCode: '69003',
+			cityName: 'Lyon',
+			cityCode: '69123',
+			dep: '69',
+			lon: 4.8601,
+			lat: 45.7578,
+		},
+		Commune: '69123',
+		Département: '69',
+		Région: '84',
+		'Pays de naissance': 'FR',
+		Intercommunalité: '200046977',
+		'SIRET de l’entreprise': '41857984504807',
+		'Numéro RNA': 'W691112223',
+		'Numéro RNF': '069-FDD-00042-01',
+		Civilité: 'Mme',
+		'Dossier lié': 'LINKED',
+		'Engagement juridique': { montantEngage: '15000', montantPaye: '5000' },
+		'Titre d’identité': { grantType: 'piece_justificative' },
+		'Commentaire#1': 'Premier commentaire',
+		'Commentaire#2': 'Second commentaire,\nsur deux lignes',
+		'Référence interne du demandeur': 'REF-2024-001',
+	},
+	annotations: {
+		'Note interne': 'Dossier prioritaire',
+		'Avis détaillé': 'Projet cohérent avec la politique de la ville.',
+		'E-mail du référent': 'referent@demarches-exemple.gouv.fr',
+		'Pièces vérifiées': true,
+		'Visite sur place nécessaire': false,
+		'Date de la commission': '2024-06-18',
+		'Rendez-vous': Date.UTC(2024, 5, 20, 8, 30, 0),
+		Score: '17',
+		'Montant accordé': 10000.25,
+		Priorité: 'Haute',
+		'Services consultés': ['Urbanisme', 'Finances'],
+		'Dossier précédent': 'LINKED',
+		Contrôles: [
+			{ rowId: '10001c0', values: { 'Date du contrôle': '2024-07-01', Résultat: 'Conforme' } },
+		],
+	},
+	messages: [
+		{
+			id: 100019,
+			at: Date.UTC(2024, 1, 6, 8, 0, 0),
+			from: 'usager',
+			body: 'Bonjour, je joins le justificatif demandé.',
+			attachments: [],
+		},
+		{
+			id: 100018,
+			at: Date.UTC(2024, 1, 13, 9, 15, 0),
+			from: 'instructeur',
+			body: 'Merci de joindre le plan de financement signé.',
+			correction: 'incomplete',
+			attachments: [
+				{
+					key: 'm10001-plan-3072',
+					filename: 'modele-plan-de-financement.pdf',
+					contentType: 'application/pdf',
+					byteSize: 3072,
+					createdAt: Date.UTC(2024, 1, 13, 9, 15, 0),
+				},
+			],
+		},
+	],
+	avis: {
+		id: 100019,
+		question: 'Le projet respecte-t-il le règlement de voirie ?',
+		reponse: 'Oui, sous réserve d’un balisage du chantier.',
+		dateQuestion: Date.UTC(2024, 1, 14, 10, 0, 0),
+		dateReponse: Date.UTC(2024, 1, 16, 15, 0, 0),
+		expert: 'expert.voirie@exemple.gouv.fr',
+		attachments: [
+			{
+				key: 'a10001-voirie-4096',
+				filename: 'avis-voirie.pdf',
+				contentType: 'application/pdf',
+				byteSize: 4096,
+				createdAt: Date.UTC(2024, 1, 16, 15, 0, 0),
+			},
+		],
+	},
+	modifiedAt: Date.UTC(2024, 1, 16, 15, 0, 0),
+};
+
+/** Raw values keyed by stable id from a table keyed by label ("label#n" for the n-th repeated label). */
+function valuesByStableId(descs, table, linked) {
+	const seen = {};
+	const values = {};
+	for (const desc of descs) {
+		seen[desc.label] = (seen[desc.label] || 0) + 1;
+		const key =
+			`${desc.label}#${seen[desc.label]}` in table
+				? `${desc.label}#${seen[desc.label]}`
+				: desc.label;
+		if (!(key in table)) throw new Error(`Showcase value missing for "${desc.label}"`);
+		let value = table[key];
+		if (value === 'LINKED') value = linked;
+		if (desc.type === 'repetition')
+			value = value.map((row) => ({
+				rowId: row.rowId,
+				values: valuesByStableId(desc.children, row.values, linked),
+			}));
+		values[desc.stableId] = value;
+	}
+	return values;
+}
+
 function makeEveryChampDossier(store) {
 	const record = store.getDossier(FIRST_DOSSIER_NUMBER);
 	if (!record) return;
 	const demarche = store.demarches.get(EVERY_CHAMP);
 	const revision = store.revisions.get(demarche.activeRevisionId);
+	const linked = store.listFor(EVERY_CHAMP, 'depot').find((r) => r !== record && !r.hidden);
+	const instructeurEmail = (login) => `${login}@demarches-exemple.gouv.fr`;
+	const instructeurId = (login) => INSTRUCTEURS.indexOf(login) + 1;
+	const claimant = instructeurEmail('claire.martin');
 	record.revisionId = revision.id;
+	record.groupe = demarche.groupeNumbers[0];
 	record.hidden = null;
 	record.archived = false;
-	const at = record.depotAt;
-	// Always en_instruction, whatever the seed drew: tests rely on it.
-	record.state = 'en_instruction';
-	record.instructionAt = record.instructionAt || at + 2 * DAY;
-	record.traitementAt = null;
-	record.motivation = null;
-	record.traitements = [
-		{ event: 'depose', state: 'en_construction', at, motivation: null, email: null },
-		{
-			event: 'passe_en_instruction',
-			state: 'en_instruction',
-			at: record.instructionAt,
-			motivation: null,
-			email: store.someInstructeurEmail(record),
-		},
-	];
-	record.annotationsModifiedAt = record.instructionAt + DAY;
-	record.seededMessages = 3;
-	record.seededAvis = true;
-	record.labelIds = demarche.labelIds.slice(0, 2);
-	const byLabel = (descs, label) => descs.find((d) => d.label === label).stableId;
-	const linked = store.listFor(EVERY_CHAMP, 'depot').find((r) => r !== record && !r.hidden);
-	const champs = revision.champs;
-	const pj = (slot, n, size) =>
-		fileRef(
-			`s${record.number}-${slot}-${n}-${size}`,
-			`justificatif-${n + 1}.pdf`,
-			'application/pdf',
-			size,
-			at - DAY,
-		);
-	const communeRow = (i) => ({ rowId: `${record.number}b${i}`, values: {} });
-	const membres = champs.find((d) => d.label === 'Membres du bureau');
-	const rows = [0, 1].map((i) => {
-		const row = communeRow(i);
-		row.values[membres.children[0].stableId] = i === 0 ? 'Camille Martin' : 'Hugo Bernard';
-		row.values[membres.children[1].stableId] = i === 0 ? 'Président' : 'Trésorier';
-		row.values[membres.children[2].stableId] = i === 0 ? '2021-09-01' : '2022-01-15';
-		return row;
+	// The record is already in the sorted lists: move it, do not just edit its keys.
+	store.reposition(record, 'depot', () => {
+		record.depotAt = SHOWCASE.depotAt;
 	});
-	const values = {
-		[byLabel(champs, 'Nom du projet')]: 'Jardin partagé des Tilleuls',
-		[byLabel(champs, 'Avez-vous déjà déposé une demande ?')]: true,
-		[byLabel(champs, 'Nombre de bénéficiaires précédents')]: '120',
-		[byLabel(champs, 'Population concernée')]: INTEGER_BEYOND_2_53,
-		[byLabel(champs, 'Montant en euros')]: 12500.5,
-		[byLabel(champs, 'J’accepte les conditions générales')]: true,
-		[byLabel(champs, 'Publics visés')]: ['Enfants', 'Seniors'],
-		[byLabel(champs, 'Justificatif de domicile')]: [
-			pj(byLabel(champs, 'Justificatif de domicile'), 0, 2048),
-			pj(byLabel(champs, 'Justificatif de domicile'), 1, 5120),
-		],
-		[membres.stableId]: rows,
-		[byLabel(champs, 'Dossier lié')]: linked ? linked.number : null,
-		[byLabel(champs, 'Référence interne du demandeur')]: 'REF-2024-001',
-	};
-	const annotations = revision.annotations;
-	const controles = annotations.find((d) => d.label === 'Contrôles');
-	const annotationValues = {
-		[byLabel(annotations, 'Note interne')]: 'Dossier prioritaire',
-		[byLabel(annotations, 'Avis détaillé')]: 'Projet cohérent avec la politique de la ville.',
-		[byLabel(annotations, 'E-mail du référent')]: 'referent@demarches-exemple.gouv.fr',
-		[byLabel(annotations, 'Pièces vérifiées')]: true,
-		[byLabel(annotations, 'Visite sur place nécessaire')]: false,
-		[byLabel(annotations, 'Date de la commission')]: '2024-06-18',
-		[byLabel(annotations, 'Rendez-vous')]: Date.UTC(2024, 5, 20, 8, 30),
-		[byLabel(annotations, 'Score')]: '17',
-		[byLabel(annotations, 'Montant accordé')]: 10000.25,
-		[byLabel(annotations, 'Priorité')]: 'Haute',
-		[byLabel(annotations, 'Services consultés')]: ['Urbanisme', 'Finances'],
-		[byLabel(annotations, 'Dossier précédent')]: linked ? linked.number : null,
-		[controles.stableId]: [
+	store.reposition(record, 'modified', () => {
+		record.modifiedAt = SHOWCASE.modifiedAt;
+	});
+	Object.assign(record, {
+		state: 'en_instruction',
+		constructionAt: SHOWCASE.depotAt,
+		instructionAt: SHOWCASE.instructionAt,
+		traitementAt: null,
+		motivation: null,
+		champsModifiedAt: SHOWCASE.depotAt,
+		annotationsModifiedAt: SHOWCASE.instructionAt + DAY,
+		usagerEmail: SHOWCASE.usager.email,
+		labelIds: demarche.labelIds.filter((id) => SHOWCASE.labels.includes(store.labels.get(id).name)),
+		followerIds: SHOWCASE.followers.map(instructeurId),
+		seededMessages: 0,
+		seededAvis: false,
+		traitements: [
 			{
-				rowId: `${record.number}c0`,
-				values: {
-					[controles.children[0].stableId]: '2024-07-01',
-					[controles.children[1].stableId]: 'Conforme',
-				},
+				event: 'depose',
+				state: 'en_construction',
+				at: SHOWCASE.depotAt,
+				motivation: null,
+				email: null,
+			},
+			{
+				event: 'passe_en_instruction',
+				state: 'en_instruction',
+				at: SHOWCASE.instructionAt,
+				motivation: null,
+				email: claimant,
 			},
 		],
-	};
-	const instructeur = store.someInstructeurEmail(record);
-	const messageAt = (record.instructionAt || at) + 3600000;
+	});
+	const linkedNumber = linked ? linked.number : null;
 	record.ovr = {
-		champs: values,
-		annotations: annotationValues,
-		messages: [
-			{
-				id: globalId('Commentaire', record.number * 10 + 9),
-				body: 'Merci de joindre le plan de financement signé.',
-				email: instructeur,
-				createdAt: messageAt,
-				attachments: [
-					fileRef(
-						`m${record.number}-9-3072`,
-						'modele-plan-de-financement.pdf',
-						'application/pdf',
-						3072,
-						messageAt,
-					),
-				],
-				correction: { reason: 'incomplete', dateResolution: messageAt + DAY },
-				discardedAt: null,
-			},
-		],
+		champs: valuesByStableId(revision.champs, SHOWCASE.champs, linkedNumber),
+		annotations: valuesByStableId(revision.annotations, SHOWCASE.annotations, linkedNumber),
+		demandeur: {
+			__typename: 'PersonnePhysique',
+			id: globalId('Individual', record.number),
+			...SHOWCASE.demandeur,
+		},
+		messages: SHOWCASE.messages.map((m) => ({
+			id: globalId('Commentaire', m.id),
+			body: m.body,
+			email: m.from === 'usager' ? SHOWCASE.usager.email : claimant,
+			createdAt: m.at,
+			attachments: m.attachments,
+			correction: m.correction ? { reason: m.correction, dateResolution: null } : null,
+			discardedAt: null,
+		})),
 		avis: [
 			{
-				id: globalId('Avis', record.number * 10 + 9),
-				question: 'Le projet respecte-t-il le règlement de voirie ?',
+				id: globalId('Avis', SHOWCASE.avis.id),
+				question: SHOWCASE.avis.question,
 				questionLabel: null,
 				questionAnswer: null,
-				reponse: 'Oui, sous réserve d’un balisage du chantier.',
-				dateQuestion: messageAt,
-				dateReponse: messageAt + 2 * DAY,
-				claimant: {
-					id: globalId('Instructeur', store.instructeurIdByEmail(instructeur)),
-					email: instructeur,
-				},
-				expert: { id: globalId('Expert', 1), email: 'expert.voirie@exemple.gouv.fr' },
-				attachments: [
-					fileRef(
-						`a${record.number}-9-4096`,
-						'avis-voirie.pdf',
-						'application/pdf',
-						4096,
-						messageAt + 2 * DAY,
-					),
-				],
+				reponse: SHOWCASE.avis.reponse,
+				dateQuestion: SHOWCASE.avis.dateQuestion,
+				dateReponse: SHOWCASE.avis.dateReponse,
+				claimant: { id: globalId('Instructeur', instructeurId('claire.martin')), email: claimant },
+				expert: { id: globalId('Expert', 1), email: SHOWCASE.avis.expert },
+				attachments: SHOWCASE.avis.attachments,
 			},
 		],
 	};
-	// The record is already in the sorted lists: move it, do not just edit its key.
-	store.reposition(record, 'modified', () => {
-		record.modifiedAt = Math.min(SEED_END - 1000, Math.max(record.modifiedAt, messageAt + 2 * DAY));
-	});
 	record.version += 1;
+	store.showcaseLinkedDossier = linkedNumber;
 }
 
 /** The seed's fixed facts, for tests that write expectations by hand. */
@@ -425,6 +589,7 @@ function factsFor(store) {
 			transport: 1005,
 		},
 		everyChampDossier: FIRST_DOSSIER_NUMBER,
+		everyChampLinkedDossier: store.showcaseLinkedDossier,
 		firstDossierNumber: FIRST_DOSSIER_NUMBER,
 		integerBeyond2p53: INTEGER_BEYOND_2_53,
 		duplicateLabel: 'Commentaire',

@@ -160,6 +160,7 @@ class Store {
 		};
 		const r = rng(this.seed, 'content', record.number);
 		const usager = this.usagerOf(record, demarche, r);
+		const demandeur = ovr.demandeur || this.demandeurOf(record, demarche, usager, r);
 		return {
 			champs: build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt),
 			annotations: build(
@@ -171,7 +172,7 @@ class Store {
 			champValues,
 			annotationValues,
 			usager,
-			demandeur: this.demandeurOf(record, demarche, usager, r),
+			demandeur,
 			messages: this.messagesOf(record, usager, r),
 			avis: this.avisOf(record, r),
 			hasCarte: revision.champs.some((d) => d.type === 'carte'),

@@ -143,3 +143,46 @@ describe('files', () => {
 		expect((await fetch(url)).status).toBe(403);
 	});
 });
+
+describe('the showcase values, as written in seed.js', () => {
+	it('prints dates in Paris time and French long dates in stringValue', async () => {
+		const res = await gql(
+			sandbox,
+			`{ dossier(number: ${sandbox.facts.everyChampDossier}) { dateDepot datePassageEnInstruction usager { email }
+			demandeur { ... on PersonnePhysique { nom prenom civilite dateDeNaissance } }
+			champs { label stringValue ... on DatetimeChamp { datetime } ... on DateChamp { date } ... on AddressChamp { address { postalCode cityName } }
+				... on DossierLinkChamp { dossier { number } } ... on LinkedDropDownListChamp { primaryValue secondaryValue } } } }`,
+		);
+		const dossier = res.json.data.dossier;
+		expect(dossier.dateDepot).toBe('2024-02-05T10:30:00+01:00');
+		expect(dossier.datePassageEnInstruction).toBe('2024-02-12T11:00:00+01:00');
+		expect(dossier.usager.email).toBe('camille.martin@exemple.fr');
+		expect(dossier.demandeur).toEqual({
+			nom: 'Martin',
+			prenom: 'Camille',
+			civilite: 'Mme',
+			dateDeNaissance: '1985-06-14',
+		});
+		const champ = (label) => dossier.champs.find((c) => c.label === label);
+		expect(champ('Date et heure du rendez-vous')).toMatchObject({
+			datetime: '2024-03-20T14:30:00+01:00',
+			stringValue: '20 mars 2024 14:30',
+		});
+		expect(champ('Date de début')).toMatchObject({
+			date: '2024-04-15',
+			stringValue: '15 avril 2024',
+		});
+		expect(champ('Adresse du projet')).toMatchObject({
+			stringValue: '12 rue des Tilleuls 69003 Lyon',
+			address: { postalCode: '69003', cityName: 'Lyon' },
+		});
+		expect(champ('Secteur et activité')).toMatchObject({
+			primaryValue: 'Social',
+			secondaryValue: 'Aide alimentaire',
+		});
+		expect(champ('Dossier lié').dossier.number).toBe(sandbox.facts.everyChampLinkedDossier);
+		expect(
+			dossier.champs.filter((c) => c.label === 'Commentaire').map((c) => c.stringValue),
+		).toEqual(['Premier commentaire', 'Second commentaire,\nsur deux lignes']);
+	});
+});
