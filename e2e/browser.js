@@ -51,15 +51,23 @@ async function firstVisible(page, selectors, { timeout = 30000 } = {}) {
 		}
 		await page.waitForTimeout(250);
 	}
-	throw new Error(`none of these became visible within ${timeout / 1000}s: ${selectors.join(' | ')}`);
+	throw new Error(
+		`none of these became visible within ${timeout / 1000}s: ${selectors.join(' | ')}`,
+	);
 }
 
 async function login(page, demo) {
 	await page.goto(`${demo.url}/signin`);
-	const email = await firstVisible(page, ['input[name="emailOrLdapLoginId"]', 'input[name="email"]', 'input[type="email"]']);
+	const email = await firstVisible(page, [
+		'input[name="emailOrLdapLoginId"]',
+		'input[name="email"]',
+		'input[type="email"]',
+	]);
 	await email.fill(demo.owner.email);
 	await page.locator('input[name="password"]').fill(demo.owner.password);
-	await (await firstVisible(page, ['[data-test-id="form-submit-button"]', 'button[type="submit"]'])).click();
+	await (
+		await firstVisible(page, ['[data-test-id="form-submit-button"]', 'button[type="submit"]'])
+	).click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30000 });
 	await dismissPopups(page);
 }
@@ -67,7 +75,11 @@ async function login(page, demo) {
 /** Closes what a first login may show over the canvas (surveys, tours, banners). */
 async function dismissPopups(page) {
 	await page.keyboard.press('Escape').catch(() => {});
-	for (const s of ['[data-test-id="personalization-form"] button', 'button:has-text("Skip")', 'button:has-text("Get started")']) {
+	for (const s of [
+		'[data-test-id="personalization-form"] button',
+		'button:has-text("Skip")',
+		'button:has-text("Get started")',
+	]) {
 		const loc = page.locator(s).first();
 		if (await loc.isVisible().catch(() => false)) await loc.click().catch(() => {});
 	}
@@ -76,11 +88,26 @@ async function dismissPopups(page) {
 async function findNodeInPanel(page, demo) {
 	await page.goto(`${demo.url}/workflow/new`);
 	await dismissPopups(page);
-	const opener = await firstVisible(page, ['[data-test-id="canvas-add-button"]', '[data-test-id="canvas-plus-button"]', 'button:has-text("Add first step")']);
+	const opener = await firstVisible(page, [
+		'[data-test-id="canvas-add-button"]',
+		'[data-test-id="canvas-plus-button"]',
+		'button:has-text("Add first step")',
+	]);
 	await opener.click();
-	const search = await firstVisible(page, ['[data-test-id="node-creator-search-bar"] input', '[data-test-id="node-creator-search-bar"]', 'input[placeholder*="Search"]']);
+	const search = await firstVisible(page, [
+		'[data-test-id="node-creator-search-bar"] input',
+		'[data-test-id="node-creator-search-bar"]',
+		'input[placeholder*="Search"]',
+	]);
 	await search.fill('Démarche');
-	const item = await firstVisible(page, ['[data-test-id="node-creator-item-name"]:has-text("Démarche Numérique")', 'text=Démarche Numérique'], { timeout: 20000 });
+	const item = await firstVisible(
+		page,
+		[
+			'[data-test-id="node-creator-item-name"]:has-text("Démarche Numérique")',
+			'text=Démarche Numérique',
+		],
+		{ timeout: 20000 },
+	);
 	const shot = await screenshot(page, '1-nodes-panel');
 	assert.ok(await item.isVisible(), 'our node is listed in the nodes panel');
 	return shot;
@@ -96,28 +123,44 @@ async function runWorkflow(page, demo, workflow) {
 	]);
 	await run.click();
 	// the canvas shows the number of items each node output once the run is over
-	const nodeNames = workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-demarche-numerique.')).map((n) => n.name);
+	const nodeNames = workflow.nodes
+		.filter((n) => n.type.startsWith('n8n-nodes-demarche-numerique.'))
+		.map((n) => n.name);
 	await firstVisible(page, ['text=/\\d+ items?/'], { timeout: 90000 });
 	await page.waitForTimeout(1000);
 	const canvasShot = await screenshot(page, '2-workflow-executed');
-	const errorBadge = page.locator('[data-test-id="canvas-node-status-error"], .node-error-icon').first();
-	assert.ok(!(await errorBadge.isVisible().catch(() => false)), 'a node of the workflow shows an error');
+	const errorBadge = page
+		.locator('[data-test-id="canvas-node-status-error"], .node-error-icon')
+		.first();
+	assert.ok(
+		!(await errorBadge.isVisible().catch(() => false)),
+		'a node of the workflow shows an error',
+	);
 
 	// open the node that lists dossiers and read its output panel
 	const target = nodeNames.find((n) => /list/i.test(n)) || nodeNames[0];
 	const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: target }).first();
 	if (!(await node.isVisible().catch(() => false))) {
-		const ids = await page.$$eval('[data-test-id]', (els) => [...new Set(els.map((e) => e.getAttribute('data-test-id')))].join(' '));
+		const ids = await page.$$eval('[data-test-id]', (els) =>
+			[...new Set(els.map((e) => e.getAttribute('data-test-id')))].join(' '),
+		);
 		throw new Error(`node "${target}" not found on the canvas; test ids present: ${ids}`);
 	}
 	await node.dblclick();
-	const output = await firstVisible(page, ['[data-test-id="output-panel"]', '[data-test-id="ndv-output-panel"]', '.ndv-output'], { timeout: 20000 });
+	const output = await firstVisible(
+		page,
+		['[data-test-id="output-panel"]', '[data-test-id="ndv-output-panel"]', '.ndv-output'],
+		{ timeout: 20000 },
+	);
 	const text = await output.innerText();
 	const ndvShot = await screenshot(page, '3-node-output');
 	assert.match(text, /\d+ items?/, `the output panel of "${target}" shows items`);
 	const first = demo.platform.facts.firstDossierNumber;
 	const numbers = (text.match(/\b\d{4,}\b/g) || []).map(Number).filter((n) => n >= first);
-	assert.ok(numbers.length > 0, `the output panel of "${target}" shows sandbox dossier numbers (>= ${first})`);
+	assert.ok(
+		numbers.length > 0,
+		`the output panel of "${target}" shows sandbox dossier numbers (>= ${first})`,
+	);
 	return { canvasShot, ndvShot, target };
 }
 
@@ -131,7 +174,14 @@ async function main() {
 	const [n8nPort, sandboxPort, storagePort] = await freePorts(3);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-browser-'));
 	const demo = await reporter.check('start the demo (sandbox + n8n with the package)', () =>
-		startDemo({ version: process.env.E2E_BROWSER_N8N_VERSION || N8N_VERSIONS.v2, n8nPort, sandboxPort, storagePort, userFolder, includeE2e: true }),
+		startDemo({
+			version: process.env.E2E_BROWSER_N8N_VERSION || N8N_VERSIONS.v2,
+			n8nPort,
+			sandboxPort,
+			storagePort,
+			userFolder,
+			includeE2e: true,
+		}),
 	);
 	if (!demo) process.exit(reporter.finish());
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
@@ -150,11 +200,18 @@ async function main() {
 			return true;
 		});
 		if (loggedIn) {
-			await reporter.check('find "Démarche Numérique" in the nodes panel', () => findNodeInPanel(page, demo));
+			await reporter.check('find "Démarche Numérique" in the nodes panel', () =>
+				findNodeInPanel(page, demo),
+			);
 			const key = process.env.E2E_BROWSER_WORKFLOW || 'e2e/read-dossiers';
-			const chosen = demo.workflows.find((w) => w.key === key) || demo.workflows.find((w) => w.source === 'example');
+			const chosen =
+				demo.workflows.find((w) => w.key === key) ||
+				demo.workflows.find((w) => w.source === 'example');
 			if (!chosen) reporter.skip('run a demo workflow and see its output', 'no workflow imported');
-			else await reporter.check(`run "${chosen.workflow.name}" and see its output`, () => runWorkflow(page, demo, chosen.workflow));
+			else
+				await reporter.check(`run "${chosen.workflow.name}" and see its output`, () =>
+					runWorkflow(page, demo, chosen.workflow),
+				);
 		}
 		await screenshot(page, '9-last-state').catch(() => {});
 	} finally {

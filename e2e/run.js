@@ -35,14 +35,21 @@ function versionsToTest() {
 /** The tokens the platform offers, by role; the sandbox and the stub name them the same way. */
 function token(platform, role) {
 	const t = platform.tokens && platform.tokens[role];
-	if (!t) throw new Error(`the platform offers no "${role}" token (has: ${Object.keys(platform.tokens || {}).join(', ')})`);
+	if (!t)
+		throw new Error(
+			`the platform offers no "${role}" token (has: ${Object.keys(platform.tokens || {}).join(', ')})`,
+		);
 	return t;
 }
 
 function describeFailure(result) {
 	const lines = [`n8n execute exit code ${result.code}`];
-	if (result.error) lines.push(`workflow error: ${result.error.message}${result.error.description ? ` (${result.error.description})` : ''}`);
-	for (const [node, msg] of Object.entries(wf.nodeErrors(result.runData))) lines.push(`node "${node}": ${msg}`);
+	if (result.error)
+		lines.push(
+			`workflow error: ${result.error.message}${result.error.description ? ` (${result.error.description})` : ''}`,
+		);
+	for (const [node, msg] of Object.entries(wf.nodeErrors(result.runData)))
+		lines.push(`node "${node}": ${msg}`);
 	if (!result.data) lines.push('no result printed; n8n said:', ...result.problems);
 	return lines.join('\n');
 }
@@ -76,23 +83,36 @@ async function testVersion(version, pack, caps) {
 		});
 		if (!n8n) return;
 
-		const workflows = await reporter.check(`${tag} import the credential and workflows`, async () => {
-			await n8n.importCredentials([
-				{ ...CREDENTIAL, type: wf.CREDENTIAL_TYPE, data: { baseUrl: platform.url, token: token(platform, 'admin') } },
-			]);
-			const only = process.env.E2E_ONLY;
-			const list = wf.loadWorkflows({ vars: wf.templateVars(platform, CREDENTIAL), credential: CREDENTIAL }).filter((w) => !only || w.key.includes(only));
-			if (list.length) await n8n.importWorkflows(list.map((w) => w.workflow));
-			log(`${tag} imported ${list.length} workflow(s): ${list.map((w) => w.key).join(', ') || 'none'}`);
-			return list;
-		});
+		const workflows = await reporter.check(
+			`${tag} import the credential and workflows`,
+			async () => {
+				await n8n.importCredentials([
+					{
+						...CREDENTIAL,
+						type: wf.CREDENTIAL_TYPE,
+						data: { baseUrl: platform.url, token: token(platform, 'admin') },
+					},
+				]);
+				const only = process.env.E2E_ONLY;
+				const list = wf
+					.loadWorkflows({ vars: wf.templateVars(platform, CREDENTIAL), credential: CREDENTIAL })
+					.filter((w) => !only || w.key.includes(only));
+				if (list.length) await n8n.importWorkflows(list.map((w) => w.workflow));
+				log(
+					`${tag} imported ${list.length} workflow(s): ${list.map((w) => w.key).join(', ') || 'none'}`,
+				);
+				return list;
+			},
+		);
 		if (!workflows) return;
 
 		const runnable = [];
 		for (const w of workflows) {
 			const missing = wf.missingCapabilities(w.workflow, caps);
-			if (missing.length) reporter.skip(`${tag} ${w.key}`, `the built package lacks ${missing.join(', ')}`);
-			else if (platform.kind === 'stub') reporter.skip(`${tag} ${w.key}`, 'needs the sandbox (sandbox/index.js not there yet)');
+			if (missing.length)
+				reporter.skip(`${tag} ${w.key}`, `the built package lacks ${missing.join(', ')}`);
+			else if (platform.kind === 'stub')
+				reporter.skip(`${tag} ${w.key}`, 'needs the sandbox (sandbox/index.js not there yet)');
 			else runnable.push(w);
 		}
 
@@ -101,13 +121,36 @@ async function testVersion(version, pack, caps) {
 				const result = await n8n.executeWorkflow(w.workflow.id);
 				const errors = Object.values(wf.nodeErrors(result.runData));
 				// operations (node or sandbox) still being written are placeholders that say so: not a failure of this run
-				if (!result.ok && errors.length && errors.every((m) => /is not implemented (yet|in sandbox)/.test(m))) throw new SkipCheck(errors.join('; '));
+				if (
+					!result.ok &&
+					errors.length &&
+					errors.every((m) => /is not implemented (yet|in sandbox)/.test(m))
+				)
+					throw new SkipCheck(errors.join('; '));
 				assert.ok(result.ok, describeFailure(result));
-				if (w.check) await w.check(checkContext({ phase: 'execute', version, platform, n8n, workflow: w.workflow, result, runData: result.runData }));
+				if (w.check)
+					await w.check(
+						checkContext({
+							phase: 'execute',
+							version,
+							platform,
+							n8n,
+							workflow: w.workflow,
+							result,
+							runData: result.runData,
+						}),
+					);
 			});
 		}
 
-		await testServerMode(tag, version, n8n, platform, caps, runnable.filter((x) => !wf.isManual(x.workflow)));
+		await testServerMode(
+			tag,
+			version,
+			n8n,
+			platform,
+			caps,
+			runnable.filter((x) => !wf.isManual(x.workflow)),
+		);
 	} finally {
 		if (n8n) await n8n.dispose({ keep: !!process.env.E2E_KEEP });
 		if (platform) await platform.stop();
@@ -116,7 +159,8 @@ async function testVersion(version, pack, caps) {
 
 async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflows) {
 	// activation is stored in the database; `n8n start` then registers the triggers
-	for (const w of triggerWorkflows) await reporter.check(`${tag} activate ${w.key}`, () => n8n.activateWorkflow(w.workflow.id));
+	for (const w of triggerWorkflows)
+		await reporter.check(`${tag} activate ${w.key}`, () => n8n.activateWorkflow(w.workflow.id));
 	const started = await reporter.check(`${tag} n8n start, owner account, API key`, async () => {
 		await n8n.startServer();
 		await n8n.setupOwner();
@@ -130,18 +174,30 @@ async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflow
 		const creds = await n8n.rest('GET', '/types/credentials.json');
 		assert.equal(nodes.status, 200, 'GET /types/nodes.json');
 		const loaded = new Set(nodes.body.map((n) => n.name));
-		for (const type of caps.types) assert.ok(loaded.has(`${wf.PACKAGE_NAME}.${type}`), `node type ${wf.PACKAGE_NAME}.${type} is not loaded by n8n`);
-		assert.ok(creds.body.some((c) => c.name === wf.CREDENTIAL_TYPE), `credential type ${wf.CREDENTIAL_TYPE} is not loaded by n8n`);
+		for (const type of caps.types)
+			assert.ok(
+				loaded.has(`${wf.PACKAGE_NAME}.${type}`),
+				`node type ${wf.PACKAGE_NAME}.${type} is not loaded by n8n`,
+			);
+		assert.ok(
+			creds.body.some((c) => c.name === wf.CREDENTIAL_TYPE),
+			`credential type ${wf.CREDENTIAL_TYPE} is not loaded by n8n`,
+		);
 	});
 
 	await testCredentialMessages(tag, version, n8n, platform);
 
 	for (const w of triggerWorkflows) {
 		if (!w.check) {
-			reporter.skip(`${tag} trigger ${w.key}`, `no ${w.key}.check.js to provoke and verify an event`);
+			reporter.skip(
+				`${tag} trigger ${w.key}`,
+				`no ${w.key}.check.js to provoke and verify an event`,
+			);
 			continue;
 		}
-		await reporter.check(`${tag} trigger ${w.key}`, () => w.check(checkContext({ phase: 'server', version, platform, n8n, workflow: w.workflow })));
+		await reporter.check(`${tag} trigger ${w.key}`, () =>
+			w.check(checkContext({ phase: 'server', version, platform, n8n, workflow: w.workflow })),
+		);
 	}
 }
 
@@ -165,9 +221,17 @@ async function testCredentialMessages(tag, version, n8n, platform) {
 			continue;
 		}
 		await reporter.check(`${tag} credential test, ${c.role} token`, async () => {
-			const res = await n8n.testCredential({ name: `e2e ${c.role}`, type: wf.CREDENTIAL_TYPE, data: { baseUrl: platform.url, token: tok } });
+			const res = await n8n.testCredential({
+				name: `e2e ${c.role}`,
+				type: wf.CREDENTIAL_TYPE,
+				data: { baseUrl: platform.url, token: tok },
+			});
 			log(`${tag} credential test (${c.role}) → ${res.status}: ${res.message}`);
-			assert.equal(res.status, c.ok ? 'OK' : 'Error', `status for a ${c.role} token; message: ${res.message}`);
+			assert.equal(
+				res.status,
+				c.ok ? 'OK' : 'Error',
+				`status for a ${c.role} token; message: ${res.message}`,
+			);
 			assert.ok(!String(res.message).includes(tok), 'the token appears in the message');
 		});
 	}
@@ -179,7 +243,9 @@ async function main() {
 	const pack = await reporter.check('build and pack the package', () => packPackage());
 	if (!pack) process.exit(reporter.finish());
 	const caps = wf.packageCapabilities([...pack.nodes, ...pack.credentials], pack.root);
-	log(`package offers node types: ${[...caps.types].join(', ')}; operations: ${[...caps.operations].join(', ') || 'none'}`);
+	log(
+		`package offers node types: ${[...caps.types].join(', ')}; operations: ${[...caps.operations].join(', ') || 'none'}`,
+	);
 	for (const version of versions) await testVersion(version, pack, caps);
 	process.exit(reporter.finish());
 }

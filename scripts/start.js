@@ -37,12 +37,15 @@ async function main() {
 	process.on('SIGTERM', shutdown);
 	demo.n8n.server.exited.then(async (e) => {
 		if (stopping) return;
-		console.error(`n8n stopped unexpectedly (${JSON.stringify(e)}); see ${demo.n8n.logDir}/server.log`);
+		console.error(
+			`n8n stopped unexpectedly (${JSON.stringify(e)}); see ${demo.n8n.logDir}/server.log`,
+		);
 		await demo.platform.stop();
 		process.exit(1);
 	});
 
-	const names = demo.workflows.map((w) => `    - ${w.workflow.name}`).join('\n') || '    (none yet)';
+	const names =
+		demo.workflows.map((w) => `    - ${w.workflow.name}`).join('\n') || '    (none yet)';
 	console.log(`
 ================================================================================
  n8n ${demo.n8n.version} with n8n-nodes-demarche-numerique is ready

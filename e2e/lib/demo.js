@@ -16,13 +16,24 @@ const { makeLogger } = require('./log');
 
 const log = makeLogger('demo');
 const DEMO_CREDENTIAL = { id: 'dnDemoSandboxCrd', name: 'Démarche Numérique (sandbox demo)' };
-const DEMO_OWNER = { email: 'demo@example.com', password: 'Demo-password-1', firstName: 'Demo', lastName: 'User' };
+const DEMO_OWNER = {
+	email: 'demo@example.com',
+	password: 'Demo-password-1',
+	firstName: 'Demo',
+	lastName: 'User',
+};
 
 function ensurePortFree(port, what) {
 	return new Promise((resolve, reject) => {
 		const srv = require('node:net').createServer();
 		srv.once('error', (e) =>
-			reject(new Error(e.code === 'EADDRINUSE' ? `port ${port} (${what}) is already in use: stop whatever listens there (another \`npm start\`?) and retry` : e.message)),
+			reject(
+				new Error(
+					e.code === 'EADDRINUSE'
+						? `port ${port} (${what}) is already in use: stop whatever listens there (another \`npm start\`?) and retry`
+						: e.message,
+				),
+			),
 		);
 		srv.listen(port, '127.0.0.1', () => srv.close(resolve));
 	});
@@ -61,7 +72,8 @@ async function startDemo({
 	try {
 		// a stable key per demo folder: the credentials stored there stay readable across restarts
 		const keyFile = path.join(userFolder, 'encryption-key');
-		if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
+		if (!fs.existsSync(keyFile))
+			fs.writeFileSync(keyFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
 		n8n = await N8nInstance.create({
 			version,
 			userFolder,
@@ -73,9 +85,17 @@ async function startDemo({
 		log(`installing the package into ${userFolder}/.n8n/nodes`);
 		await installPackage(userFolder, pack.tarball);
 		await n8n.importCredentials([
-			{ ...DEMO_CREDENTIAL, type: wf.CREDENTIAL_TYPE, data: { baseUrl: platform.url, token: platform.tokens.admin } },
+			{
+				...DEMO_CREDENTIAL,
+				type: wf.CREDENTIAL_TYPE,
+				data: { baseUrl: platform.url, token: platform.tokens.admin },
+			},
 		]);
-		const workflows = wf.loadWorkflows({ vars: wf.templateVars(platform, DEMO_CREDENTIAL), credential: DEMO_CREDENTIAL, includeE2e });
+		const workflows = wf.loadWorkflows({
+			vars: wf.templateVars(platform, DEMO_CREDENTIAL),
+			credential: DEMO_CREDENTIAL,
+			includeE2e,
+		});
 		if (workflows.length) await n8n.importWorkflows(workflows.map((w) => w.workflow));
 		log(`imported ${workflows.length} workflow(s)`);
 		await n8n.startServer();

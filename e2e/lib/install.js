@@ -55,7 +55,8 @@ async function withLock(dir, fn) {
 				fs.rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${lockDir} (held by pid ${owner})`);
+			if (Date.now() > deadline)
+				throw new Error(`timed out waiting for lock ${lockDir} (held by pid ${owner})`);
 			if (!announced) {
 				log(`waiting for another install to finish (lock ${lockDir}, pid ${owner})`);
 				announced = true;
@@ -79,7 +80,10 @@ function readMarker(dir) {
 }
 
 function writeMarker(dir, info) {
-	fs.writeFileSync(path.join(dir, COMPLETE_MARKER), JSON.stringify({ ...info, installedAt: new Date().toISOString() }, null, 2));
+	fs.writeFileSync(
+		path.join(dir, COMPLETE_MARKER),
+		JSON.stringify({ ...info, installedAt: new Date().toISOString() }, null, 2),
+	);
 }
 
 /** Env for a child that must run on `nodeBinDir`'s node (npm included: its shebang is `env node`). */
@@ -111,10 +115,14 @@ async function ensureNode24() {
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true }, null, 2));
 		const logFile = path.join(dir, 'install.log');
 		log(`installing Node 24 (${NODE24_SPEC}) into ${dir}`);
-		await run('npm', ['install', NODE24_SPEC, '--ignore-scripts', ...NPM_QUIET], { cwd: dir, logFile });
+		await run('npm', ['install', NODE24_SPEC, '--ignore-scripts', ...NPM_QUIET], {
+			cwd: dir,
+			logFile,
+		});
 		const info = describe();
 		const { stdout } = await run(info.node, ['--version']);
-		if (!stdout.startsWith('v24.')) throw new Error(`${info.node} reports ${stdout.trim()}, expected v24.x`);
+		if (!stdout.startsWith('v24.'))
+			throw new Error(`${info.node} reports ${stdout.trim()}, expected v24.x`);
 		writeMarker(dir, { node: stdout.trim() });
 		log(`Node ${stdout.trim()} ready in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
 		return info;
@@ -158,7 +166,14 @@ async function ensureN8n(version) {
 	const runtime = await runtimeFor(version);
 	const dir = path.join(cacheRoot(), `n8n-${version}-${runtime.label}`);
 	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const result = () => ({ version, dir, node: runtime.node, binDir: runtime.binDir, n8nBin, env: runtime.env });
+	const result = () => ({
+		version,
+		dir,
+		node: runtime.node,
+		binDir: runtime.binDir,
+		n8nBin,
+		env: runtime.env,
+	});
 	if (readMarker(dir)) return result();
 	fs.mkdirSync(path.dirname(dir), { recursive: true });
 	return withLock(dir, async () => {
@@ -174,9 +189,13 @@ async function ensureN8n(version) {
 		if (majorOf(version) < 2) pkg.overrides = { xlsx: 'npm:@e965/xlsx@0.20.2' };
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
 		const env = envWithNode(runtime.binDir, { npm_config_nodedir: runtime.nodedir });
-		log(`installing n8n@${version} on ${runtime.label} into ${dir} (several minutes; log: ${logFile})`);
+		log(
+			`installing n8n@${version} on ${runtime.label} into ${dir} (several minutes; log: ${logFile})`,
+		);
 		await run('npm', ['install', '--ignore-scripts', ...NPM_QUIET], { cwd: dir, env, logFile });
-		log(`n8n@${version} unpacked after ${((Date.now() - t0) / 1000).toFixed(0)}s; building sqlite3 for ${runtime.label}`);
+		log(
+			`n8n@${version} unpacked after ${((Date.now() - t0) / 1000).toFixed(0)}s; building sqlite3 for ${runtime.label}`,
+		);
 		await run('npm', ['rebuild', 'sqlite3', ...NPM_QUIET], { cwd: dir, env, logFile });
 		await run(runtime.node, ['-e', "require('sqlite3')"], { cwd: dir, env, logFile });
 		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-version-'));
@@ -186,19 +205,31 @@ async function ensureN8n(version) {
 			logFile,
 		}).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
 		const reported = stdout.trim().split('\n').pop();
-		if (!reported.includes(version)) throw new Error(`n8n --version printed ${JSON.stringify(stdout)}, expected ${version}`);
+		if (!reported.includes(version))
+			throw new Error(`n8n --version printed ${JSON.stringify(stdout)}, expected ${version}`);
 		writeMarker(dir, { version, runtime: runtime.label, node: runtime.node });
 		log(`n8n@${version} ready in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
 		return result();
 	});
 }
 
-module.exports = { N8N_VERSIONS, cacheRoot, ensureNode24, ensureN8n, runtimeFor, withLock, envWithNode, majorOf };
+module.exports = {
+	N8N_VERSIONS,
+	cacheRoot,
+	ensureNode24,
+	ensureN8n,
+	runtimeFor,
+	withLock,
+	envWithNode,
+	majorOf,
+};
 
 if (require.main === module) {
 	// `node e2e/lib/install.js [version…]`: pre-install (e.g. from .ci/run) and print where things are.
 	(async () => {
-		const versions = process.argv.slice(2).length ? process.argv.slice(2) : Object.values(N8N_VERSIONS);
+		const versions = process.argv.slice(2).length
+			? process.argv.slice(2)
+			: Object.values(N8N_VERSIONS);
 		for (const v of versions) {
 			const n = await ensureN8n(v);
 			log(`n8n ${v}: ${n.n8nBin} on ${n.node}`);

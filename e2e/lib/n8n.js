@@ -140,7 +140,10 @@ class N8nInstance {
 	}
 
 	writeTemp(name, data) {
-		const file = path.join(this.userFolder, `${name}-${crypto.randomBytes(4).toString('hex')}.json`);
+		const file = path.join(
+			this.userFolder,
+			`${name}-${crypto.randomBytes(4).toString('hex')}.json`,
+		);
 		fs.writeFileSync(file, JSON.stringify(data, null, 2));
 		return file;
 	}
@@ -154,7 +157,10 @@ class N8nInstance {
 
 	/** Imports workflows (an array, each with its own `id`). */
 	async importWorkflows(workflows) {
-		const file = this.writeTemp('workflows', workflows.map((w) => ({ active: false, ...w })));
+		const file = this.writeTemp(
+			'workflows',
+			workflows.map((w) => ({ active: false, ...w })),
+		);
 		await this.cli(['import:workflow', `--input=${file}`]);
 		fs.rmSync(file);
 	}
@@ -200,7 +206,10 @@ class N8nInstance {
 		let exited = null;
 		this.server.exited.then((e) => (exited = e));
 		while (Date.now() < deadline) {
-			if (exited) throw new Error(`n8n start exited (${JSON.stringify(exited)}) before its REST API answered; see ${logFile}\n${tail(logFile)}`);
+			if (exited)
+				throw new Error(
+					`n8n start exited (${JSON.stringify(exited)}) before its REST API answered; see ${logFile}\n${tail(logFile)}`,
+				);
 			try {
 				// /healthz answers before the REST routes exist; /rest/settings answers once they do
 				const r = await fetch(`${this.url}/rest/settings`);
@@ -214,7 +223,9 @@ class N8nInstance {
 			await sleep(500);
 		}
 		await this.stopServer();
-		throw new Error(`n8n's REST API did not answer within ${timeoutMs / 1000}s; see ${logFile}\n${tail(logFile)}`);
+		throw new Error(
+			`n8n's REST API did not answer within ${timeoutMs / 1000}s; see ${logFile}\n${tail(logFile)}`,
+		);
 	}
 
 	async stopServer() {
@@ -264,35 +275,69 @@ class N8nInstance {
 	}
 
 	/** Creates the owner account (fresh instance) and keeps its session cookie. Returns {email, password}. */
-	async setupOwner({ email = 'demo@example.com', password = 'Demo-password-1', firstName = 'Demo', lastName = 'User' } = {}) {
-		const r = await this.restWhenReady('POST', '/rest/owner/setup', { email, password, firstName, lastName });
-		if (r.status !== 200) throw new Error(`owner setup failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+	async setupOwner({
+		email = 'demo@example.com',
+		password = 'Demo-password-1',
+		firstName = 'Demo',
+		lastName = 'User',
+	} = {}) {
+		const r = await this.restWhenReady('POST', '/rest/owner/setup', {
+			email,
+			password,
+			firstName,
+			lastName,
+		});
+		if (r.status !== 200)
+			throw new Error(
+				`owner setup failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		this.owner = { email, password };
 		return this.owner;
 	}
 
 	/** Logs in (for an instance whose owner exists). Both field names: 1.x used `email`, later `emailOrLdapLoginId`. */
 	async login({ email, password } = this.owner) {
-		const r = await this.restWhenReady('POST', '/rest/login', { email, emailOrLdapLoginId: email, password });
-		if (r.status !== 200) throw new Error(`login failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+		const r = await this.restWhenReady('POST', '/rest/login', {
+			email,
+			emailOrLdapLoginId: email,
+			password,
+		});
+		if (r.status !== 200)
+			throw new Error(`login failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
 		return r.body;
 	}
 
 	/** Creates a public-API key able to read executions; later /api/ calls send it. */
-	async createApiKey({ scopes = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'] } = {}) {
-		const r = await this.restWhenReady('POST', '/rest/api-keys', { label: `e2e-${Date.now()}`, scopes, expiresAt: null });
+	async createApiKey({
+		scopes = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'],
+	} = {}) {
+		const r = await this.restWhenReady('POST', '/rest/api-keys', {
+			label: `e2e-${Date.now()}`,
+			scopes,
+			expiresAt: null,
+		});
 		const data = r.body && r.body.data;
 		const key = data && (data.rawApiKey || data.apiKey);
-		if (r.status !== 200 || !key) throw new Error(`API key creation failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+		if (r.status !== 200 || !key)
+			throw new Error(
+				`API key creation failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		this.apiKey = key;
 		return key;
 	}
 
 	/** Executions of a workflow through the public API, newest first, with their data. */
 	async listExecutions(workflowId, { includeData = true, limit = 50 } = {}) {
-		const q = new URLSearchParams({ workflowId: String(workflowId), includeData: String(includeData), limit: String(limit) });
+		const q = new URLSearchParams({
+			workflowId: String(workflowId),
+			includeData: String(includeData),
+			limit: String(limit),
+		});
 		const r = await this.rest('GET', `/api/v1/executions?${q}`);
-		if (r.status !== 200) throw new Error(`listing executions failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+		if (r.status !== 200)
+			throw new Error(
+				`listing executions failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		return r.body.data;
 	}
 
@@ -305,7 +350,9 @@ class N8nInstance {
 			if (predicate(last)) return last;
 			await sleep(1000);
 		}
-		throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} of workflow ${workflowId}; saw ${last.length}: ${JSON.stringify(last.map((e) => ({ id: e.id, status: e.status, mode: e.mode })))}`);
+		throw new Error(
+			`timed out after ${timeoutMs / 1000}s waiting for ${what} of workflow ${workflowId}; saw ${last.length}: ${JSON.stringify(last.map((e) => ({ id: e.id, status: e.status, mode: e.mode })))}`,
+		);
 	}
 
 	/**
@@ -318,14 +365,26 @@ class N8nInstance {
 		let stored = credential;
 		let created = false;
 		if (!credential.id) {
-			const c = await this.rest('POST', '/rest/credentials', { name: credential.name || `test-${Date.now()}`, type: credential.type, data: credential.data });
-			if (c.status !== 200) throw new Error(`saving the credential failed: HTTP ${c.status} ${JSON.stringify(c.body).slice(0, 500)}`);
+			const c = await this.rest('POST', '/rest/credentials', {
+				name: credential.name || `test-${Date.now()}`,
+				type: credential.type,
+				data: credential.data,
+			});
+			if (c.status !== 200)
+				throw new Error(
+					`saving the credential failed: HTTP ${c.status} ${JSON.stringify(c.body).slice(0, 500)}`,
+				);
 			stored = { ...credential, id: c.body.data.id, name: c.body.data.name };
 			created = true;
 		}
 		try {
-			const r = await this.rest('POST', '/rest/credentials/test', { credentials: { id: stored.id, name: stored.name, type: stored.type, data: stored.data } });
-			if (r.status !== 200) throw new Error(`credential test request failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+			const r = await this.rest('POST', '/rest/credentials/test', {
+				credentials: { id: stored.id, name: stored.name, type: stored.type, data: stored.data },
+			});
+			if (r.status !== 200)
+				throw new Error(
+					`credential test request failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+				);
 			return r.body.data;
 		} finally {
 			if (created) await this.rest('DELETE', `/rest/credentials/${stored.id}`);

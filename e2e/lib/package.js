@@ -29,7 +29,8 @@ function newestMtime(p) {
 	const st = fs.statSync(p);
 	if (!st.isDirectory()) return st.mtimeMs;
 	let newest = st.mtimeMs;
-	for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+	for (const entry of fs.readdirSync(p))
+		newest = Math.max(newest, newestMtime(path.join(p, entry)));
 	return newest;
 }
 
@@ -39,7 +40,8 @@ function oldestFileMtime(p) {
 	const st = fs.statSync(p);
 	if (!st.isDirectory()) return st.mtimeMs;
 	let oldest = Infinity;
-	for (const entry of fs.readdirSync(p)) oldest = Math.min(oldest, oldestFileMtime(path.join(p, entry)));
+	for (const entry of fs.readdirSync(p))
+		oldest = Math.min(oldest, oldestFileMtime(path.join(p, entry)));
 	return oldest;
 }
 
@@ -50,7 +52,9 @@ function readPackageJson(dir = repoRoot) {
 /** Every file the package.json `n8n` section promises must exist in dist, or n8n fails to load the package. */
 function missingDistFiles(dir = repoRoot) {
 	const { n8n } = readPackageJson(dir);
-	return [...(n8n.credentials || []), ...(n8n.nodes || [])].filter((f) => !fs.existsSync(path.join(dir, f)));
+	return [...(n8n.credentials || []), ...(n8n.nodes || [])].filter(
+		(f) => !fs.existsSync(path.join(dir, f)),
+	);
 }
 
 /** Runs `npm run build` in dir when its dist is missing or older than its sources. */
@@ -87,28 +91,43 @@ async function exportHead() {
  * them) are left out of the packed package.json instead of failing, so e2e runs on whatever exists.
  * `source`: 'worktree' (default: the files as they are) or 'head' (the last commit; env E2E_PACKAGE_SOURCE).
  */
-async function packPackage({ allowMissing = true, source = process.env.E2E_PACKAGE_SOURCE || 'worktree' } = {}) {
+async function packPackage({
+	allowMissing = true,
+	source = process.env.E2E_PACKAGE_SOURCE || 'worktree',
+} = {}) {
 	const root = source === 'head' ? await exportHead() : repoRoot;
 	await buildIfStale(root);
 	const missing = missingDistFiles(root);
 	const pkg = readPackageJson(root);
 	const present = (list) => (list || []).filter((f) => !missing.includes(f));
-	if (missing.length && !allowMissing) throw new Error(`dist is missing files declared in package.json: ${missing.join(', ')}`);
+	if (missing.length && !allowMissing)
+		throw new Error(`dist is missing files declared in package.json: ${missing.join(', ')}`);
 	const outDir = makeTempDir('dn-pack-');
 	let packDir = root;
 	if (missing.length) {
 		// pack from a staging copy whose package.json lists only what exists; the repo stays untouched
-		log(`declared in package.json but not built (yet), left out of the packed package: ${missing.join(', ')}`);
+		log(
+			`declared in package.json but not built (yet), left out of the packed package: ${missing.join(', ')}`,
+		);
 		packDir = path.join(outDir, 'staging');
 		fs.mkdirSync(packDir);
 		fs.cpSync(path.join(root, 'dist'), path.join(packDir, 'dist'), { recursive: true });
 		for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
-			if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(packDir, f));
+			if (fs.existsSync(path.join(root, f)))
+				fs.copyFileSync(path.join(root, f), path.join(packDir, f));
 		}
-		const staged = { ...pkg, scripts: {}, n8n: { ...pkg.n8n, credentials: present(pkg.n8n.credentials), nodes: present(pkg.n8n.nodes) } };
+		const staged = {
+			...pkg,
+			scripts: {},
+			n8n: { ...pkg.n8n, credentials: present(pkg.n8n.credentials), nodes: present(pkg.n8n.nodes) },
+		};
 		fs.writeFileSync(path.join(packDir, 'package.json'), JSON.stringify(staged, null, 2));
 	}
-	const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: packDir });
+	const { stdout } = await run(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', outDir],
+		{ cwd: packDir },
+	);
 	const [info] = JSON.parse(stdout);
 	const tarball = path.join(outDir, info.filename);
 	log(`packed ${info.filename} (${info.entryCount} files, ${Math.round(info.size / 1024)} kB)`);
@@ -140,13 +159,34 @@ async function installPackage(userFolder, tarball, { name = readPackageJson().na
 	delete pkg.peerDependencies;
 	delete pkg.optionalDependencies;
 	fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
-	await run('npm', ['install', '--ignore-scripts', '--package-lock=false', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: target });
+	await run(
+		'npm',
+		[
+			'install',
+			'--ignore-scripts',
+			'--package-lock=false',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=warn',
+		],
+		{ cwd: target },
+	);
 	// n8n keeps a package.json in nodes/ listing what it installed
 	const nodesPkgFile = path.join(nodesDir, 'package.json');
-	const nodesPkg = fs.existsSync(nodesPkgFile) ? JSON.parse(fs.readFileSync(nodesPkgFile, 'utf8')) : { name: 'installed-nodes', private: true };
+	const nodesPkg = fs.existsSync(nodesPkgFile)
+		? JSON.parse(fs.readFileSync(nodesPkgFile, 'utf8'))
+		: { name: 'installed-nodes', private: true };
 	nodesPkg.dependencies = { ...(nodesPkg.dependencies || {}), [name]: pkg.version };
 	fs.writeFileSync(nodesPkgFile, JSON.stringify(nodesPkg, null, 2));
 	return target;
 }
 
-module.exports = { repoRoot, packPackage, installPackage, buildIfStale, exportHead, missingDistFiles, readPackageJson };
+module.exports = {
+	repoRoot,
+	packPackage,
+	installPackage,
+	buildIfStale,
+	exportHead,
+	missingDistFiles,
+	readPackageJson,
+};

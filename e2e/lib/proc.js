@@ -12,11 +12,16 @@ const fs = require('node:fs');
  */
 function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input } = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(cmd, args, { cwd, env: env || process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+		const child = spawn(cmd, args, {
+			cwd,
+			env: env || process.env,
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
 		const out = [];
 		const err = [];
 		const logStream = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
-		if (logStream) logStream.write(`\n$ ${cmd} ${args.join(' ')}   (cwd ${cwd || process.cwd()})\n`);
+		if (logStream)
+			logStream.write(`\n$ ${cmd} ${args.join(' ')}   (cwd ${cwd || process.cwd()})\n`);
 		child.stdout.on('data', (d) => {
 			out.push(d);
 			if (logStream) logStream.write(d);
@@ -45,9 +50,15 @@ function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input 
 				stderr: Buffer.concat(err).toString('utf8'),
 			};
 			if (check && result.code !== 0) {
-				const tail = stripAnsi(result.stdout + '\n' + result.stderr).trim().split('\n').slice(-25).join('\n');
+				const tail = stripAnsi(result.stdout + '\n' + result.stderr)
+					.trim()
+					.split('\n')
+					.slice(-25)
+					.join('\n');
 				const why = signal ? `killed by ${signal}${timer ? ' (timeout?)' : ''}` : `exit ${code}`;
-				const e = new Error(`${cmd} ${args.join(' ')} failed (${why})${logFile ? `; full log: ${logFile}` : ''}\n${tail}`);
+				const e = new Error(
+					`${cmd} ${args.join(' ')} failed (${why})${logFile ? `; full log: ${logFile}` : ''}\n${tail}`,
+				);
 				e.result = result;
 				reject(e);
 				return;
@@ -59,7 +70,6 @@ function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input 
 
 /** Removes terminal control sequences (spinners, colours) from captured output. */
 function stripAnsi(text) {
-	// eslint-disable-next-line no-control-regex
 	return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
 }
 

@@ -28,7 +28,9 @@ class Reporter {
 				return undefined;
 			}
 			this.failed.push({ name, message: e.message });
-			this.log.error(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n${indent(e.message)}`);
+			this.log.error(
+				`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n${indent(e.message)}`,
+			);
 			if (process.env.E2E_DEBUG && e.stack) this.log.error(e.stack);
 			return undefined;
 		}

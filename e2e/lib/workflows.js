@@ -13,7 +13,12 @@ const CREDENTIAL_TYPE = 'demarcheNumeriqueApi';
 
 /** A stable n8n workflow id (16 alphanumerics) derived from a file name, so re-imports overwrite. */
 function workflowIdFor(key) {
-	return crypto.createHash('sha256').update(key).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
+	return crypto
+		.createHash('sha256')
+		.update(key)
+		.digest('base64')
+		.replace(/[^A-Za-z0-9]/g, '')
+		.slice(0, 16);
 }
 
 /** Reads every *.json in dir (sorted). Returns [{file, key, raw}], raw being the file's text. */
@@ -23,7 +28,11 @@ function readWorkflowFiles(dir) {
 		.readdirSync(dir)
 		.filter((f) => f.endsWith('.json'))
 		.sort()
-		.map((f) => ({ file: path.join(dir, f), key: path.basename(f, '.json'), raw: fs.readFileSync(path.join(dir, f), 'utf8') }));
+		.map((f) => ({
+			file: path.join(dir, f),
+			key: path.basename(f, '.json'),
+			raw: fs.readFileSync(path.join(dir, f), 'utf8'),
+		}));
 }
 
 /**
@@ -32,18 +41,28 @@ function readWorkflowFiles(dir) {
  */
 function substitute(raw, vars, where) {
 	const whole = raw.replace(/"__([A-Z][A-Z0-9_]*)__"/g, (m, name) => {
-		if (!(name in vars)) throw new Error(`${where}: unknown placeholder __${name}__ (known: ${Object.keys(vars).join(', ')})`);
+		if (!(name in vars))
+			throw new Error(
+				`${where}: unknown placeholder __${name}__ (known: ${Object.keys(vars).join(', ')})`,
+			);
 		return JSON.stringify(vars[name]);
 	});
 	return whole.replace(/__([A-Z][A-Z0-9_]*)__/g, (m, name) => {
-		if (!(name in vars)) throw new Error(`${where}: unknown placeholder __${name}__ (known: ${Object.keys(vars).join(', ')})`);
+		if (!(name in vars))
+			throw new Error(
+				`${where}: unknown placeholder __${name}__ (known: ${Object.keys(vars).join(', ')})`,
+			);
 		return String(vars[name]);
 	});
 }
 
 /** Placeholder values for workflow templates: platform URL, credential, and every sandbox fact. */
 function templateVars(platform, credential) {
-	const vars = { SANDBOX_URL: platform.url, CREDENTIAL_ID: credential.id, CREDENTIAL_NAME: credential.name };
+	const vars = {
+		SANDBOX_URL: platform.url,
+		CREDENTIAL_ID: credential.id,
+		CREDENTIAL_NAME: credential.name,
+	};
 	// facts {demarches: {subvention: 1002}, instructeurs: [{email}]} → DEMARCHES_SUBVENTION, INSTRUCTEURS_0_EMAIL
 	const flatten = (value, prefix) => {
 		if (value !== null && typeof value === 'object') {
@@ -59,8 +78,14 @@ function templateVars(platform, credential) {
 /** Points every node that uses our credential type at `credential` ({id, name}). */
 function bindCredential(workflow, credential) {
 	for (const node of workflow.nodes || []) {
-		if (node.type.startsWith(`${PACKAGE_NAME}.`) || (node.credentials && node.credentials[CREDENTIAL_TYPE])) {
-			node.credentials = { ...(node.credentials || {}), [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
+		if (
+			node.type.startsWith(`${PACKAGE_NAME}.`) ||
+			(node.credentials && node.credentials[CREDENTIAL_TYPE])
+		) {
+			node.credentials = {
+				...(node.credentials || {}),
+				[CREDENTIAL_TYPE]: { id: credential.id, name: credential.name },
+			};
 		}
 	}
 	return workflow;
@@ -74,8 +99,18 @@ function bindCredential(workflow, credential) {
  */
 function loadWorkflows({ vars, credential, includeExamples = true, includeE2e = true }) {
 	const sets = [];
-	if (includeExamples) sets.push({ source: 'example', dir: path.join(repoRoot, 'examples'), checks: path.join(repoRoot, 'e2e', 'example-checks') });
-	if (includeE2e) sets.push({ source: 'e2e', dir: path.join(repoRoot, 'e2e', 'workflows'), checks: path.join(repoRoot, 'e2e', 'workflows') });
+	if (includeExamples)
+		sets.push({
+			source: 'example',
+			dir: path.join(repoRoot, 'examples'),
+			checks: path.join(repoRoot, 'e2e', 'example-checks'),
+		});
+	if (includeE2e)
+		sets.push({
+			source: 'e2e',
+			dir: path.join(repoRoot, 'e2e', 'workflows'),
+			checks: path.join(repoRoot, 'e2e', 'workflows'),
+		});
 	const out = [];
 	for (const set of sets) {
 		for (const { file, key, raw } of readWorkflowFiles(set.dir)) {
@@ -84,7 +119,13 @@ function loadWorkflows({ vars, credential, includeExamples = true, includeE2e = 
 			workflow.name = workflow.name || key;
 			bindCredential(workflow, credential);
 			const checkFile = path.join(set.checks, `${key}.check.js`);
-			out.push({ key: `${set.source}/${key}`, file, source: set.source, workflow, check: fs.existsSync(checkFile) ? require(checkFile) : null });
+			out.push({
+				key: `${set.source}/${key}`,
+				file,
+				source: set.source,
+				workflow,
+				check: fs.existsSync(checkFile) ? require(checkFile) : null,
+			});
 		}
 	}
 	return out;
@@ -107,12 +148,16 @@ function packageCapabilities(distFiles, root = repoRoot) {
 			} catch {
 				continue;
 			}
-			const description = instance.description || (instance.nodeVersions && Object.values(instance.nodeVersions).pop().description);
+			const description =
+				instance.description ||
+				(instance.nodeVersions && Object.values(instance.nodeVersions).pop().description);
 			if (!description || !description.name) continue;
 			types.add(description.name);
 			for (const prop of description.properties || []) {
 				if (prop.name !== 'operation' || !Array.isArray(prop.options)) continue;
-				const resources = (prop.displayOptions && prop.displayOptions.show && prop.displayOptions.show.resource) || [''];
+				const resources = (prop.displayOptions &&
+					prop.displayOptions.show &&
+					prop.displayOptions.show.resource) || [''];
 				for (const r of resources) for (const o of prop.options) operations.add(`${r}.${o.value}`);
 			}
 		}
@@ -165,7 +210,9 @@ function nodeErrors(runData) {
 	const errors = {};
 	for (const [name, runs] of Object.entries(runData || {})) {
 		const failed = runs.find((r) => r.error);
-		if (failed) errors[name] = failed.error.message + (failed.error.description ? ` (${failed.error.description})` : '');
+		if (failed)
+			errors[name] =
+				failed.error.message + (failed.error.description ? ` (${failed.error.description})` : '');
 	}
 	return errors;
 }

@@ -6,7 +6,8 @@
 module.exports = async ({ assert, output, platform }) => {
 	const candidates = output('Dossiers en instruction');
 	assert.equal(candidates.length, 2, 'two dossiers en instruction to accept');
-	for (const d of candidates) assert.equal(d.state, 'en_instruction', `dossier ${d.number} was listed as en_instruction`);
+	for (const d of candidates)
+		assert.equal(d.state, 'en_instruction', `dossier ${d.number} was listed as en_instruction`);
 
 	const accepted = output('Accept');
 	assert.equal(accepted.length, 2, 'Accept: one item per input dossier');

@@ -10,12 +10,24 @@ module.exports = async ({ assert, output, platform }) => {
 	assert.equal(dossier.number, facts.everyChampDossier, 'Get dossier: the number asked for');
 	assert.equal(dossier.demarche.number, facts.demarches.everyChamp, 'Get dossier: its démarche');
 	assert.equal(typeof dossier.champs, 'object', 'Get dossier: champs keyed by label (simplified)');
-	assert.ok(Object.keys(dossier.champs).length >= 20, `Get dossier: the every-champ dossier has many champs, got ${Object.keys(dossier.champs).length}`);
+	assert.ok(
+		Object.keys(dossier.champs).length >= 20,
+		`Get dossier: the every-champ dossier has many champs, got ${Object.keys(dossier.champs).length}`,
+	);
 
 	const list = output('List dossiers');
 	assert.equal(list.length, 5, 'List dossiers: limit 5');
-	assert.equal(new Set(list.map((d) => d.number)).size, 5, 'List dossiers: five different dossiers');
-	for (const d of list) assert.equal(d.demarche.number, facts.demarches.subvention, `List dossiers: dossier ${d.number} belongs to the démarche`);
+	assert.equal(
+		new Set(list.map((d) => d.number)).size,
+		5,
+		'List dossiers: five different dossiers',
+	);
+	for (const d of list)
+		assert.equal(
+			d.demarche.number,
+			facts.demarches.subvention,
+			`List dossiers: dossier ${d.number} belongs to the démarche`,
+		);
 
 	const [query] = output('Custom query');
 	assert.equal(query.demarche.number, facts.demarches.subvention, 'Custom query: data.demarche');

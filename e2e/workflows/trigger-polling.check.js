@@ -6,20 +6,35 @@ const { waitFor, sandboxControl, triggerItems } = require('../lib/checks');
 
 module.exports = async ({ assert, n8n, platform, workflow }) => {
 	// the first poll (at activation) must be over, or the new dossier would predate its "now"
-	await waitFor('the trigger\'s first poll', async () => {
-		const requests = await sandboxControl(platform, 'GET', '/requests?token=admin');
-		return requests.some((r) => r.operationName && r.operationName !== 'CredentialTest');
-	}, { timeoutMs: 60000 });
+	await waitFor(
+		"the trigger's first poll",
+		async () => {
+			const requests = await sandboxControl(platform, 'GET', '/requests?token=admin');
+			return requests.some((r) => r.operationName && r.operationName !== 'CredentialTest');
+		},
+		{ timeoutMs: 60000 },
+	);
 
-	const deposited = await sandboxControl(platform, 'POST', '/act/deposit', { demarche: platform.facts.demarches.transport });
+	const deposited = await sandboxControl(platform, 'POST', '/act/deposit', {
+		demarche: platform.facts.demarches.transport,
+	});
 	const executions = await n8n.waitForExecutions(
 		workflow.id,
-		(list) => list.some((e) => triggerItems(e, 'New dossier').some((item) => item.number === deposited.number)),
+		(list) =>
+			list.some((e) =>
+				triggerItems(e, 'New dossier').some((item) => item.number === deposited.number),
+			),
 		{ timeoutMs: 150000, what: `an execution carrying dossier ${deposited.number}` },
 	);
-	const execution = executions.find((e) => triggerItems(e, 'New dossier').some((item) => item.number === deposited.number));
+	const execution = executions.find((e) =>
+		triggerItems(e, 'New dossier').some((item) => item.number === deposited.number),
+	);
 	assert.equal(execution.status, 'success', `execution ${execution.id} status`);
 	const item = triggerItems(execution, 'New dossier').find((i) => i.number === deposited.number);
-	assert.equal(item.demarche.number, platform.facts.demarches.transport, 'the item is a simplified dossier of the démarche');
+	assert.equal(
+		item.demarche.number,
+		platform.facts.demarches.transport,
+		'the item is a simplified dossier of the démarche',
+	);
 	assert.equal(item.state, 'en_construction', 'a new dossier is en construction');
 };
