@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { N8N_VERSIONS, cacheRoot } = require('./install');
 const { N8nInstance } = require('./n8n');
-const { packPackage, installPackage } = require('./package');
+const { packPackage, installPackage, repoRoot } = require('./package');
 const { startPlatform } = require('./platform');
 const { freePort } = require('./ports');
 const wf = require('./workflows');
@@ -22,6 +22,11 @@ const DEMO_OWNER = {
 	firstName: 'Demo',
 	lastName: 'User',
 };
+
+function hasExamples() {
+	const dir = path.join(repoRoot, 'examples');
+	return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.json'));
+}
 
 function ensurePortFree(port, what) {
 	return new Promise((resolve, reject) => {
@@ -42,7 +47,8 @@ function ensurePortFree(port, what) {
 /**
  * Starts everything. Options: version (n8n, default the pinned 2.x), n8nPort (5678), sandboxPort (8787),
  * storagePort (8788), userFolder (default: a persistent folder in the cache, so a restart keeps what
- * the user did), fresh (wipe that folder first), includeE2e (also import e2e/workflows).
+ * the user did), fresh (wipe that folder first), includeE2e (also import e2e/workflows; default: only
+ * when examples/ has none, so the demo always has something to run).
  * Resolves {n8n, platform, url, owner, workflows, stop()}.
  */
 async function startDemo({
@@ -52,7 +58,7 @@ async function startDemo({
 	storagePort = 8788,
 	userFolder = path.join(cacheRoot(), `demo-${version}`),
 	fresh = false,
-	includeE2e = false,
+	includeE2e = undefined,
 } = {}) {
 	await ensurePortFree(n8nPort, 'n8n');
 	await ensurePortFree(sandboxPort, 'sandbox');
@@ -94,7 +100,7 @@ async function startDemo({
 		const workflows = wf.loadWorkflows({
 			vars: wf.templateVars(platform, DEMO_CREDENTIAL),
 			credential: DEMO_CREDENTIAL,
-			includeE2e,
+			includeE2e: includeE2e === undefined ? !hasExamples() : includeE2e,
 		});
 		if (workflows.length) await n8n.importWorkflows(workflows.map((w) => w.workflow));
 		log(`imported ${workflows.length} workflow(s)`);
