@@ -56,33 +56,48 @@ export class DemarcheNumeriqueApi implements ICredentialType {
 		},
 	};
 
-	// `{ __typename }` is the cheapest query that needs a valid token: the platform answers 403
-	// (bad token, forbidden network) or 401 (expired) before running it.
+	// `{ __typename }` is the cheapest query that needs a valid token. n8n's credential tester never
+	// shows an error response's body, so the request keeps every answer (ignoreHttpStatusErrors)
+	// and the rules below read the platform's own message from it.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/, "").replace(/\\/+$/, "")}}',
+				'={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/i, "").replace(/\\/+$/, "")}}',
 			url: '/api/v2/graphql',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: { query: 'query CredentialTest { __typename }', operationName: 'CredentialTest' },
 			json: true,
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 401,
+					key: 'errors[0].message',
+					value: 'Token expired',
 					message:
-						'Token expired (HTTP 401). Create a new token in your administrateur profile (/profil) and paste it here.',
+						'The platform says "Token expired" (HTTP 401). Create a new token in your administrateur profile (/profil) and paste it here.',
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 403,
+					key: 'errors[0].message',
+					value: 'Without a token, only persisted queries are allowed',
 					message:
-						'Token refused (HTTP 403): either the token is wrong ("Without a token, only persisted queries are allowed") or this n8n server\'s IP address is not in the token\'s allowed networks ("Request issued from a forbidden network"). Check the token and the instance URL, or add this server\'s IP to the token in /profil.',
+						'The platform refused the token: "Without a token, only persisted queries are allowed" (HTTP 403). The token is wrong or revoked: copy it again from /profil, and check that the Instance URL is the instance that issued it.',
+				},
+			},
+			{
+				// Anything but `{"data":{"__typename":"Query"}}`: a forbidden network (its message names
+				// the IP, so it cannot be matched exactly), a proxy page, a throttle, a wrong URL.
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data.__typename',
+					value: undefined,
+					message:
+						'The platform did not accept the test query. If the token is restricted to IP networks, this n8n server\'s address is not allowed ("Request issued from a forbidden network"): run any Démarche Numérique node to see the exact address to add in /profil. Otherwise check the Instance URL (it must be the platform\'s address, e.g. https://demarche.numerique.gouv.fr) and the token.',
 				},
 			},
 		],

@@ -83,14 +83,37 @@ describe('credential test request', () => {
 		expect(request.body.operationName).toBe(request.body.query.match(/query\s+(\w+)/)[1]);
 	});
 
-	it('has a rule with a fix for 401 (expired) and for 403 (wrong token or forbidden network)', () => {
-		const rules = Object.fromEntries(
-			credential.test.rules.filter((r) => r.type === 'responseCode').map((r) => [r.properties.value, r.properties.message]),
-		);
-		expect(rules[401]).toMatch(/expired/i);
-		expect(rules[401]).toMatch(/\/profil/);
-		expect(rules[403]).toMatch(/token/i);
-		expect(rules[403]).toMatch(/IP/);
+	/** n8n's tester: the first `responseSuccessBody` rule whose `get(body, key) === value` fails the test. */
+	function verdict(body) {
+		const get = (object, key) =>
+			key.split(/[.[\]]+/).filter(Boolean).reduce((value, part) => (value == null ? undefined : value[part]), object);
+		const rule = credential.test.rules.find((r) => get(body, r.properties.key) === r.properties.value);
+		return rule ? rule.properties.message : 'OK';
+	}
+
+	it('keeps every answer so the rules can read the platform\'s body (n8n never shows it otherwise)', () => {
+		expect(credential.test.request.ignoreHttpStatusErrors).toBe(true);
+		expect(credential.test.rules.every((r) => r.type === 'responseSuccessBody')).toBe(true);
+	});
+
+	it('passes only for a successful answer', () => {
+		expect(verdict({ data: { __typename: 'Query' } })).toBe('OK');
+	});
+
+	it.each([
+		[{ errors: [{ message: 'Token expired', extensions: { code: 'unauthorized' } }] }, /Token expired.*\/profil/],
+		[
+			{ errors: [{ message: 'Without a token, only persisted queries are allowed', extensions: { code: 'forbidden' } }] },
+			/Without a token, only persisted queries are allowed.*wrong or revoked/,
+		],
+		[
+			{ errors: [{ message: 'Request issued from a forbidden network. Add 203.0.113.7/32 to your allowed adresses in your /profil' }] },
+			/forbidden network/,
+		],
+		['Calm down, cowboy!', /did not accept/],
+		[{ data: null, errors: [{ message: 'Internal Server Error' }] }, /did not accept/],
+	])('fails with the platform\'s reason for %j', (body, message) => {
+		expect(verdict(body)).toMatch(message);
 	});
 });
 
