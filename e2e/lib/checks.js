@@ -1,6 +1,8 @@
 'use strict';
 // Helpers for workflow check modules (e2e/workflows/*.check.js).
 
+const fs = require('node:fs');
+const path = require('node:path');
 const { sleep } = require('./proc');
 
 /** Polls `probe` until it resolves truthy; throws after timeoutMs naming `what`. Resolves the probe's value. */
@@ -46,4 +48,28 @@ function triggerItems(execution, nodeName) {
 	return ((main && main[0]) || []).map((i) => i.json);
 }
 
-module.exports = { waitFor, sandboxControl, triggerItems };
+/**
+ * The bytes of a binary property from an execution result: inline base64 (n8n 1.x default mode) or,
+ * with the filesystem mode (n8n 2.x default: data "filesystem-v2" and an id), the file n8n stored
+ * under N8N_BINARY_DATA_STORAGE_PATH (<user folder>/binary-data, see baseEnv in n8n.js).
+ */
+function binaryBytes(n8n, binary) {
+	const mode = binary.id && binary.id.includes(':') ? binary.id.slice(0, binary.id.indexOf(':')) : null;
+	if (!mode) return Buffer.from(binary.data, 'base64');
+	if (!mode.startsWith('filesystem')) throw new Error(`binary data mode ${mode} is not readable from here`);
+	return fs.readFileSync(path.join(n8n.userFolder, 'binary-data', binary.id.slice(mode.length + 1)));
+}
+
+/** A GraphQL request to the platform with one of its tokens (admin by default). Resolves `data`; throws on errors. */
+async function platformQuery(platform, query, variables = {}, role = 'admin') {
+	const res = await fetch(`${platform.url}/api/v2/graphql`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.tokens[role]}` },
+		body: JSON.stringify({ query, variables }),
+	});
+	const body = await res.json();
+	if (!res.ok || (body.errors && body.errors.length)) throw new Error(`platform query failed: HTTP ${res.status} ${JSON.stringify(body.errors)}`);
+	return body.data;
+}
+
+module.exports = { waitFor, sandboxControl, triggerItems, binaryBytes, platformQuery };

@@ -17,6 +17,8 @@ const { makeLogger } = require('./log');
 function baseEnv({ userFolder, port, brokerPort, encryptionKey }) {
 	return {
 		N8N_USER_FOLDER: userFolder,
+		// binary data files of the filesystem mode (n8n 2.x default) at a known place, for checks to read
+		N8N_BINARY_DATA_STORAGE_PATH: path.join(userFolder, 'binary-data'),
 		N8N_ENCRYPTION_KEY: encryptionKey,
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
