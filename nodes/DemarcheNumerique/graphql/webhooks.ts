@@ -1,0 +1,43 @@
+import type { Document } from './queries';
+
+/**
+ * Signed webhooks v2 (proposed upstream, demarche.numerique.gouv.fr PR #10263; absent from the
+ * published schema, so these documents are not in allDocuments()): the node uses them only after
+ * introspection finds `webhookCreer`.
+ */
+
+export const WEBHOOK_CREER: Document = {
+	operationName: 'WebhookCreer',
+	query: `mutation WebhookCreer($demarche: Int!, $url: String!, $eventTypes: [WebhookEventTypeEnum!]!, $label: String) {
+  webhookCreer(input: { demarche: { number: $demarche }, url: $url, eventTypes: $eventTypes, label: $label }) {
+    webhook { id url }
+    secret
+    errors { message }
+  }
+}`,
+};
+
+export const WEBHOOK_SUPPRIMER: Document = {
+	operationName: 'WebhookSupprimer',
+	query: `mutation WebhookSupprimer($webhook: ID!) {
+  webhookSupprimer(input: { webhook: $webhook }) {
+    id
+    errors { message }
+  }
+}`,
+};
+
+export const DEMARCHE_WEBHOOKS: Document = {
+	operationName: 'GetDemarcheWebhooks',
+	query: `query GetDemarcheWebhooks($demarche: Int!) {
+  webhooks(demarche: { number: $demarche }) { id url enabled }
+}`,
+};
+
+/** The event types the server offers (introspection works whatever the server's version). */
+export const WEBHOOK_EVENT_TYPES: Document = {
+	operationName: 'GetWebhookEventTypes',
+	query: `query GetWebhookEventTypes {
+  __type(name: "WebhookEventTypeEnum") { enumValues { name description } }
+}`,
+};
