@@ -25,11 +25,15 @@ process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'false';
 process.env.GENERIC_TIMEZONE ??= 'Europe/Paris';
 
-function removeUserFolder() {
+/** Stops what n8n-core started for this test file and removes its folder. */
+function shutdownEngine() {
+	// Built by every node context (SSH tunnel helpers), it keeps a one-minute interval alive.
+	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
+	if (Container.has(SSHClientsManager)) Container.get(SSHClientsManager).onShutdown();
 	rmSync(engineUserFolder, { recursive: true, force: true });
 }
-if (typeof afterAll === 'function') afterAll(removeUserFolder);
-else process.once('exit', removeUserFolder);
+if (typeof afterAll === 'function') afterAll(shutdownEngine);
+else process.once('exit', shutdownEngine);
 
 // Required only once the environment above is in place. n8n-core ships its own @n8n/di (older
 // than the top-level one): its services live in that container, so that is the one to ask.
