@@ -10,6 +10,7 @@ const { NodeApiError } = require('n8n-workflow');
 
 const {
 	ActivePoller,
+	NODE_TYPES,
 	START_NODE_NAME,
 	jsonOf,
 	loadCredentialType,
@@ -30,6 +31,27 @@ const {
 registerNodeType(TEST_NODE_TYPES.authGet, new EngineAuthGet());
 registerNodeType(TEST_NODE_TYPES.counterPoll, new EngineCounterPoll());
 registerNodeType(TEST_NODE_TYPES.hookTrigger, new EngineHookTrigger());
+
+/** A node whose only parameter is required and empty by default: a workflow issue until set. */
+const REQUIRED_PARAMETER_TYPE = 'engine-test.requiredParameter';
+registerNodeType(REQUIRED_PARAMETER_TYPE, {
+	description: {
+		displayName: 'Required Parameter',
+		name: 'requiredParameter',
+		group: ['transform'],
+		version: 1,
+		description: 'Needs a value',
+		defaults: { name: 'Required Parameter' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true },
+		],
+	},
+	async execute() {
+		return [this.getInputData()];
+	},
+});
 
 const TOKEN = 'engine-harness-secret-token-4f1c';
 
@@ -52,15 +74,18 @@ beforeAll(async () => {
 				res.writeHead(status, { 'content-type': 'application/json' });
 				res.end(JSON.stringify(payload));
 			};
-			if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply(403, { errors: ['denied'] });
+			if (req.headers.authorization !== `Bearer ${TOKEN}`)
+				return reply(403, { errors: ['denied'] });
 			if (url.pathname === '/ok') return reply(200, { ok: true, path: url.pathname });
 			if (url.pathname === '/boom') return reply(500, { message: 'internal failure' });
 			if (url.pathname === '/events') {
 				const after = Number(url.searchParams.get('after'));
 				return reply(200, { events: events.filter((event) => event.id > after) });
 			}
-			if (url.pathname === '/subscriptions' && req.method === 'POST') return reply(201, { id: 'sub-1' });
-			if (url.pathname.startsWith('/subscriptions/') && req.method === 'DELETE') return reply(200, {});
+			if (url.pathname === '/subscriptions' && req.method === 'POST')
+				return reply(201, { id: 'sub-1' });
+			if (url.pathname.startsWith('/subscriptions/') && req.method === 'DELETE')
+				return reply(200, {});
 			return reply(404, { message: 'not found' });
 		});
 	});
@@ -87,6 +112,16 @@ describe('loading', () => {
 		expect(credential.properties.map((property) => property.name)).toEqual(
 			expect.arrayContaining(['baseUrl', 'token']),
 		);
+	});
+
+	test('the package nodes load from their sources under the names n8n gives them', () => {
+		expect(loadNodeType(NODE_TYPES.action).description.name).toBe('demarcheNumerique');
+		expect(loadNodeType(NODE_TYPES.webhookTrigger).description.name).toBe(
+			'demarcheNumeriqueWebhookTrigger',
+		);
+		const trigger = loadNodeType(NODE_TYPES.trigger);
+		expect(trigger.description.name).toBe('demarcheNumeriqueTrigger');
+		expect(trigger.description.properties[0].name).toBe('pollTimes');
 	});
 
 	test('test-only polling nodes get the Poll Times parameter as n8n adds it', () => {
@@ -128,7 +163,12 @@ describe('runWorkflow', () => {
 		const run = await runWorkflow({
 			nodes: [{ type: TEST_NODE_TYPES.authGet, parameters: { path: '/ok', inputBinary: 'file' } }],
 			credentials: credentials(),
-			input: [{ json: {}, binary: { file: { data: content, fileName: 'piece.pdf', mimeType: 'application/pdf' } } }],
+			input: [
+				{
+					json: {},
+					binary: { file: { data: content, fileName: 'piece.pdf', mimeType: 'application/pdf' } },
+				},
+			],
 		});
 
 		expect(run.error).toBeUndefined();
@@ -177,6 +217,17 @@ describe('runWorkflow', () => {
 		expect(() => run.items('Auth GET')).not.toThrow();
 	});
 
+	test('a workflow with parameter issues fails before any node runs, as n8n refuses to start it', async () => {
+		const run = await runWorkflow({
+			nodes: [{ type: REQUIRED_PARAMETER_TYPE }, { type: TEST_NODE_TYPES.authGet }],
+			credentials: credentials(),
+		});
+		expect(run.error.name).toBe('WorkflowHasIssuesError');
+		expect(run.failedNode).toBeUndefined();
+		expect(run.executedNodes).toEqual([]);
+		expect(seen).toEqual([]);
+	});
+
 	test('a wrong token reaches the server as sent and fails the run', async () => {
 		const run = await runWorkflow({
 			nodes: [{ type: TEST_NODE_TYPES.authGet, parameters: { path: '/ok' } }],
@@ -194,7 +245,10 @@ describe('runPoll', () => {
 			{ id: 1, label: 'a' },
 			{ id: 2, label: 'b' },
 		];
-		const first = await runPoll({ node: { type: TEST_NODE_TYPES.counterPoll }, credentials: credentials() });
+		const first = await runPoll({
+			node: { type: TEST_NODE_TYPES.counterPoll },
+			credentials: credentials(),
+		});
 		expect(jsonOf(first.items)).toEqual(events);
 		expect(first.staticDataSaved).toBe(true);
 		expect(first.staticData).toEqual({ 'node:Counter Poll': { lastId: 2 } });
@@ -220,6 +274,25 @@ describe('runPoll', () => {
 		expect(third.staticData).toEqual(second.staticData);
 	});
 
+	test('a tick that emits nothing saves nothing, though the active workflow keeps the change', async () => {
+		const saved = { 'node:Counter Poll': { lastId: 5 } };
+		const poller = new ActivePoller({
+			node: { type: TEST_NODE_TYPES.counterPoll, parameters: { countEmptyPolls: true } },
+			credentials: credentials(),
+			staticData: saved,
+		});
+		const first = await poller.poll();
+		expect(first.items).toBeNull();
+		expect(first.staticDataSaved).toBe(false);
+		expect(first.staticData).toEqual(saved);
+		expect(first.liveStaticData).toEqual({ 'node:Counter Poll': { lastId: 5, emptyPolls: 1 } });
+		expect((await poller.poll()).liveStaticData).toEqual({
+			'node:Counter Poll': { lastId: 5, emptyPolls: 2 },
+		});
+		poller.restart();
+		expect(poller.liveStaticData).toEqual(saved);
+	});
+
 	test('manual mode ("Fetch test event") runs through the engine and saves no static data', async () => {
 		events = [{ id: 7, label: 'sample' }];
 		const result = await runPoll({
@@ -230,12 +303,16 @@ describe('runPoll', () => {
 		});
 		expect(jsonOf(result.items)).toEqual([{ id: 7, label: 'sample' }]);
 		expect(result.staticDataSaved).toBe(false);
+		expect(result.liveStaticData).toEqual({ 'node:Counter Poll': { lastId: 7 } });
 		expect(result.staticData).toEqual({ 'node:Counter Poll': { lastId: 0 } });
 	});
 
 	test('an active poller keeps one workflow across ticks and restart() reloads the saved data', async () => {
 		events = [{ id: 1, label: 'a' }];
-		const poller = new ActivePoller({ node: { type: TEST_NODE_TYPES.counterPoll }, credentials: credentials() });
+		const poller = new ActivePoller({
+			node: { type: TEST_NODE_TYPES.counterPoll },
+			credentials: credentials(),
+		});
 		expect((await poller.poll()).staticData).toEqual({ 'node:Counter Poll': { lastId: 1 } });
 		expect((await poller.poll()).items).toBeNull();
 		poller.restart();
@@ -304,13 +381,23 @@ describe('webhooks', () => {
 		});
 		expect(created.webhookUrl).toBe('https://n8n.example.org/webhook/c0ffee/hook');
 		expect(seen[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
-		expect(JSON.parse(seen[0].body)).toEqual({ url: 'https://n8n.example.org/webhook/c0ffee/hook' });
+		expect(JSON.parse(seen[0].body)).toEqual({
+			url: 'https://n8n.example.org/webhook/c0ffee/hook',
+		});
 		expect(created.staticData).toEqual({ 'node:Hook Trigger': { subscriptionId: 'sub-1' } });
 
-		const exists = await runWebhookMethod('checkExists', { node, credentials: credentials(), staticData: created.staticData });
+		const exists = await runWebhookMethod('checkExists', {
+			node,
+			credentials: credentials(),
+			staticData: created.staticData,
+		});
 		expect(exists.result).toBe(true);
 
-		const deleted = await runWebhookMethod('delete', { node, credentials: credentials(), staticData: created.staticData });
+		const deleted = await runWebhookMethod('delete', {
+			node,
+			credentials: credentials(),
+			staticData: created.staticData,
+		});
 		expect(seen[1]).toMatchObject({ method: 'DELETE', url: '/subscriptions/sub-1' });
 		expect(deleted.staticData).toEqual({ 'node:Hook Trigger': {} });
 	});

@@ -9,7 +9,13 @@
  *   expired; the result is written back to the store, as n8n writes it to the database.
  */
 const { Credentials, getAdditionalKeys } = require('n8n-core');
-const { deepCopy, ICredentialsHelper, NodeHelpers, UnexpectedError, Workflow } = require('n8n-workflow');
+const {
+	deepCopy,
+	ICredentialsHelper,
+	NodeHelpers,
+	UnexpectedError,
+	Workflow,
+} = require('n8n-workflow');
 
 const { credentialParentTypes, loadCredentialType } = require('./engine-types');
 
@@ -69,12 +75,23 @@ class EngineCredentialsHelper extends ICredentialsHelper {
 	}
 
 	async getCredentials(nodeCredentials, type) {
-		const credentials = new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type);
+		const credentials = new Credentials(
+			{ id: nodeCredentials.id, name: nodeCredentials.name },
+			type,
+		);
 		credentials.setData(deepCopy(this.storedData(nodeCredentials, type)));
 		return credentials;
 	}
 
-	async getDecrypted(additionalData, nodeCredentials, type, mode, executeData, raw, expressionResolveValues) {
+	async getDecrypted(
+		additionalData,
+		nodeCredentials,
+		type,
+		mode,
+		executeData,
+		raw,
+		expressionResolveValues,
+	) {
 		// A fresh copy per call, like a fresh decryption: a node mutating it changes nothing stored.
 		const original = deepCopy(this.storedData(nodeCredentials, type));
 		if (raw === true) return original;

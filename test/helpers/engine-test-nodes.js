@@ -88,14 +88,25 @@ class EngineCounterPoll {
 			inputs: [],
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: CREDENTIAL, required: true }],
-			properties: [],
+			properties: [
+				{
+					displayName: 'Count Empty Polls',
+					name: 'countEmptyPolls',
+					type: 'boolean',
+					default: false,
+				},
+			],
 		};
 	}
 
 	async poll() {
 		const state = this.getWorkflowStaticData('node');
 		const { events } = await apiRequest.call(this, 'GET', `/events?after=${state.lastId ?? 0}`);
-		if (events.length === 0) return null;
+		if (events.length === 0) {
+			// A state change with nothing emitted: n8n keeps it in memory but does not save it.
+			if (this.getNodeParameter('countEmptyPolls')) state.emptyPolls = (state.emptyPolls ?? 0) + 1;
+			return null;
+		}
 		// Updated in every mode on purpose: the harness must show that n8n does not save it in manual.
 		state.lastId = Math.max(...events.map((event) => event.id));
 		return [this.helpers.returnJsonArray(events)];
@@ -149,7 +160,15 @@ class EngineHookTrigger {
 		const { rawBody } = this.getRequestObject();
 		return {
 			workflowData: [
-				[{ json: { body: this.getBodyData(), rawLength: rawBody.length, query: this.getQueryData() } }],
+				[
+					{
+						json: {
+							body: this.getBodyData(),
+							rawLength: rawBody.length,
+							query: this.getQueryData(),
+						},
+					},
+				],
 			],
 		};
 	}

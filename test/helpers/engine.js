@@ -215,7 +215,12 @@ async function execute(additionalData, mode, workflow, startNode) {
 		return { run, thrownErrors: workflowExecute.thrownErrors };
 	} catch (error) {
 		const run = {
-			data: { resultData: { runData: {}, error: { ...error, message: error.message, stack: error.stack } } },
+			data: {
+				resultData: {
+					runData: {},
+					error: { ...error, message: error.message, stack: error.stack },
+				},
+			},
 			finished: false,
 			mode,
 			status: 'error',
@@ -314,7 +319,13 @@ async function runWorkflow(options) {
  * @property {Record<string, object>} credentials the credential store after the run
  * @property {Workflow} workflow
  */
-function workflowRun({ run, thrownErrors, startError }, workflow, executedNodes, newStaticData, credentials) {
+function workflowRun(
+	{ run, thrownErrors, startError },
+	workflow,
+	executedNodes,
+	newStaticData,
+	credentials,
+) {
 	const { runData, error, lastNodeExecuted } = run.data.resultData;
 	const failedNode = error && !startError ? lastNodeExecuted : undefined;
 	const items = (nodeName, outputIndex = 0, runIndex = 0) => {
@@ -417,7 +428,9 @@ class ActivePoller {
 		const pollTimes = this.context.getNodeParameter('pollTimes');
 		for (const cron of (pollTimes.item ?? []).map(toCronExpression)) {
 			if (cron.split(' ')[0].includes('*')) {
-				throw new UnexpectedError('The polling interval is too short. It has to be at least a minute.');
+				throw new UnexpectedError(
+					'The polling interval is too short. It has to be at least a minute.',
+				);
 			}
 		}
 	}
@@ -609,7 +622,10 @@ async function runWebhook(options) {
 	const credentials = options.credentials ?? {};
 	const node = toNode(options.node, 0, credentials);
 	const workflow = newWorkflow([node], {}, options.staticData, true);
-	const additionalData = additionalDataFor(new EngineCredentialsHelper(credentials), nextId('execution'));
+	const additionalData = additionalDataFor(
+		new EngineCredentialsHelper(credentials),
+		nextId('execution'),
+	);
 	const { req, res, response } = fakeHttp(options.request ?? {});
 	additionalData.httpRequest = req;
 	additionalData.httpResponse = res;
@@ -682,7 +698,8 @@ async function runWebhookMethod(method, options) {
 	const workflow = newWorkflow([node], {}, options.staticData, true);
 	const credentialsHelper = new EngineCredentialsHelper(credentials);
 	const additionalData = additionalDataFor(credentialsHelper);
-	if (options.webhookBaseUrl) additionalData.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
+	if (options.webhookBaseUrl)
+		additionalData.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
 
 	const webhookName = options.webhookName ?? 'default';
 	const webhookData = webhooksOf(workflow, node, additionalData, mode).find(
