@@ -370,6 +370,8 @@ function buildResolvers(mutationResolvers) {
 		const contentType = kind === 'geojson' ? 'application/geo+json' : 'application/pdf';
 		if (kind === 'geojson' && !ctx.store.content(r).hasCarte) return null;
 		if (kind === 'attestation' && r.state !== 'accepte') return null;
+		// A justificatif uploaded with the decision (mutations) is served with its own bytes.
+		if (kind === 'motivation' && r.justificatif) return r.justificatif;
 		if (kind === 'motivation' && !(r.traitementAt && r.number % 4 === 0)) return null;
 		const size = 1200 + (r.number % 700) + r.version;
 		return {
@@ -399,7 +401,8 @@ function buildResolvers(mutationResolvers) {
 			r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null,
 		dateSuppressionParAdministration: (r) =>
 			r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null,
-		dateDerniereCorrectionEnAttente: () => null,
+		dateDerniereCorrectionEnAttente: (r) =>
+			r.pendingCorrection ? formatDateTime(r.pendingCorrection.at) : null,
 		datePrevisionnelleDecisionSVASVR: () => null,
 		dateTraitementSVASVR: () => null,
 		deposeParUnTiers: () => false,

@@ -75,17 +75,24 @@ class DirectUploads {
 
 	/**
 	 * For part 2's mutations (attachment, justificatif).
-	 * @returns {{ok: true, blob: object, file: object} | {ok: false, message: string}} file: a FileRef for the store
+	 * @returns {{ok: true, blob: object, file: object} | {ok: false, reason: 'invalid'|'expired'|'not_uploaded'|'checksum', message: string}} file: a FileRef for the store
 	 */
 	resolveSignedBlobId(signedBlobId) {
 		const [payload, signature] = String(signedBlobId || '').split('--');
 		if (!payload || signature !== this.sign(payload))
-			return { ok: false, message: 'Le fichier envoyé est invalide' };
+			return { ok: false, reason: 'invalid', message: 'Le fichier envoyé est invalide' };
 		const { blob: id, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
 		if (exp * 1000 < this.store.now())
-			return { ok: false, message: 'Le lien du fichier envoyé a expiré' };
+			return { ok: false, reason: 'expired', message: 'Le lien du fichier envoyé a expiré' };
 		const blob = this.blobs.get(id);
-		if (!blob || !blob.uploaded) return { ok: false, message: 'Le fichier n’a pas été téléversé' };
+		if (blob && !blob.uploaded && blob.digestMismatch)
+			return {
+				ok: false,
+				reason: 'checksum',
+				message: 'Le hash du fichier téléversé est invalide',
+			};
+		if (!blob || !blob.uploaded)
+			return { ok: false, reason: 'not_uploaded', message: 'Le fichier n’a pas été téléversé' };
 		return {
 			ok: true,
 			blob,
@@ -119,6 +126,10 @@ class DirectUploads {
 		if (expires * 1000 < this.store.now()) return reply(403, 'AccessDenied', 'Request has expired');
 		const blob = this.blobs.get(Number(match[2]));
 		if (!blob) return reply(404, 'NoSuchUpload', 'unknown upload');
+		// Remembered so a mutation given this blob answers the platform's checksum error.
+		const digestMismatch =
+			req.headers['content-md5'] !== blob.checksum || md5Base64(rawBody) !== blob.checksum;
+		if (digestMismatch) blob.digestMismatch = true;
 		if (req.headers['content-md5'] !== blob.checksum)
 			return reply(
 				400,

@@ -61,10 +61,10 @@ it('refuses read-only tokens', async () => {
 	expect(res.json.errors[0].message).toBe('Le jeton utilisé est configuré seulement en lecture');
 });
 
-it('leaves the other mutations to part 2: not implemented in sandbox', async () => {
+it('answers not_implemented for mutations the sandbox does not implement', async () => {
 	const res = await gql(
 		sandbox,
-		'mutation { dossierArchiver(input: {dossierId: "x", instructeurId: "y"}) { errors { message } } }',
+		'mutation { dossierAnnulerDemandeCorrection(input: {messageId: "x", instructeurId: "y"}) { errors { message } } }',
 	);
 	expect(res.json.errors[0].extensions.code).toBe('not_implemented');
 });
