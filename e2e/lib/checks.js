@@ -54,22 +54,35 @@ function triggerItems(execution, nodeName) {
  * under N8N_BINARY_DATA_STORAGE_PATH (<user folder>/binary-data, see baseEnv in n8n.js).
  */
 function binaryBytes(n8n, binary) {
-	const mode = binary.id && binary.id.includes(':') ? binary.id.slice(0, binary.id.indexOf(':')) : null;
+	const mode =
+		binary.id && binary.id.includes(':') ? binary.id.slice(0, binary.id.indexOf(':')) : null;
 	if (!mode) return Buffer.from(binary.data, 'base64');
-	if (!mode.startsWith('filesystem')) throw new Error(`binary data mode ${mode} is not readable from here`);
-	return fs.readFileSync(path.join(n8n.userFolder, 'binary-data', binary.id.slice(mode.length + 1)));
+	if (!mode.startsWith('filesystem'))
+		throw new Error(`binary data mode ${mode} is not readable from here`);
+	return fs.readFileSync(
+		path.join(n8n.userFolder, 'binary-data', binary.id.slice(mode.length + 1)),
+	);
 }
 
 /** A GraphQL request to the platform with one of its tokens (admin by default). Resolves `data`; throws on errors. */
 async function platformQuery(platform, query, variables = {}, role = 'admin') {
 	const res = await fetch(`${platform.url}/api/v2/graphql`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.tokens[role]}` },
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Bearer ${platform.tokens[role]}`,
+		},
 		body: JSON.stringify({ query, variables }),
 	});
 	const body = await res.json();
-	if (!res.ok || (body.errors && body.errors.length)) throw new Error(`platform query failed: HTTP ${res.status} ${JSON.stringify(body.errors)}`);
+	if (!res.ok || (body.errors && body.errors.length))
+		throw new Error(`platform query failed: HTTP ${res.status} ${JSON.stringify(body.errors)}`);
 	return body.data;
 }
 
-module.exports = { waitFor, sandboxControl, triggerItems, binaryBytes, platformQuery };
+/** Whether an execution from the public API is over (its status is final, its data complete). */
+function isFinished(execution) {
+	return !['new', 'running', 'waiting'].includes(execution.status);
+}
+
+module.exports = { waitFor, sandboxControl, triggerItems, binaryBytes, platformQuery, isFinished };

@@ -393,6 +393,40 @@ class N8nInstance {
 		}
 	}
 
+	/**
+	 * What the editor asks when it fills a parameter's dropdown (`loadOptionsMethod`) or a resource
+	 * locator's list (`searchListMethod`): POST /rest/dynamic-node-parameters/{options,resource-locator-results}.
+	 * `request`: {nodeType, version, methodName, path, currentNodeParameters, credentials, filter?}.
+	 * Resolves the response's `data`.
+	 */
+	async dynamicParameters(
+		kind,
+		{
+			nodeType,
+			version = 1,
+			methodName,
+			path: paramPath,
+			currentNodeParameters = {},
+			credentials,
+			filter,
+		},
+	) {
+		const route = kind === 'list' ? 'resource-locator-results' : 'options';
+		const r = await this.rest('POST', `/rest/dynamic-node-parameters/${route}`, {
+			nodeTypeAndVersion: { name: nodeType, version },
+			methodName,
+			path: paramPath,
+			currentNodeParameters,
+			credentials,
+			...(filter !== undefined ? { filter } : {}),
+		});
+		if (r.status !== 200)
+			throw new Error(
+				`${route} ${methodName} failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
+		return r.body.data;
+	}
+
 	/** Stops the server and removes the user folder (unless keep). */
 	async dispose({ keep = false } = {}) {
 		await this.stopServer();

@@ -2,7 +2,7 @@
 // trigger-polling.json under `n8n start`: activation polls once and starts from "now"; a dossier
 // deposited on the platform afterwards must reach the workflow at the next poll (every minute).
 
-const { waitFor, sandboxControl, triggerItems } = require('../lib/checks');
+const { isFinished, waitFor, sandboxControl, triggerItems } = require('../lib/checks');
 
 module.exports = async ({ assert, n8n, platform, workflow }) => {
 	// the first poll (at activation) must be over, or the new dossier would predate its "now"
