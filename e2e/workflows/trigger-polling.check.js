@@ -18,17 +18,14 @@ module.exports = async ({ assert, n8n, platform, workflow }) => {
 	const deposited = await sandboxControl(platform, 'POST', '/act/deposit', {
 		demarche: platform.facts.demarches.transport,
 	});
-	const executions = await n8n.waitForExecutions(
-		workflow.id,
-		(list) =>
-			list.some((e) =>
-				triggerItems(e, 'New dossier').some((item) => item.number === deposited.number),
-			),
-		{ timeoutMs: 150000, what: `an execution carrying dossier ${deposited.number}` },
-	);
-	const execution = executions.find((e) =>
-		triggerItems(e, 'New dossier').some((item) => item.number === deposited.number),
-	);
+	const carriesIt = (e) =>
+		isFinished(e) &&
+		triggerItems(e, 'New dossier').some((item) => item.number === deposited.number);
+	const executions = await n8n.waitForExecutions(workflow.id, (list) => list.some(carriesIt), {
+		timeoutMs: 150000,
+		what: `an execution carrying dossier ${deposited.number}`,
+	});
+	const execution = executions.find(carriesIt);
 	assert.equal(execution.status, 'success', `execution ${execution.id} status`);
 	const item = triggerItems(execution, 'New dossier').find((i) => i.number === deposited.number);
 	assert.equal(
