@@ -248,6 +248,9 @@ function controlRoutes(sandbox) {
 		},
 	};
 
+	// Part 2's endpoints (notifications, webhooks, prefill): lib/routes.js.
+	Object.assign(routes, require('./routes').controlRoutes(sandbox));
+
 	const compiled = Object.entries(routes).map(([signature, handler]) => {
 		const [method, pattern] = signature.split(' ');
 		const names = [];
