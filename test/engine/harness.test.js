@@ -223,6 +223,8 @@ describe('runWorkflow', () => {
 			credentials: credentials(),
 		});
 		expect(run.error.name).toBe('WorkflowHasIssuesError');
+		expect(Object.keys(run.workflowIssues)).toEqual(['Required Parameter']);
+		expect(run.workflowIssues['Required Parameter'].parameters).toHaveProperty('value');
 		expect(run.failedNode).toBeUndefined();
 		expect(run.executedNodes).toEqual([]);
 		expect(seen).toEqual([]);

@@ -225,7 +225,9 @@ async function execute(additionalData, mode, workflow, startNode) {
 			mode,
 			status: 'error',
 		};
-		return { run, thrownErrors: new Map(), startError: error };
+		// WorkflowHasIssuesError names nothing: say which node parameters n8n objects to.
+		const issues = workflowExecute.checkReadyForExecution(workflow, { startNode: startNode.name });
+		return { run, thrownErrors: new Map(), startError: error, issues };
 	}
 }
 
@@ -311,6 +313,8 @@ async function runWorkflow(options) {
  *   (WorkflowHasIssuesError)
  * @property {object|undefined} executionError the same error as n8n stores it in the execution
  *   (resultData.error: a plain copy of its own fields)
+ * @property {object|null} workflowIssues with WorkflowHasIssuesError: the issues per node name
+ *   (e.g. `{ 'Démarche Numérique': { parameters: { motivation: ['Parameter "Motivation" is required.'] } } }`)
  * @property {string|undefined} failedNode the node whose error stopped the run
  * @property {object} runData resultData.runData
  * @property {object} executionData the whole IRun
@@ -320,7 +324,7 @@ async function runWorkflow(options) {
  * @property {Workflow} workflow
  */
 function workflowRun(
-	{ run, thrownErrors, startError },
+	{ run, thrownErrors, startError, issues },
 	workflow,
 	executedNodes,
 	newStaticData,
@@ -348,6 +352,7 @@ function workflowRun(
 		},
 		error: startError ?? thrownErrors.get(failedNode) ?? error,
 		executionError: error,
+		workflowIssues: issues ?? null,
 		failedNode,
 		runData,
 		executionData: run,
