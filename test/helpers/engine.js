@@ -161,7 +161,7 @@ function workflowBase(workflow) {
 }
 
 /** What n8n's WorkflowExecuteAdditionalData.getBase() provides, minus the database. */
-function additionalDataFor(credentialsHelper, executionId) {
+function additionalDataFor(credentialsHelper, { executionId, webhookBaseUrl } = {}) {
 	const unsupported = (what) => async () => {
 		throw new UnexpectedError(`${what} is not supported by the engine harness`);
 	};
@@ -172,7 +172,7 @@ function additionalDataFor(credentialsHelper, executionId) {
 		restApiUrl: `${INSTANCE_URL}/rest`,
 		instanceBaseUrl: `${INSTANCE_URL}/`,
 		formWaitingBaseUrl: `${INSTANCE_URL}/form-waiting`,
-		webhookBaseUrl: `${INSTANCE_URL}/webhook`,
+		webhookBaseUrl: webhookBaseUrl?.replace(/\/+$/, '') ?? `${INSTANCE_URL}/webhook`,
 		webhookWaitingBaseUrl: `${INSTANCE_URL}/webhook-waiting`,
 		webhookTestBaseUrl: `${INSTANCE_URL}/webhook-test`,
 		variables: {},
@@ -283,7 +283,7 @@ async function runWorkflow(options) {
 
 		const credentialsHelper = new EngineCredentialsHelper(credentials);
 		const executionId = nextId('execution');
-		const additionalData = additionalDataFor(credentialsHelper, executionId);
+		const additionalData = additionalDataFor(credentialsHelper, { executionId });
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowBase(workflow));
 		const executedNodes = [];
 		let newStaticData = null;
@@ -494,7 +494,9 @@ async function runPoll(options) {
 	const node = toNode(options.node, 0, credentials);
 	const workflow = newWorkflow([node], {}, options.staticData);
 	const executionId = nextId('execution');
-	const additionalData = additionalDataFor(new EngineCredentialsHelper(credentials), executionId);
+	const additionalData = additionalDataFor(new EngineCredentialsHelper(credentials), {
+		executionId,
+	});
 	additionalData.hooks = new ExecutionLifecycleHooks('manual', executionId, workflowBase(workflow));
 	const { run, thrownErrors, startError } = await execute(additionalData, 'manual', workflow, node);
 	const { error, runData } = run.data.resultData;
@@ -615,6 +617,7 @@ function saveIfChanged(workflow, previous) {
  * @param {object} options.request `{method = 'POST', headers, query, body, rawBody, params}`;
  *   give `rawBody` (Buffer|string) or `body` (parsed): the other is derived for JSON and forms
  * @param {string} [options.webhookName] default `default`
+ * @param {string} [options.webhookBaseUrl] what getNodeWebhookUrl() builds on (see runWebhookMethod)
  * @param {string} [options.mode] default `webhook`
  * @returns {Promise<{workflowData?: object[][], webhookResponse?: unknown, noWebhookResponse?: boolean,
  *   responseStatus: number, responseHeaders: object, responseBody?: unknown, error?: Error,
@@ -627,10 +630,10 @@ async function runWebhook(options) {
 	const credentials = options.credentials ?? {};
 	const node = toNode(options.node, 0, credentials);
 	const workflow = newWorkflow([node], {}, options.staticData, true);
-	const additionalData = additionalDataFor(
-		new EngineCredentialsHelper(credentials),
-		nextId('execution'),
-	);
+	const additionalData = additionalDataFor(new EngineCredentialsHelper(credentials), {
+		executionId: nextId('execution'),
+		webhookBaseUrl: options.webhookBaseUrl,
+	});
 	const { req, res, response } = fakeHttp(options.request ?? {});
 	additionalData.httpRequest = req;
 	additionalData.httpResponse = res;
@@ -702,9 +705,9 @@ async function runWebhookMethod(method, options) {
 	const node = toNode(options.node, 0, credentials);
 	const workflow = newWorkflow([node], {}, options.staticData, true);
 	const credentialsHelper = new EngineCredentialsHelper(credentials);
-	const additionalData = additionalDataFor(credentialsHelper);
-	if (options.webhookBaseUrl)
-		additionalData.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
+	const additionalData = additionalDataFor(credentialsHelper, {
+		webhookBaseUrl: options.webhookBaseUrl,
+	});
 
 	const webhookName = options.webhookName ?? 'default';
 	const webhookData = webhooksOf(workflow, node, additionalData, mode).find(
