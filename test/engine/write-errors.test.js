@@ -1,0 +1,129 @@
+'use strict';
+/**
+ * Write operations' failure paths in n8n's real engine against the sandbox over HTTP: what is
+ * refused before any request, lookups that fail with a message saying why, the platform's French
+ * business errors quoted with an English fix, and the legacy annotation path chosen by
+ * introspection on the sandbox's fork mode. Names and numbers below are the sandbox's seed facts
+ * (sandbox/README.md).
+ */
+const { startSandbox } = require('../../sandbox');
+const { NODE_TYPES, runWorkflow } = require('../helpers/engine');
+const { forgetCapabilities } = require('../../nodes/DemarcheNumerique/resolve/capabilities');
+
+const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // groupes 501 and 502
+const PAUL = 'paul.bernard@demarches-exemple.gouv.fr'; // groupe 501 only
+const DOSSIER_IN_502 = 10001; // démarche 1001, groupe 502 "Instruction renforcée", en_instruction
+
+let sb;
+beforeAll(async () => {
+	sb = await startSandbox({ size: 300 });
+});
+afterAll(async () => {
+	await sb?.stop();
+});
+beforeEach(async () => {
+	forgetCapabilities();
+	await fetch(`${sb.controlUrl}/requests`, { method: 'DELETE' });
+	await fetch(`${sb.controlUrl}/modes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ forkMode: false }) });
+});
+
+const control = async (path) => (await fetch(`${sb.controlUrl}${path}`)).json();
+const operationsSent = async (token = 'admin') => (await control(`/requests?token=${token}`)).map((r) => r.operationName);
+
+async function run(parameters, { token = sb.tokens.admin, input } = {}) {
+	const result = await runWorkflow({
+		nodes: [{ type: NODE_TYPES.action, parameters }],
+		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token } },
+		input,
+	});
+	return result;
+}
+
+const dossier = (number) => ({ __rl: true, mode: 'id', value: String(number) });
+const instructeur = (email) => ({ __rl: true, mode: 'email', value: email });
+
+it('refuse whose motivation evaluates to nothing fails before any request reaches the platform', async () => {
+	// An empty literal is caught by n8n itself (required parameter); an expression is only known at run time.
+	const result = await run(
+		{ resource: 'dossier', operation: 'refuse', dossier: dossier(DOSSIER_IN_502), instructeur: instructeur(CLAIRE), motivation: '={{ $json.motivation }}' },
+		{ input: [{ json: { motivation: '  ' } }] },
+	);
+	expect(result.error.message).toBe('A motivation is required for this decision');
+	expect(await operationsSent()).toEqual([]);
+});
+
+it('an instructeur e-mail without access to the dossier says where that person is instructeur', async () => {
+	const result = await run({ resource: 'dossier', operation: 'passerEnInstruction', dossier: dossier(DOSSIER_IN_502), instructeur: instructeur(PAUL) });
+	expect(result.error.message).toBe(`The instructeur ${PAUL} has no access to dossier ${DOSSIER_IN_502}`);
+	expect(result.error.description).toMatch(/instructeur of "défaut" \(n° 501\), but the dossier belongs to the groupe instructeur "Instruction renforcée" \(n° 502\)/);
+	expect(await operationsSent()).toEqual(['GetDossierContext', 'GetDemarcheGroupeInstructeurs']);
+});
+
+it('an unknown label name lists the démarche\'s labels', async () => {
+	const result = await run({ resource: 'dossier', operation: 'addLabel', dossier: dossier(DOSSIER_IN_502), label: 'Prioritaire' });
+	expect(result.error.message).toBe('The démarche 1001 has no label "Prioritaire"');
+	expect(result.error.description).toMatch(/"Urgent", "À relancer", "Complet"/);
+});
+
+it('annotation values are checked against the descriptors before anything is written', async () => {
+	const result = await run({
+		resource: 'dossier',
+		operation: 'updateAnnotations',
+		dossier: dossier(DOSSIER_IN_502),
+		instructeur: instructeur(CLAIRE),
+		annotations: { annotation: [{ annotation: 'Priorité', value: 'Urgente' }, { annotation: 'Scrore', value: '3' }] },
+	});
+	expect(result.error.message).toMatch(/^"Urgente" is not an option of "Priorité". Options: "Haute", "Normale", "Basse"; No field "Scrore"/);
+	expect(await operationsSent()).not.toContain('DossierModifierAnnotations');
+});
+
+it('a read-only token gets the platform\'s French message and the English fix', async () => {
+	const result = await run(
+		{ resource: 'dossier', operation: 'archive', dossier: dossier(DOSSIER_IN_502), instructeur: { __rl: true, mode: 'id', value: sb.facts.instructeurs[0].id } },
+		{ token: sb.tokens.readOnly },
+	);
+	expect(result.error.message).toBe('Démarche Numérique refused dossierArchiver: Le jeton utilisé est configuré seulement en lecture');
+	expect(result.error.description).toMatch(/read-only.*write access/);
+	expect(JSON.stringify(result.error)).not.toContain(sb.tokens.readOnly);
+});
+
+it('continue-on-fail keeps going: one error item per failing input, paired with it', async () => {
+	const result = await runWorkflow({
+		nodes: [
+			{
+				type: NODE_TYPES.action,
+				continueOnFail: true,
+				parameters: { resource: 'dossier', operation: 'classerSansSuite', dossier: dossier(DOSSIER_IN_502), instructeur: instructeur(CLAIRE), motivation: '={{ $json.motivation }}' },
+			},
+		],
+		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.readOnly } },
+		input: [{ json: { motivation: '' } }, { json: { motivation: 'Hors délai' } }],
+	});
+	const items = result.items('Démarche Numérique');
+	expect(items.map((item) => [item.json.error, item.pairedItem])).toEqual([
+		['A motivation is required for this decision', { item: 0 }],
+		['Démarche Numérique refused dossierClasserSansSuite: Le jeton utilisé est configuré seulement en lecture', { item: 1 }],
+	]);
+});
+
+describe('fork mode (no dossierModifierAnnotations)', () => {
+	it('introspection sees the batch mutation normally, and the per-type ones on a fork', async () => {
+		const parameters = {
+			resource: 'dossier',
+			operation: 'updateAnnotations',
+			dossier: dossier(DOSSIER_IN_502),
+			instructeur: instructeur(CLAIRE),
+			annotations: { annotation: [{ annotation: 'Note interne', value: 'Relu' }] },
+		};
+		// A read-only token stops at the payload error, after the choice of mutation is made.
+		await run(parameters, { token: sb.tokens.readOnly });
+		expect(await operationsSent('readOnly')).toEqual(['GetDossierContext', 'GetDemarcheDescriptors', 'GetMutationNames', 'DossierModifierAnnotations']);
+
+		forgetCapabilities();
+		await fetch(`${sb.controlUrl}/requests`, { method: 'DELETE' });
+		await fetch(`${sb.controlUrl}/modes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ forkMode: true }) });
+		const result = await run(parameters, { token: sb.tokens.readOnly });
+		expect(await operationsSent('readOnly')).toEqual(['GetDossierContext', 'GetDemarcheDescriptors', 'GetMutationNames', 'DossierModifierAnnotationText']);
+		expect(result.error.message).toMatch(/seulement en lecture/);
+	});
+});
