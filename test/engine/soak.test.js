@@ -1,0 +1,202 @@
+'use strict';
+/**
+ * Soak: the polling trigger, one activated workflow per event kind, polled tick after tick while a
+ * seeded random actor deposits, updates, changes states, deletes (purged and pending) and makes
+ * late commits, with 5xx and timeout faults and rate limiting (429) injected. At the
+ * end, what each trigger emitted is compared with the sandbox's own event log: every event once,
+ * 0 lost, 0 duplicated.
+ *
+ * SOAK_TICKS (default 250: 1 000 poll() calls over the 4 triggers) and SOAK_SEED tune it; the full
+ * soak of issue 6 (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`.
+ * No sandbox clock tricks: the throttle's reset is on the sandbox clock, which must stay real.
+ */
+const { startSandbox } = require('../../sandbox');
+const { activate, act, control, events } = require('./trigger-support');
+
+const TICKS = Number(process.env.SOAK_TICKS || 250);
+const SEED = Number(process.env.SOAK_SEED || 20260301);
+const DEMARCHE = 1005;
+const STATES = ['en_construction', 'en_instruction', 'accepte', 'refuse', 'sans_suite'];
+/** A dossier is touched again only after this long: the platform prints dates to the second. */
+const QUIET_MS = 1200;
+
+jest.setTimeout(Math.max(180_000, TICKS * 600));
+
+function random(seed) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) | 0;
+		let t = Math.imul(a ^ (a >>> 15), 1 | a);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const second = (iso) => Math.floor(Date.parse(iso) / 1000);
+
+/** Multiset difference: what `a` has that `b` lacks (with multiplicity). */
+function minus(a, b) {
+	const counts = new Map();
+	for (const key of b) counts.set(key, (counts.get(key) || 0) + 1);
+	const rest = [];
+	for (const key of a) {
+		const n = counts.get(key) || 0;
+		if (n > 0) counts.set(key, n - 1);
+		else rest.push(key);
+	}
+	return rest;
+}
+
+let sb;
+beforeAll(async () => {
+	sb = await startSandbox({ size: 1000 });
+});
+afterAll(async () => {
+	await sb?.stop();
+});
+
+it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event once`, async () => {
+	const rand = random(SEED);
+	const pick = (list) => list[Math.floor(rand() * list.length)];
+	const lightParts = { champs: false, annotations: false, files: false, labels: false, instructeurs: false };
+	const common = { include: lightParts, options: { maxPerPoll: 10, overlapSeconds: 120 } };
+	const kinds = ['dossierDeposited', 'dossierUpdated', 'dossierStateChanged', 'dossierDeleted'];
+	const pollers = Object.fromEntries(kinds.map((event) => [event, activate(sb, DEMARCHE, { event, ...common })]));
+	const emitted = Object.fromEntries(kinds.map((event) => [event, []]));
+	const pollErrors = [];
+	const startSequence = (await events(sb)).slice(-1)[0]?.sequence ?? 0;
+
+	// The actor's view of the démarche: live dossiers, their state and last touch (ms).
+	const live = new Map();
+	const data = await (
+		await fetch(sb.graphqlUrl, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
+			body: JSON.stringify({ query: `{ demarche(number: ${DEMARCHE}) { dossiers { nodes { number state } } } }` }),
+		})
+	).json();
+	for (const d of data.data.demarche.dossiers.nodes) live.set(d.number, { state: d.state, touched: 0 });
+
+	async function pollAll() {
+		for (const event of kinds) {
+			try {
+				const { items } = await pollers[event].poll();
+				for (const item of items ?? []) emitted[event].push(item.json);
+			} catch (error) {
+				pollErrors.push(`${event}: ${error.message}`);
+			}
+		}
+	}
+
+	let polledTouch = 0; // latest touch already seen by a poll
+	let lastTouch = 0;
+	const startedAt = Date.now();
+	const counts = { deposit: 0, update: 0, state: 0, delete: 0, pending: 0, late: 0, faults: 0, throttled: 0 };
+	for (let tick = 0; tick < TICKS; tick++) {
+		const now = Date.now();
+		const quiet = [...live.entries()].filter(([, d]) => now - d.touched > QUIET_MS).map(([n]) => n);
+		const actions = rand() < 0.03 ? 25 : Math.floor(rand() * 4);
+		const touched = new Set();
+		for (let i = 0; i < actions; i++) {
+			const roll = rand();
+			const candidates = quiet.filter((n) => !touched.has(n));
+			if (roll < 0.3 || candidates.length === 0 || actions > 4) {
+				const d = await act(sb, 'deposit', { demarche: DEMARCHE });
+				live.set(d.number, { state: d.state, touched: Date.now() });
+				touched.add(d.number);
+				counts.deposit++;
+				continue;
+			}
+			const number = pick(candidates);
+			touched.add(number);
+			const dossier = live.get(number);
+			if (roll < 0.55) {
+				await act(sb, 'update', { number, values: {} });
+				counts.update++;
+			} else if (roll < 0.85) {
+				const state = pick(STATES.filter((s) => s !== dossier.state));
+				await act(sb, 'state', { number, state, motivation: 'Soak' });
+				dossier.state = state;
+				counts.state++;
+			} else if (roll < 0.93) {
+				// only dossiers every trigger has already seen in their last version
+				if (dossier.touched > polledTouch) continue;
+				const pending = rand() < 0.5;
+				await act(sb, 'delete', { number, pending, reason: pending ? 'expired' : 'user_request' });
+				live.delete(number);
+				counts[pending ? 'pending' : 'delete']++;
+				continue;
+			} else {
+				// a late commit lands 1 s behind the newest row served: the dossier's own last change must be older
+				if (Date.now() - startedAt < 3000 || dossier.touched > polledTouch - 2500) continue;
+				await act(sb, 'late-commit', { number, behindMs: 1000 });
+				counts.late++;
+			}
+			dossier.touched = Date.now();
+		}
+		if (touched.size) lastTouch = Date.now();
+
+		// faults on the trigger's requests: the transport must absorb them
+		const fault = rand();
+		if (fault < 0.08) {
+			await control(sb, 'POST', '/faults', { kind: pick(['500', '502', '503', 'timeout']), operationName: 'TriggerPollDemarche' });
+			counts.faults++;
+		}
+		const throttle = tick % 100 === 50;
+		if (throttle) {
+			await control(sb, 'POST', '/throttle', { limit: 2, periodSeconds: 1 });
+			counts.throttled++;
+		}
+		await pollAll();
+		if (throttle) await control(sb, 'POST', '/throttle', { limit: 400, periodSeconds: 60 });
+		polledTouch = lastTouch;
+	}
+	await control(sb, 'DELETE', '/faults');
+	for (let i = 0; i < 10; i++) await pollAll();
+
+	const log = (await events(sb, startSequence)).filter((e) => e.demarcheNumber === DEMARCHE);
+	const modifying = new Set(['deposited', 'updated', 'annotationsUpdated', 'stateChanged']);
+	const expected = {
+		dossierDeposited: log.filter((e) => e.type === 'deposited').map((e) => `${e.dossierNumber}`),
+		dossierUpdated: log
+			.filter((e) => modifying.has(e.type))
+			.map((e) => `${e.dossierNumber}@${second(e.at)}`),
+		dossierStateChanged: log
+			.filter((e) => e.type === 'stateChanged')
+			.map((e) => `${e.dossierNumber}:${e.previousState}>${e.state}`),
+		dossierDeleted: log
+			.filter((e) => e.type === 'deleted' || e.type === 'pendingDeleted')
+			.map((e) => `${e.dossierNumber}:${e.type === 'pendingDeleted'}`),
+	};
+	const got = {
+		dossierDeposited: emitted.dossierDeposited.map((i) => `${i.number}`),
+		dossierUpdated: emitted.dossierUpdated.map((i) => `${i.number}@${second(i.dateDerniereModification)}`),
+		dossierStateChanged: emitted.dossierStateChanged.map((i) => `${i.number}:${i.previousState}>${i.stateChange.state}`),
+		dossierDeleted: emitted.dossierDeleted.map((i) => `${i.number}:${i.pending}`),
+	};
+	const report = {};
+	for (const event of kinds) {
+		report[event] = {
+			events: expected[event].length,
+			emitted: got[event].length,
+			lost: minus(expected[event], got[event]),
+			duplicated: minus(got[event], expected[event]),
+		};
+	}
+	// eslint-disable-next-line no-console
+	console.log(
+		`soak: ${TICKS} ticks × 4 triggers in ${Math.round((Date.now() - startedAt) / 1000)} s; actions ${JSON.stringify(counts)}; ` +
+			kinds.map((k) => `${k} ${report[k].events} events, ${report[k].emitted} emitted, ${report[k].lost.length} lost, ${report[k].duplicated.length} duplicated`).join('; '),
+	);
+	expect(pollErrors).toEqual([]);
+	for (const event of kinds) {
+		expect({ event, lost: report[event].lost, duplicated: report[event].duplicated }).toEqual({ event, lost: [], duplicated: [] });
+		expect(report[event].events).toBeGreaterThan(0);
+	}
+	const requests = await control(sb, 'GET', '/requests?token=admin');
+	const logged = Array.isArray(requests) ? requests : requests.requests;
+	expect(logged.map((r) => r.status)).toContain(429);
+	expect(logged.filter((r) => r.fault).length).toBe(counts.faults);
+	expect(counts.late).toBeGreaterThan(0);
+	expect(counts.faults).toBeGreaterThan(0);
+});
