@@ -97,6 +97,42 @@ const BUSINESS_FIXES: Array<[RegExp, string]> = [
 		'The token is read-only. Create a token with write access ("lecture et écriture") in /profil and update the credential.',
 	],
 	[
+		/label est d[ée]j[aà] associ/i,
+		'The dossier already has this label: there is nothing to add. Remove the step, or check the label first.',
+	],
+	[
+		/label n.est pas associ/i,
+		'The dossier does not have this label: there is nothing to remove.',
+	],
+	[
+		/label n.appartient pas/i,
+		'Labels belong to one démarche: use a label of the dossier\'s own démarche.',
+	],
+	[
+		/d[ée]j[aà] avec le groupe instructeur/i,
+		'The dossier is already in this groupe instructeur: there is nothing to change.',
+	],
+	[
+		/hash|checksum|int[ée]grit[ée]/i,
+		'The uploaded file does not match its checksum. The binary data may have changed during the upload: retry the item.',
+	],
+	[
+		/t[ée]l[ée]vers|fichier envoy/i,
+		'The file upload did not complete, or its reference is invalid or expired (uploads are valid for 1 hour). Retry the item so the file is uploaded again.',
+	],
+	[
+		/message ne peut pas [êe]tre supprim/i,
+		'Only the instructeur who sent a message can delete it. Use that instructeur, and check the message ID.',
+	],
+	[
+		/libell[ée]/i,
+		'A groupe instructeur needs a label that no other groupe of the démarche uses.',
+	],
+	[
+		/par d[ée]faut/i,
+		'The démarche\'s default groupe instructeur cannot be closed.',
+	],
+	[
 		/n.a pas les droits d.acc[eè]s/i,
 		'This instructeur cannot act on this dossier: choose an instructeur of the dossier\'s groupe instructeur, or add them to the groupe first.',
 	],
