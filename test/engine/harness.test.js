@@ -15,6 +15,7 @@ const {
 	jsonOf,
 	loadCredentialType,
 	loadNodeType,
+	registerCredentialType,
 	registerNodeType,
 	runPoll,
 	runWebhook,
@@ -25,12 +26,16 @@ const {
 	EngineAuthGet,
 	EngineCounterPoll,
 	EngineHookTrigger,
+	EngineSessionApi,
+	EngineSessionGet,
 	TEST_NODE_TYPES,
 } = require('../helpers/engine-test-nodes');
 
 registerNodeType(TEST_NODE_TYPES.authGet, new EngineAuthGet());
 registerNodeType(TEST_NODE_TYPES.counterPoll, new EngineCounterPoll());
 registerNodeType(TEST_NODE_TYPES.hookTrigger, new EngineHookTrigger());
+registerNodeType(TEST_NODE_TYPES.sessionGet, new EngineSessionGet());
+registerCredentialType(new EngineSessionApi());
 
 /** A node whose only parameter is required and empty by default: a workflow issue until set. */
 const REQUIRED_PARAMETER_TYPE = 'engine-test.requiredParameter';
@@ -74,8 +79,13 @@ beforeAll(async () => {
 				res.writeHead(status, { 'content-type': 'application/json' });
 				res.end(JSON.stringify(payload));
 			};
-			if (req.headers.authorization !== `Bearer ${TOKEN}`)
-				return reply(403, { errors: ['denied'] });
+			if (url.pathname === '/session') {
+				const { password } = JSON.parse(body);
+				return password === 'pw' ? reply(200, { token: 'session-1' }) : reply(403, {});
+			}
+			const allowed =
+				req.headers.authorization === `Bearer ${TOKEN}` || req.headers['x-session'] === 'session-1';
+			if (!allowed) return reply(403, { errors: ['denied'] });
 			if (url.pathname === '/ok') return reply(200, { ok: true, path: url.pathname });
 			if (url.pathname === '/boom') return reply(500, { message: 'internal failure' });
 			if (url.pathname === '/events') {
@@ -228,6 +238,20 @@ describe('runWorkflow', () => {
 		expect(run.failedNode).toBeUndefined();
 		expect(run.executedNodes).toEqual([]);
 		expect(seen).toEqual([]);
+	});
+
+	test('preAuthentication runs for an empty expirable property, with defaults applied, and is stored', async () => {
+		const run = await runWorkflow({
+			nodes: [{ type: TEST_NODE_TYPES.sessionGet }],
+			credentials: { engineSessionApi: { baseUrl, password: 'pw', sessionToken: '' } },
+		});
+		expect(run.error).toBeUndefined();
+		expect(seen.map((request) => [request.method, request.url])).toEqual([
+			['POST', '/session'],
+			['GET', '/ok'],
+		]);
+		expect(seen[1].headers['x-session']).toBe('session-1');
+		expect(run.credentials.engineSessionApi.sessionToken).toBe('session-1');
 	});
 
 	test('a wrong token reaches the server as sent and fails the run', async () => {

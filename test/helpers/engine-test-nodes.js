@@ -174,10 +174,88 @@ class EngineHookTrigger {
 	}
 }
 
+/**
+ * A credential that logs in before its requests (preAuthentication): its hidden, expirable
+ * `sessionToken` is fetched from `<baseUrl><sessionPath>` when empty, then sent as a header.
+ * `sessionPath` has a default, so a test that leaves it out also proves defaults are applied.
+ */
+class EngineSessionApi {
+	constructor() {
+		this.name = 'engineSessionApi';
+		this.displayName = 'Engine Test Session API';
+		this.properties = [
+			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
+			{ displayName: 'Password', name: 'password', type: 'string', default: '' },
+			{ displayName: 'Session Path', name: 'sessionPath', type: 'string', default: '/session' },
+			{
+				displayName: 'Session Token',
+				name: 'sessionToken',
+				type: 'hidden',
+				typeOptions: { expirable: true },
+				default: '',
+			},
+		];
+		this.authenticate = {
+			type: 'generic',
+			properties: { headers: { 'X-Session': '={{$credentials.sessionToken}}' } },
+		};
+	}
+
+	async preAuthentication(credentials) {
+		const { token } = await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${credentials.baseUrl}${credentials.sessionPath}`,
+			body: { password: credentials.password },
+			json: true,
+		});
+		return { sessionToken: token };
+	}
+}
+
+/** GETs /ok with the session credential. */
+class EngineSessionGet {
+	constructor() {
+		this.description = {
+			displayName: 'Engine Test Session GET',
+			name: 'sessionGet',
+			group: ['transform'],
+			version: 1,
+			description: 'GET with a pre-authenticated credential',
+			defaults: { name: 'Session GET' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: 'engineSessionApi', required: true }],
+			properties: [],
+		};
+	}
+
+	async execute() {
+		const { baseUrl } = await this.getCredentials('engineSessionApi');
+		const response = await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			'engineSessionApi',
+			{
+				method: 'GET',
+				url: `${baseUrl}/ok`,
+				json: true,
+			},
+		);
+		return [[{ json: response, pairedItem: { item: 0 } }]];
+	}
+}
+
 const TEST_NODE_TYPES = Object.freeze({
+	sessionGet: `${TEST_PACKAGE}.sessionGet`,
 	authGet: `${TEST_PACKAGE}.authGet`,
 	counterPoll: `${TEST_PACKAGE}.counterPoll`,
 	hookTrigger: `${TEST_PACKAGE}.hookTrigger`,
 });
 
-module.exports = { EngineAuthGet, EngineCounterPoll, EngineHookTrigger, TEST_NODE_TYPES };
+module.exports = {
+	EngineAuthGet,
+	EngineCounterPoll,
+	EngineHookTrigger,
+	EngineSessionApi,
+	EngineSessionGet,
+	TEST_NODE_TYPES,
+};
