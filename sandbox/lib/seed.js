@@ -271,6 +271,7 @@ function seedDossiers(store, size, worldRng) {
 const SHOWCASE = {
 	depotAt: Date.UTC(2024, 1, 5, 9, 30, 0),
 	instructionAt: Date.UTC(2024, 1, 12, 10, 0, 0),
+	groupe: 'Instruction renforcée',
 	usager: { email: 'camille.martin@exemple.fr' },
 	demandeur: {
 		civilite: 'Mme',
@@ -497,7 +498,7 @@ function makeEveryChampDossier(store) {
 	const instructeurId = (login) => INSTRUCTEURS.indexOf(login) + 1;
 	const claimant = instructeurEmail('claire.martin');
 	record.revisionId = revision.id;
-	record.groupe = demarche.groupeNumbers[0];
+	record.groupe = demarche.groupeNumbers.find((n) => store.groupes.get(n).label === SHOWCASE.groupe);
 	record.hidden = null;
 	record.archived = false;
 	// The record is already in the sorted lists: move it, do not just edit its keys.
