@@ -169,6 +169,21 @@ describe('events', () => {
 	});
 });
 
+describe('one groupe instructeur', () => {
+	it('emits only the dossiers of that groupe', async () => {
+		const groupes = sb.facts.groupes.filter((g) => g.demarche === 1002 && !g.closed).map((g) => g.number);
+		const poller = activate(sb, 1002, {
+			event: 'dossierDeposited',
+			options: { groupeInstructeur: { __rl: true, mode: 'id', value: String(groupes[0]) } },
+		});
+		expect((await poller.poll()).items).toBeNull();
+		const inside = await act(sb, 'deposit', { demarche: 1002, groupe: groupes[0] });
+		await act(sb, 'deposit', { demarche: 1002, groupe: groupes[1] });
+		const items = jsonOf((await poller.poll()).items);
+		expect(items.map((i) => [i.number, i.groupeInstructeur.number])).toEqual([[inside.number, groupes[0]]]);
+	});
+});
+
 describe('manual mode (Fetch Test Event)', () => {
 	it('returns recent matching dossiers and leaves the state untouched', async () => {
 		const poller = activate(sb, 1002, { event: 'dossierUpdated' });

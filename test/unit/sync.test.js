@@ -384,6 +384,15 @@ describe('compact per-dossier memory', () => {
 		console.log(`static data for 100 000 dossiers (dossierStateChanged): ${size} bytes`);
 		expect(sync.decodeCounts(state.counts).size).toBe(100_000);
 		expect(size).toBeLessThan(1_000_000);
+
+		// the other events keep no per-dossier memory: only the bounded deduplication window
+		let updated = sync.loadState(undefined, { scope: 'demarche:1', event: 'dossierUpdated', startFrom: 'beginning' }, T0);
+		updated = poll(updated, 'dossierUpdated', { changes: list }, opts).state;
+		const updatedSize = Buffer.byteLength(JSON.stringify(updated));
+		// eslint-disable-next-line no-console
+		console.log(`static data for 100 000 dossiers (dossierUpdated): ${updatedSize} bytes`);
+		expect(Object.keys(updated.streams.changes.seen).length).toBeLessThanOrEqual(sync.DEFAULT_SYNC_OPTIONS.maxSeen);
+		expect(updatedSize).toBeLessThan(200_000);
 	});
 });
 
