@@ -11,7 +11,12 @@ const { ExecuteContext, RoutingNode } = require('n8n-core');
 const { NodeApiError, NodeConnectionTypes, Workflow } = require('n8n-workflow');
 
 const { startSandbox } = require('../../sandbox');
-const { EngineCredentialsHelper, loadCredentialType, registerNodeType, runWorkflow } = require('../helpers/engine');
+const {
+	EngineCredentialsHelper,
+	loadCredentialType,
+	registerNodeType,
+	runWorkflow,
+} = require('../helpers/engine');
 const { expectNoToken, serialiseError } = require('../unit/transport-fakes');
 const { graphqlRequest } = require('../../nodes/DemarcheNumerique/transport');
 
@@ -44,7 +49,8 @@ class TransportProbe {
 				const { data } = await graphqlRequest.call(
 					this,
 					{
-						query: 'query demarcheProbe($number: Int!) { demarche(number: $number) { number title } }',
+						query:
+							'query demarcheProbe($number: Int!) { demarche(number: $number) { number title } }',
 						operationName: 'demarcheProbe',
 						variables: { number: this.getNodeParameter('number', i) },
 					},
@@ -53,7 +59,10 @@ class TransportProbe {
 				output.push({ json: data, pairedItem: { item: i } });
 			} catch (error) {
 				if (!this.continueOnFail()) throw error;
-				output.push({ json: { error: error.message, description: error.description }, pairedItem: { item: i } });
+				output.push({
+					json: { error: error.message, description: error.description },
+					pairedItem: { item: i },
+				});
 			}
 		}
 		return [output];
@@ -111,7 +120,11 @@ describe('a workflow with the real credential and transport', () => {
 	});
 
 	it('the base URL as users paste it (trailing slash, /api/v2/graphql) reaches the same endpoint', async () => {
-		for (const baseUrl of [`${sandbox.url}/`, `${sandbox.url}/api/v2/graphql`, `  ${sandbox.url}//  `]) {
+		for (const baseUrl of [
+			`${sandbox.url}/`,
+			`${sandbox.url}/api/v2/graphql`,
+			`  ${sandbox.url}//  `,
+		]) {
 			const run = await probe(tokens.admin, { baseUrl });
 			expect(run.error).toBeUndefined();
 		}
@@ -212,7 +225,13 @@ async function testCredential(data) {
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: CREDENTIAL, required: true }],
 			properties: [
-				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } },
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					default: '',
+					routing: { request: testRequest.request },
+				},
 			],
 		},
 	};
@@ -255,7 +274,12 @@ async function testCredential(data) {
 		{ node, data: {}, source: null },
 		[],
 	);
-	const credentialsDecrypted = { id: 'cred-1', name: 'Démarche Numérique (test)', type: CREDENTIAL, data };
+	const credentialsDecrypted = {
+		id: 'cred-1',
+		name: 'Démarche Numérique (test)',
+		type: CREDENTIAL,
+		data,
+	};
 	let response;
 	try {
 		response = await new RoutingNode(context, nodeType, credentialsDecrypted).runNode();
@@ -266,14 +290,22 @@ async function testCredential(data) {
 				(r) => r.type === 'responseCode' && r.properties.value === failed.status,
 			);
 			if (rule) return { status: 'Error', message: rule.properties.message, error };
-			return { status: 'Error', message: failed.statusText || `Received HTTP status code: ${failed.status}`, error };
+			return {
+				status: 'Error',
+				message: failed.statusText || `Received HTTP status code: ${failed.status}`,
+				error,
+			};
 		}
-		if (error.cause && error.cause.code) return { status: 'Error', message: error.cause.code, error };
+		if (error.cause && error.cause.code)
+			return { status: 'Error', message: error.cause.code, error };
 		return { status: 'Error', message: String(error.message), error };
 	}
 	const body = response[0][0].json;
 	for (const rule of testRequest.rules || []) {
-		if (rule.type === 'responseSuccessBody' && get(body, rule.properties.key) === rule.properties.value) {
+		if (
+			rule.type === 'responseSuccessBody' &&
+			get(body, rule.properties.key) === rule.properties.value
+		) {
 			return { status: 'Error', message: rule.properties.message, body };
 		}
 	}
@@ -282,7 +314,10 @@ async function testCredential(data) {
 
 describe("the credential's test request, sent as n8n sends it", () => {
 	it('passes with a valid token, POSTing the class request to <baseUrl>/api/v2/graphql with Bearer', async () => {
-		const result = await testCredential({ baseUrl: `${sandbox.url}/api/v2/graphql`, token: tokens.admin });
+		const result = await testCredential({
+			baseUrl: `${sandbox.url}/api/v2/graphql`,
+			token: tokens.admin,
+		});
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		const requests = await control('GET', 'requests');
 		expect(requests).toHaveLength(1);
@@ -296,17 +331,26 @@ describe("the credential's test request, sent as n8n sends it", () => {
 	});
 
 	it.each([
-		['a wrong token', () => 'wrong-token-1f2e3d4c5b6a', 403, /Without a token, only persisted queries are allowed/],
+		[
+			'a wrong token',
+			() => 'wrong-token-1f2e3d4c5b6a',
+			403,
+			/Without a token, only persisted queries are allowed/,
+		],
 		['an expired token', () => tokens.expired, 401, /Token expired.*\/profil/],
 		['a token from a forbidden network', () => tokens.forbiddenNetwork, 403, /forbidden network/],
-	])('fails with %s, with the platform\'s reason and without the token', async (_label, token, status, reason) => {
-		const result = await testCredential({ baseUrl: `${sandbox.url}/`, token: token() });
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(reason);
-		expect(result.message).not.toContain(token());
-		expect(serialiseError(result)).not.toContain(token());
-		const requests = await control('GET', 'requests');
-		expect(requests.length).toBeGreaterThanOrEqual(1);
-		for (const request of requests) expect([request.path, request.status]).toEqual(['/api/v2/graphql', status]);
-	});
+	])(
+		"fails with %s, with the platform's reason and without the token",
+		async (_label, token, status, reason) => {
+			const result = await testCredential({ baseUrl: `${sandbox.url}/`, token: token() });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(reason);
+			expect(result.message).not.toContain(token());
+			expect(serialiseError(result)).not.toContain(token());
+			const requests = await control('GET', 'requests');
+			expect(requests.length).toBeGreaterThanOrEqual(1);
+			for (const request of requests)
+				expect([request.path, request.status]).toEqual(['/api/v2/graphql', status]);
+		},
+	);
 });

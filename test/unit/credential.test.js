@@ -86,12 +86,17 @@ describe('credential test request', () => {
 	/** n8n's tester: the first `responseSuccessBody` rule whose `get(body, key) === value` fails the test. */
 	function verdict(body) {
 		const get = (object, key) =>
-			key.split(/[.[\]]+/).filter(Boolean).reduce((value, part) => (value == null ? undefined : value[part]), object);
-		const rule = credential.test.rules.find((r) => get(body, r.properties.key) === r.properties.value);
+			key
+				.split(/[.[\]]+/)
+				.filter(Boolean)
+				.reduce((value, part) => (value == null ? undefined : value[part]), object);
+		const rule = credential.test.rules.find(
+			(r) => get(body, r.properties.key) === r.properties.value,
+		);
 		return rule ? rule.properties.message : 'OK';
 	}
 
-	it('keeps every answer so the rules can read the platform\'s body (n8n never shows it otherwise)', () => {
+	it("keeps every answer so the rules can read the platform's body (n8n never shows it otherwise)", () => {
 		expect(credential.test.request.ignoreHttpStatusErrors).toBe(true);
 		expect(credential.test.rules.every((r) => r.type === 'responseSuccessBody')).toBe(true);
 	});
@@ -101,18 +106,35 @@ describe('credential test request', () => {
 	});
 
 	it.each([
-		[{ errors: [{ message: 'Token expired', extensions: { code: 'unauthorized' } }] }, /Token expired.*\/profil/],
 		[
-			{ errors: [{ message: 'Without a token, only persisted queries are allowed', extensions: { code: 'forbidden' } }] },
+			{ errors: [{ message: 'Token expired', extensions: { code: 'unauthorized' } }] },
+			/Token expired.*\/profil/,
+		],
+		[
+			{
+				errors: [
+					{
+						message: 'Without a token, only persisted queries are allowed',
+						extensions: { code: 'forbidden' },
+					},
+				],
+			},
 			/Without a token, only persisted queries are allowed.*wrong or revoked/,
 		],
 		[
-			{ errors: [{ message: 'Request issued from a forbidden network. Add 203.0.113.7/32 to your allowed adresses in your /profil' }] },
+			{
+				errors: [
+					{
+						message:
+							'Request issued from a forbidden network. Add 203.0.113.7/32 to your allowed adresses in your /profil',
+					},
+				],
+			},
 			/forbidden network/,
 		],
 		['Calm down, cowboy!', /did not accept/],
 		[{ data: null, errors: [{ message: 'Internal Server Error' }] }, /did not accept/],
-	])('fails with the platform\'s reason for %j', (body, message) => {
+	])("fails with the platform's reason for %j", (body, message) => {
 		expect(verdict(body)).toMatch(message);
 	});
 });

@@ -117,7 +117,9 @@ describe('authentication failures (no retry, a description that says what to do)
 	it('403 forbidden network: the description names the IP to allow', async () => {
 		const message =
 			'Request issued from a forbidden network. Add 203.0.113.7/32 to your allowed adresses in your /profil';
-		const { fake, promise } = run([reply(403, gqlErrors([{ message, extensions: { code: 'forbidden' } }]))]);
+		const { fake, promise } = run([
+			reply(403, gqlErrors([{ message, extensions: { code: 'forbidden' } }])),
+		]);
 		const error = await caught(promise);
 		expect(error.message).toContain('forbidden network');
 		expect(error.description).toContain('203.0.113.7/32');
@@ -184,8 +186,14 @@ describe('root GraphQL errors on HTTP 200', () => {
 			reply(
 				200,
 				gqlErrors([
-					{ message: "Field 'foo' doesn't exist on type 'Dossier'", locations: [{ line: 1, column: 40 }] },
-					{ message: "Field 'bar' doesn't exist on type 'Dossier'", locations: [{ line: 1, column: 44 }] },
+					{
+						message: "Field 'foo' doesn't exist on type 'Dossier'",
+						locations: [{ line: 1, column: 40 }],
+					},
+					{
+						message: "Field 'bar' doesn't exist on type 'Dossier'",
+						locations: [{ line: 1, column: 44 }],
+					},
 				]),
 			),
 		]);
@@ -226,7 +234,12 @@ describe('root GraphQL errors on HTTP 200', () => {
 
 	it('tags errors with the item index for continue-on-fail', async () => {
 		const { promise } = run(
-			[reply(200, gqlErrors([{ message: 'Dossier not found', extensions: { code: 'not_found' } }]))],
+			[
+				reply(
+					200,
+					gqlErrors([{ message: 'Dossier not found', extensions: { code: 'not_found' } }]),
+				),
+			],
 			{ itemIndex: 3 },
 		);
 		const error = await caught(promise);

@@ -63,7 +63,8 @@ function fakeContext(script, { baseUrl = BASE_URL, token = TOKEN } = {}) {
 	const steps = [...script];
 	const httpRequestWithAuthentication = jest.fn(async function (credentialType, options) {
 		requests.push({ credentialType, options: JSON.parse(JSON.stringify(options)) });
-		if (!steps.length) throw new Error(`unexpected request #${requests.length}: the script is exhausted`);
+		if (!steps.length)
+			throw new Error(`unexpected request #${requests.length}: the script is exhausted`);
 		let step = steps.shift();
 		if (typeof step === 'function') step = step(options, requests.length - 1);
 		if (step instanceof Error) throw step;

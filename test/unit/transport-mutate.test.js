@@ -26,7 +26,11 @@ describe('mutation payloads', () => {
 		const payload = { dossier: { id: 'RG9zc2llci0xMjM0', state: 'accepte' }, errors: null };
 		const { fake, promise } = run(payload);
 		await expect(promise).resolves.toEqual(payload);
-		expect(Object.keys(fake.requests[0].options.body).sort()).toEqual(['operationName', 'query', 'variables']);
+		expect(Object.keys(fake.requests[0].options.body).sort()).toEqual([
+			'operationName',
+			'query',
+			'variables',
+		]);
 	});
 
 	it('read-only token: quotes the French message, explains the fix in English (write access)', async () => {
@@ -93,7 +97,13 @@ describe('mutation payloads', () => {
 			reply(
 				200,
 				gqlErrors(
-					[{ message: 'Dossier not found', path: ['dossierAccepter'], extensions: { code: 'not_found' } }],
+					[
+						{
+							message: 'Dossier not found',
+							path: ['dossierAccepter'],
+							extensions: { code: 'not_found' },
+						},
+					],
 					{ dossierAccepter: null },
 				),
 			),
@@ -104,7 +114,10 @@ describe('mutation payloads', () => {
 	});
 
 	it('tags business errors with the item index', async () => {
-		const { promise } = run({ dossier: null, errors: [{ message: 'Le dossier est déjà accepté' }] }, { itemIndex: 4 });
+		const { promise } = run(
+			{ dossier: null, errors: [{ message: 'Le dossier est déjà accepté' }] },
+			{ itemIndex: 4 },
+		);
 		const error = await caught(promise);
 		expect(error.context.itemIndex).toBe(4);
 	});

@@ -15,9 +15,15 @@ const nodesPath = ['demarche', 'dossiers', 'nodes'];
 const connection = (data) => data.demarche && data.demarche.dossiers;
 
 /** A page of the platform: `count` dossiers numbered from `from`, then the given pageInfo. */
-function page(from, count, { endCursor = count ? `cursor-${from + count - 1}` : null, hasNextPage = true } = {}) {
+function page(
+	from,
+	count,
+	{ endCursor = count ? `cursor-${from + count - 1}` : null, hasNextPage = true } = {},
+) {
 	const nodes = Array.from({ length: count }, (_, i) => ({ number: from + i }));
-	return reply(200, { data: { demarche: { dossiers: { pageInfo: { endCursor, hasNextPage }, nodes } } } });
+	return reply(200, {
+		data: { demarche: { dossiers: { pageInfo: { endCursor, hasNextPage }, nodes } } },
+	});
 }
 
 /** Serves dossiers 1..total like the platform: honours `first` (max 100) and `after`. */
@@ -32,7 +38,8 @@ function platform(total) {
 
 async function collect(fake, options) {
 	const pages = [];
-	for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath, ...options })) pages.push(p);
+	for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath, ...options }))
+		pages.push(p);
 	return pages;
 }
 
@@ -54,7 +61,12 @@ describe('walking pages', () => {
 			Array.from({ length: 250 }, (_, i) => i + 1),
 		);
 		expect(pages.map((p) => p.after)).toEqual([null, 'cursor-100', 'cursor-200']);
-		expect(pages[2]).toMatchObject({ endCursor: 'cursor-250', hasNextPage: false, lost: [], errors: [] });
+		expect(pages[2]).toMatchObject({
+			endCursor: 'cursor-250',
+			hasNextPage: false,
+			lost: [],
+			errors: [],
+		});
 	});
 
 	it.each([
@@ -84,7 +96,11 @@ describe('walking pages', () => {
 	it('resumes after a given cursor', async () => {
 		const fake = fakeContext(Array(2).fill(platform(150)));
 		const pages = await collect(fake, { after: 'cursor-120' });
-		expect(fake.requests[0].options.body.variables).toEqual({ number: 56, first: 100, after: 'cursor-120' });
+		expect(fake.requests[0].options.body.variables).toEqual({
+			number: 56,
+			first: 100,
+			after: 'cursor-120',
+		});
 		expect(pages[0].after).toBe('cursor-120');
 		expect(pages[0].nodes.map((n) => n.number)[0]).toBe(121);
 	});
@@ -103,14 +119,21 @@ describe('walking pages', () => {
 	});
 
 	it('stops on an empty page (endCursor null) even if hasNextPage says true', async () => {
-		const fake = fakeContext([page(1, 100), page(0, 0, { endCursor: null, hasNextPage: true }), page(1, 100)]);
+		const fake = fakeContext([
+			page(1, 100),
+			page(0, 0, { endCursor: null, hasNextPage: true }),
+			page(1, 100),
+		]);
 		const pages = await collect(fake);
 		expect(fake.requests).toHaveLength(2);
 		expect(pages[1]).toMatchObject({ nodes: [], endCursor: null });
 	});
 
 	it('stops when the cursor is null', async () => {
-		const fake = fakeContext([page(1, 100, { endCursor: null, hasNextPage: true }), page(101, 100)]);
+		const fake = fakeContext([
+			page(1, 100, { endCursor: null, hasNextPage: true }),
+			page(101, 100),
+		]);
 		await collect(fake);
 		expect(fake.requests).toHaveLength(1);
 	});
@@ -153,7 +176,10 @@ describe('records the platform could not serialise', () => {
 			reply(200, {
 				data: {
 					demarche: {
-						dossiers: { pageInfo: { endCursor: 'c', hasNextPage: false }, nodes: [null, { number: 2 }] },
+						dossiers: {
+							pageInfo: { endCursor: 'c', hasNextPage: false },
+							nodes: [null, { number: 2 }],
+						},
 					},
 				},
 			}),

@@ -68,7 +68,10 @@ const serverError = reply(
 describe('platform timeout (code timeout, partial data)', () => {
 	it('is retried with backoff and succeeds when a later attempt does', async () => {
 		const { fake, promise } = run([reply(200, timeoutBody), reply(200, timeoutBody), ok]);
-		await expect(promise).resolves.toEqual({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } }, errors: undefined });
+		await expect(promise).resolves.toEqual({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+			errors: undefined,
+		});
 		expect(fake.requests).toHaveLength(3);
 		expect(clock.sleeps).toHaveLength(2);
 		expectBackoff(clock.sleeps);
@@ -101,26 +104,35 @@ describe('HTTP 5xx', () => {
 
 	it('500 once then success: the result of the retry', async () => {
 		const { fake, promise } = run([serverError, ok]);
-		await expect(promise).resolves.toMatchObject({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } } });
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
 		expect(fake.requests).toHaveLength(2);
 	});
 
-	it.each([502, 503, 504])('%i (HTML from a proxy): retried, then a clear error', async (status) => {
-		const page = reply(status, `<html><body>${status} Bad Gateway</body></html>`, { 'content-type': 'text/html' });
-		const { fake, promise } = run(Array(4).fill(page));
-		const error = await caught(promise);
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.httpCode).toBe(String(status));
-		expect(error.message).toContain(`HTTP ${status}`);
-		expect(error.description).toMatch(/retry later/i);
-		expect(fake.requests).toHaveLength(4);
-		expect(clock.sleeps).toHaveLength(3);
-		expectBackoff(clock.sleeps);
-	});
+	it.each([502, 503, 504])(
+		'%i (HTML from a proxy): retried, then a clear error',
+		async (status) => {
+			const page = reply(status, `<html><body>${status} Bad Gateway</body></html>`, {
+				'content-type': 'text/html',
+			});
+			const { fake, promise } = run(Array(4).fill(page));
+			const error = await caught(promise);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.httpCode).toBe(String(status));
+			expect(error.message).toContain(`HTTP ${status}`);
+			expect(error.description).toMatch(/retry later/i);
+			expect(fake.requests).toHaveLength(4);
+			expect(clock.sleeps).toHaveLength(3);
+			expectBackoff(clock.sleeps);
+		},
+	);
 
 	it.each([502, 503, 504])('%i then success: recovers', async (status) => {
 		const { fake, promise } = run([reply(status, ''), reply(status, ''), ok]);
-		await expect(promise).resolves.toMatchObject({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } } });
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
 		expect(fake.requests).toHaveLength(3);
 	});
 
@@ -135,19 +147,26 @@ describe('HTTP 5xx', () => {
 
 describe('network errors', () => {
 	it.each([
-		['as n8n 1.122 throws it (NodeApiError around axios)', () => n8nNetworkError('ECONNRESET', 'socket hang up')],
+		[
+			'as n8n 1.122 throws it (NodeApiError around axios)',
+			() => n8nNetworkError('ECONNRESET', 'socket hang up'),
+		],
 		['as a bare socket error', () => socketError('ECONNRESET')],
 		['as a client timeout', () => n8nNetworkError('ECONNABORTED', 'timeout of 60000ms exceeded')],
 	])('a connection reset %s is retried', async (_label, makeError) => {
 		const { fake, promise } = run([makeError(), makeError(), ok]);
-		await expect(promise).resolves.toMatchObject({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } } });
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
 		expect(fake.requests).toHaveLength(3);
 		expect(clock.sleeps).toHaveLength(2);
 		expectBackoff(clock.sleeps);
 	});
 
 	it('resets on every attempt: an error that says how many times it failed', async () => {
-		const { fake, promise } = run(Array.from({ length: 4 }, () => n8nNetworkError('ECONNRESET', 'socket hang up')));
+		const { fake, promise } = run(
+			Array.from({ length: 4 }, () => n8nNetworkError('ECONNRESET', 'socket hang up')),
+		);
 		const error = await caught(promise);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('ECONNRESET');
@@ -160,15 +179,18 @@ describe('network errors', () => {
 		['as n8n 1.122 throws it', () => n8nNetworkError('ECONNREFUSED')],
 		['as a bare socket error', () => socketError('ECONNREFUSED')],
 		['DNS failure', () => n8nNetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND dn.example.fr')],
-	])('ECONNREFUSED / ENOTFOUND (%s) fails at once, pointing at the instance URL', async (_label, makeError) => {
-		const { fake, promise } = run([makeError(), ok]);
-		const error = await caught(promise);
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toMatch(/ECONNREFUSED|ENOTFOUND/);
-		expect(error.description).toMatch(/Instance URL/);
-		expect(fake.requests).toHaveLength(1);
-		expect(clock.sleeps).toEqual([]);
-	});
+	])(
+		'ECONNREFUSED / ENOTFOUND (%s) fails at once, pointing at the instance URL',
+		async (_label, makeError) => {
+			const { fake, promise } = run([makeError(), ok]);
+			const error = await caught(promise);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toMatch(/ECONNREFUSED|ENOTFOUND/);
+			expect(error.description).toMatch(/Instance URL/);
+			expect(fake.requests).toHaveLength(1);
+			expect(clock.sleeps).toEqual([]);
+		},
+	);
 });
 
 describe('HTTP 429 (rate limit)', () => {
@@ -183,7 +205,9 @@ describe('HTTP 429 (rate limit)', () => {
 		const resetAt = Math.floor(clock.now / 1000) + 7; // 7 s to 8 s away (sub-second part of now)
 		const expected = resetAt * 1000 - clock.now;
 		const { fake, promise } = run([throttled(resetAt), ok]);
-		await expect(promise).resolves.toMatchObject({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } } });
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
 		expect(fake.requests).toHaveLength(2);
 		expect(clock.sleeps).toHaveLength(1);
 		// Until the reset, plus at most a one-second safety margin; never before it.
@@ -208,13 +232,18 @@ describe('HTTP 429 (rate limit)', () => {
 			[...Array(5)].map(() => () => throttled(now() + 1)).concat([ok]),
 			{ ...backoff, maxThrottleWaitMs: 60_000 },
 		);
-		await expect(promise).resolves.toMatchObject({ data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } } });
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
 		expect(fake.requests).toHaveLength(6);
 	});
 
 	it('a reset beyond the bound: a clear error at once, no wait', async () => {
 		const resetAt = Math.floor(clock.now / 1000) + 600;
-		const { fake, promise } = run([throttled(resetAt), ok], { ...backoff, maxThrottleWaitMs: 30_000 });
+		const { fake, promise } = run([throttled(resetAt), ok], {
+			...backoff,
+			maxThrottleWaitMs: 30_000,
+		});
 		const error = await caught(promise);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('429');
@@ -242,7 +271,10 @@ describe('HTTP 429 (rate limit)', () => {
 	});
 
 	it('a 429 without RateLimit-Reset still waits (a short, bounded step) before retrying', async () => {
-		const { fake, promise } = run([reply(429, 'Calm down, cowboy!'), ok], { ...backoff, maxThrottleWaitMs: 60_000 });
+		const { fake, promise } = run([reply(429, 'Calm down, cowboy!'), ok], {
+			...backoff,
+			maxThrottleWaitMs: 60_000,
+		});
 		await promise;
 		expect(fake.requests).toHaveLength(2);
 		expect(clock.sleeps).toHaveLength(1);
@@ -252,18 +284,21 @@ describe('HTTP 429 (rate limit)', () => {
 });
 
 describe('backoff bounds', () => {
-	it.each([0, 1, 2, 3, 4, 6, 10])('attempt %i stays within [ceiling/2, ceiling] for any jitter', (attempt) => {
-		const settings = { backoffBaseMs: 500, backoffMaxMs: 15_000 };
-		const [min, max] = window(attempt, settings);
-		for (const r of [0, 0.25, 0.5, 0.999999]) {
-			const delay = backoffDelay(attempt, settings.backoffBaseMs, settings.backoffMaxMs, () => r);
-			expect(delay).toBeGreaterThanOrEqual(min);
-			expect(delay).toBeLessThanOrEqual(max);
-		}
-		// The jitter spans the whole window, from its low end to (almost) its top.
-		expect(backoffDelay(attempt, 500, 15_000, () => 0)).toBe(min);
-		expect(backoffDelay(attempt, 500, 15_000, () => 0.999999)).toBeGreaterThanOrEqual(max - 1);
-	});
+	it.each([0, 1, 2, 3, 4, 6, 10])(
+		'attempt %i stays within [ceiling/2, ceiling] for any jitter',
+		(attempt) => {
+			const settings = { backoffBaseMs: 500, backoffMaxMs: 15_000 };
+			const [min, max] = window(attempt, settings);
+			for (const r of [0, 0.25, 0.5, 0.999999]) {
+				const delay = backoffDelay(attempt, settings.backoffBaseMs, settings.backoffMaxMs, () => r);
+				expect(delay).toBeGreaterThanOrEqual(min);
+				expect(delay).toBeLessThanOrEqual(max);
+			}
+			// The jitter spans the whole window, from its low end to (almost) its top.
+			expect(backoffDelay(attempt, 500, 15_000, () => 0)).toBe(min);
+			expect(backoffDelay(attempt, 500, 15_000, () => 0.999999)).toBeGreaterThanOrEqual(max - 1);
+		},
+	);
 
 	it('grows exponentially until the cap', () => {
 		const low = (attempt) => backoffDelay(attempt, 100, 1_000, () => 0);
@@ -273,7 +308,11 @@ describe('backoff bounds', () => {
 	it('uses random jitter in the transport (two identical failures do not wait the same)', async () => {
 		const random = jest.spyOn(Math, 'random');
 		random.mockReturnValueOnce(0).mockReturnValueOnce(0.999999);
-		const { promise } = run([serverError, serverError, ok], { maxRetries: 3, backoffBaseMs: 400, backoffMaxMs: 400 });
+		const { promise } = run([serverError, serverError, ok], {
+			maxRetries: 3,
+			backoffBaseMs: 400,
+			backoffMaxMs: 400,
+		});
 		await promise;
 		expect(clock.sleeps[0]).toBe(200);
 		expect(clock.sleeps[1]).toBeGreaterThanOrEqual(399);

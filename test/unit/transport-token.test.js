@@ -24,7 +24,11 @@ const {
 	virtualClock,
 } = require('./transport-fakes');
 
-const document = { query: 'query q { demarche(number: 1) { id } }', operationName: 'q', variables: {} };
+const document = {
+	query: 'query q { demarche(number: 1) { id } }',
+	operationName: 'q',
+	variables: {},
+};
 const settings = { maxRetries: 1, backoffBaseMs: 10, backoffMaxMs: 10, maxThrottleWaitMs: 1_000 };
 const bearer = `Bearer ${TOKEN}`;
 const requestOptions = {
@@ -42,7 +46,11 @@ function errorWithRequestOptions(code) {
 
 /** The same, already wrapped by n8n (NodeApiError keeps an object errorResponse as is). */
 function nodeApiErrorWithOptions() {
-	return new NodeApiError(node, { message: `request failed with ${bearer}`, options: requestOptions, code: 'EPROTO' });
+	return new NodeApiError(node, {
+		message: `request failed with ${bearer}`,
+		options: requestOptions,
+		code: 'EPROTO',
+	});
 }
 
 beforeEach(() => virtualClock());
@@ -60,21 +68,89 @@ const throttledForever = reply(429, `Calm down, cowboy! (${bearer})`, {
 });
 
 const scenarios = [
-	['401 whose message echoes the token', [reply(401, gqlErrors([{ message: `Token expired: ${TOKEN}`, extensions: { code: 'unauthorized' } }]))]],
+	[
+		'401 whose message echoes the token',
+		[
+			reply(
+				401,
+				gqlErrors([{ message: `Token expired: ${TOKEN}`, extensions: { code: 'unauthorized' } }]),
+			),
+		],
+	],
 	['403 plain text echoing the Authorization header', [reply(403, `Forbidden for ${bearer}`)]],
-	['403 forbidden network', [reply(403, gqlErrors([{ message: 'Request issued from a forbidden network. Add 198.51.100.4/32 to your allowed adresses in your /profil' }]))]],
-	['root error quoting the token', [reply(200, gqlErrors([{ message: `Variable $token of value "${TOKEN}" is invalid` }]))]],
-	['400 parse error quoting the token', [reply(400, gqlErrors([{ message: `unexpected token ${TOKEN}`, extensions: { code: 'bad_request' } }]))]],
-	['500 twice with the token in the message', Array(2).fill(reply(500, gqlErrors([{ message: `boom ${bearer}`, extensions: { code: 'internal_server_error', exception_id: 'x1' } }])))],
+	[
+		'403 forbidden network',
+		[
+			reply(
+				403,
+				gqlErrors([
+					{
+						message:
+							'Request issued from a forbidden network. Add 198.51.100.4/32 to your allowed adresses in your /profil',
+					},
+				]),
+			),
+		],
+	],
+	[
+		'root error quoting the token',
+		[reply(200, gqlErrors([{ message: `Variable $token of value "${TOKEN}" is invalid` }]))],
+	],
+	[
+		'400 parse error quoting the token',
+		[
+			reply(
+				400,
+				gqlErrors([{ message: `unexpected token ${TOKEN}`, extensions: { code: 'bad_request' } }]),
+			),
+		],
+	],
+	[
+		'500 twice with the token in the message',
+		Array(2).fill(
+			reply(
+				500,
+				gqlErrors([
+					{
+						message: `boom ${bearer}`,
+						extensions: { code: 'internal_server_error', exception_id: 'x1' },
+					},
+				]),
+			),
+		),
+	],
 	['502 HTML twice', Array(2).fill(reply(502, `<html>${bearer}</html>`))],
-	['timeout twice', Array(2).fill(reply(200, gqlErrors([{ message: `Timeout (${TOKEN})`, extensions: { code: 'timeout' } }], null)))],
+	[
+		'timeout twice',
+		Array(2).fill(
+			reply(
+				200,
+				gqlErrors([{ message: `Timeout (${TOKEN})`, extensions: { code: 'timeout' } }], null),
+			),
+		),
+	],
 	['429 beyond the bound', [throttledForever]],
 	['non-JSON 200 echoing the token', [reply(200, `<html>${TOKEN}</html>`)]],
-	['n8n helper: axios error with request options (ECONNREFUSED)', [errorWithRequestOptions('ECONNREFUSED')]],
-	['n8n helper: axios error with request options (ECONNRESET twice)', [errorWithRequestOptions('ECONNRESET'), errorWithRequestOptions('ECONNRESET')]],
-	['n8n helper: NodeApiError around axios (ECONNRESET twice)', [n8nNetworkError('ECONNRESET', `socket hang up ${bearer}`), n8nNetworkError('ECONNRESET', 'socket hang up')]],
+	[
+		'n8n helper: axios error with request options (ECONNREFUSED)',
+		[errorWithRequestOptions('ECONNREFUSED')],
+	],
+	[
+		'n8n helper: axios error with request options (ECONNRESET twice)',
+		[errorWithRequestOptions('ECONNRESET'), errorWithRequestOptions('ECONNRESET')],
+	],
+	[
+		'n8n helper: NodeApiError around axios (ECONNRESET twice)',
+		[
+			n8nNetworkError('ECONNRESET', `socket hang up ${bearer}`),
+			n8nNetworkError('ECONNRESET', 'socket hang up'),
+		],
+	],
 	['n8n helper: NodeApiError carrying request options, unknown code', [nodeApiErrorWithOptions()]],
-	['plain Error whose message carries the header', [new Error(`request to ${BASE_URL} with headers {"Authorization":"${bearer}"} failed`)]],
+	[
+		'plain Error whose message carries the header',
+		[new Error(`request to ${BASE_URL} with headers {"Authorization":"${bearer}"} failed`)],
+	],
 ];
 
 describe.each(scenarios)('graphqlRequest: %s', (_label, script) => {
@@ -88,7 +164,11 @@ describe.each(scenarios)('graphqlRequest: %s', (_label, script) => {
 
 it('mutate: business errors echoing the token', async () => {
 	const fake = fakeContext([
-		reply(200, { data: { m: { errors: [{ message: `Le jeton ${TOKEN} est configuré seulement en lecture` }] } } }),
+		reply(200, {
+			data: {
+				m: { errors: [{ message: `Le jeton ${TOKEN} est configuré seulement en lecture` }] },
+			},
+		}),
 	]);
 	const error = await caught(mutate.call(fake.ctx, { ...document, mutationField: 'm' }, settings));
 	expect(error.description).toMatch(/write access/);
@@ -105,7 +185,19 @@ it('mutate: a short token is still scrubbed from business errors', async () => {
 
 it('paginate: an unusable page with errors echoing the token', async () => {
 	const fake = fakeContext([
-		reply(200, gqlErrors([{ message: `hidden due to permissions ${TOKEN}`, path: ['demarche'], extensions: { code: 'unauthorized' } }], { demarche: null })),
+		reply(
+			200,
+			gqlErrors(
+				[
+					{
+						message: `hidden due to permissions ${TOKEN}`,
+						path: ['demarche'],
+						extensions: { code: 'unauthorized' },
+					},
+				],
+				{ demarche: null },
+			),
+		),
 	]);
 	const pages = paginate.call(fake.ctx, {
 		document,

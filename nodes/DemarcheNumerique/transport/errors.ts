@@ -29,7 +29,7 @@ export function scrub(text: string, secret: string | undefined): string {
 	if (!text) return text;
 	let out = text;
 	if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-	return out.replace(/Bearer\s+(token=)?[A-Za-z0-9._~+/=-]{8,}/g, 'Bearer [redacted]');
+	return out.replace(/Bearer\s+(token=)?[A-Za-z0-9._~+/=-]{8,}/gi, 'Bearer [redacted]');
 }
 
 /**

@@ -1,0 +1,131 @@
+'use strict';
+/** errors.ts: the token scrubber, the NodeApiError builder and the fix for each platform code. */
+const { NodeApiError } = require('n8n-workflow');
+
+const {
+	apiError,
+	describeGraphqlError,
+	scrub,
+} = require('../../nodes/DemarcheNumerique/transport');
+const { TOKEN, expectNoToken, node } = require('./transport-fakes');
+
+const BASE = 'https://dn.example.fr';
+
+describe('scrub', () => {
+	it('removes every occurrence of the token', () => {
+		expect(scrub(`a ${TOKEN} b ${TOKEN}`, TOKEN)).toBe('a [redacted] b [redacted]');
+	});
+
+	it('removes Bearer headers even for a token it was not told about', () => {
+		for (const header of [
+			'Bearer abcdefgh12345678',
+			'Bearer token=abcdefgh12345678',
+			'bearer  xYz.123-abc_def~ghi+/=',
+		]) {
+			const out = scrub(`Authorization: ${header}`, undefined);
+			expect(out).toContain('[redacted]');
+			expect(out).not.toMatch(/abcdefgh12345678|xYz\.123/);
+		}
+	});
+
+	it('leaves ordinary text alone', () => {
+		expect(scrub('Dossier not found', TOKEN)).toBe('Dossier not found');
+		expect(scrub('', TOKEN)).toBe('');
+	});
+});
+
+describe('apiError', () => {
+	it('builds a NodeApiError with our message, description, code, path and item index', () => {
+		const error = apiError(node, {
+			message: 'Dossier not found',
+			description: 'Check the number.',
+			code: 'not_found',
+			path: ['dossier', 0, 'number'],
+			httpCode: '200',
+			itemIndex: 2,
+		});
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('Dossier not found');
+		expect(error.description).toBe('Check the number.');
+		expect(error.context).toMatchObject({
+			code: 'not_found',
+			path: 'dossier.0.number',
+			itemIndex: 2,
+		});
+		expect(error.httpCode).toBe('200');
+	});
+
+	it.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND'])(
+		'keeps a message that mentions %s (n8n would swap it for a generic text)',
+		(code) => {
+			const message = `Could not reach ${BASE} (${code})`;
+			const error = apiError(node, { message, description: 'Check the URL.', code });
+			expect(error.message).toBe(message);
+			expect(error.description).toBe('Check the URL.');
+		},
+	);
+
+	it('keeps our message over n8n’s generic text for an HTTP status', () => {
+		const error = apiError(node, {
+			message: 'Token expired',
+			description: 'Renew it.',
+			httpCode: '401',
+		});
+		expect(error.message).toBe('Token expired');
+		expect(error.httpCode).toBe('401');
+	});
+
+	it('scrubs the token from message and description, and keeps no request object', () => {
+		const error = apiError(
+			node,
+			{ message: `refused ${TOKEN}`, description: `header Bearer ${TOKEN}`, code: 'forbidden' },
+			TOKEN,
+		);
+		expectNoToken(error);
+		expect(error.cause).toBeUndefined();
+	});
+});
+
+describe('describeGraphqlError: a fix for each code of the platform', () => {
+	const describe_ = (message, code, extra = {}) =>
+		describeGraphqlError({ message, extensions: code ? { code, ...extra } : undefined }, BASE);
+
+	it.each([
+		[
+			'An object of type Demarche was hidden due to permissions',
+			'unauthorized',
+			/administrateur of this démarche/,
+		],
+		['Token expired', 'unauthorized', new RegExp(`${BASE}/profil`)],
+		['Dossier not found', 'not_found', /number/],
+		['Timeout on Query.demarche', 'timeout', /fewer dossiers|turn off/],
+		['Cannot return null for non-nullable field', 'invalid_null', /support/],
+		['Parse error', 'graphql_parse_failed', /syntax/],
+		['unexpected token', 'bad_request', /syntax/],
+		['Without a token, only persisted queries are allowed', 'forbidden', /token/],
+		["Field 'x' doesn't exist on type 'Dossier'", undefined, /schema/],
+	])('%s (%s)', (message, code, fix) => {
+		expect(describe_(message, code)).toMatch(fix);
+	});
+
+	it('quotes the exception_id of an internal error', () => {
+		expect(
+			describe_('Internal Server Error', 'internal_server_error', { exception_id: 'exc-42' }),
+		).toContain('exc-42');
+	});
+
+	it('gives different advice for different situations', () => {
+		const fixes = [
+			'hidden due to permissions|unauthorized',
+			'x|not_found',
+			'x|timeout',
+			'x|invalid_null',
+			'x|forbidden',
+			'x|',
+		].map((pair) => {
+			const [message, code] = pair.split('|');
+			return describe_(message, code || undefined);
+		});
+		expect(new Set(fixes).size).toBe(fixes.length);
+	});
+});
