@@ -191,6 +191,36 @@ describe('a workflow with the real credential and transport', () => {
 		expect((await control('GET', 'requests')).map((r) => r.status)).toEqual([503, 200]);
 	});
 
+	it('a 429 (plain text, RateLimit-Reset) is waited out until the reset, then retried', async () => {
+		// One request per 1-second window: three quick items meet at least one 429.
+		await control('POST', 'throttle', { limit: 1, periodSeconds: 1 });
+		try {
+			const run = await runWorkflow({
+				nodes: [{ type: PROBE_TYPE, parameters: { number: demarche } }],
+				credentials: { [CREDENTIAL]: { baseUrl: sandbox.url, token: tokens.admin } },
+				input: [{ json: {} }, { json: {} }, { json: {} }],
+			});
+			expect(run.error).toBeUndefined();
+			expect(run.items(PROBE_NAME).map((item) => item.json.demarche.number)).toEqual([
+				demarche,
+				demarche,
+				demarche,
+			]);
+			const requests = await control('GET', 'requests');
+			const throttled = requests.filter((r) => r.status === 429);
+			expect(throttled.length).toBeGreaterThanOrEqual(1);
+			for (const hit of throttled) {
+				// The next request went out no earlier than the reset of the window that refused it.
+				const reset = (Math.floor(Date.parse(hit.at) / 1000) + 1) * 1000;
+				const next = requests.find((r) => r.sequence > hit.sequence);
+				expect(Date.parse(next.at)).toBeGreaterThanOrEqual(reset);
+				expect(next.status).toBe(200);
+			}
+		} finally {
+			await control('POST', 'throttle', { limit: 400, periodSeconds: 60 });
+		}
+	});
+
 	it('a refused connection fails at once, naming the instance URL, without the token', async () => {
 		const closed = await startSandbox({ size: 1 });
 		const deadUrl = closed.url;
