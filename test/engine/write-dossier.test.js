@@ -1,0 +1,304 @@
+'use strict';
+/**
+ * Dossier write operations in n8n's real engine against the sandbox over HTTP, each checked by
+ * reading the sandbox's state back through its control API (or its GraphQL API for what the
+ * control view does not show), uploads compared byte for byte with what the storage serves back.
+ * Names and numbers are the sandbox's seed facts (sandbox/README.md).
+ */
+const { createHash } = require('crypto');
+
+const { startSandbox } = require('../../sandbox');
+const { NODE_TYPES, jsonOf, runWorkflow } = require('../helpers/engine');
+const { forgetCapabilities } = require('../../nodes/DemarcheNumerique/resolve/capabilities');
+
+const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // instructeur of both groupes of démarche 1001
+const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+const CLAIRE_ID = b64('Instructeur-1');
+
+let sb;
+let numbers; // dossiers of démarche 1001 other than the showcase one
+beforeAll(async () => {
+	sb = await startSandbox({ size: 300 });
+	const data = await gql(`{ demarche(number: 1001) { dossiers(first: 30) { nodes { number } } } }`);
+	numbers = data.demarche.dossiers.nodes.map((n) => n.number).filter((n) => n !== sb.facts.everyChampDossier);
+});
+afterAll(async () => {
+	await sb?.stop();
+});
+beforeEach(async () => {
+	forgetCapabilities();
+	await post('/modes', { forkMode: false });
+	await fetch(`${sb.controlUrl}/requests`, { method: 'DELETE' });
+});
+
+async function post(path, body) {
+	const response = await fetch(`${sb.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+	if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+	return response.json();
+}
+const control = async (path) => (await fetch(`${sb.controlUrl}${path}`)).json();
+const stored = (number) => control(`/dossiers/${number}`);
+const operationsSent = async () => (await control('/requests?token=admin')).map((r) => r.operationName);
+
+async function gql(query, variables = {}) {
+	const response = await fetch(sb.graphqlUrl, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
+		body: JSON.stringify({ query, variables }),
+	});
+	const body = await response.json();
+	if (body.errors) throw new Error(JSON.stringify(body.errors));
+	return body.data;
+}
+
+/** A dossier of démarche 1001 put in the given state through the control API (no business rules). */
+let next = 0;
+async function dossierIn(state, extra = {}) {
+	const number = numbers[next++];
+	await post('/act/state', { number, state });
+	if (extra.archived !== undefined) await post('/act/archive', { number, archived: extra.archived });
+	return number;
+}
+
+const dossier = (number) => ({ __rl: true, mode: 'id', value: String(number) });
+const byEmail = { __rl: true, mode: 'email', value: CLAIRE };
+
+async function run(parameters, { input, token = sb.tokens.admin } = {}) {
+	const result = await runWorkflow({
+		nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', ...parameters } }],
+		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token } },
+		input,
+	});
+	return { ...result, json: result.error ? [] : jsonOf(result.items('Démarche Numérique')) };
+}
+
+describe('state changes', () => {
+	it('walks a dossier through every change, each read back from the sandbox', async () => {
+		const number = await dossierIn('en_construction');
+		const steps = [
+			['passerEnInstruction', {}, 'en_instruction'],
+			['accept', { motivation: 'Dossier complet' }, 'accepte'],
+			['repasserEnInstruction', {}, 'en_instruction'],
+			['refuse', { motivation: 'Pièces manquantes' }, 'refuse'],
+			['repasserEnInstruction', {}, 'en_instruction'],
+			['classerSansSuite', { motivation: 'Demande retirée' }, 'sans_suite'],
+			['repasserEnInstruction', {}, 'en_instruction'],
+			['repasserEnConstruction', {}, 'en_construction'],
+		];
+		for (const [operation, parameters, state] of steps) {
+			const result = await run({ operation, dossier: dossier(number), instructeur: byEmail, ...parameters });
+			expect([operation, result.error?.message]).toEqual([operation, undefined]);
+			expect(result.json[0]).toMatchObject({ number, state });
+			expect((await stored(number)).state).toBe(state);
+		}
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { traitements { state } } }`, { n: number });
+		expect(read.traitements.map((t) => t.state)).toEqual(expect.arrayContaining(['accepte', 'refuse', 'sans_suite']));
+	});
+
+	it('disableNotification reaches the platform: the usager is not e-mailed', async () => {
+		const number = await dossierIn('en_construction');
+		await run({ operation: 'passerEnInstruction', dossier: dossier(number), instructeur: byEmail, options: { disableNotification: true } });
+		const other = await dossierIn('en_construction');
+		await run({ operation: 'passerEnInstruction', dossier: dossier(other), instructeur: byEmail });
+		const notifications = await control('/notifications');
+		expect(notifications.filter((n) => n.dossierNumber === number).map((n) => n.sent)).toEqual([false]);
+		expect(notifications.filter((n) => n.dossierNumber === other).map((n) => n.sent)).toEqual([true]);
+	});
+
+	it('accept with a justificatif: uploaded byte for byte, served back as the decision\'s attachment', async () => {
+		const number = await dossierIn('en_instruction');
+		// ASCII file name: the sandbox's storage cannot serve a non-ASCII Content-Disposition yet (reported).
+		const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(Array.from({ length: 70000 }, (_, i) => (i * 31) % 256))]);
+		const result = await run(
+			{ operation: 'accept', dossier: dossier(number), instructeur: byEmail, motivation: 'Voir la décision jointe', options: { justificatifBinaryProperty: 'decision' } },
+			{ input: [{ json: {}, binary: { decision: { data: bytes, fileName: 'decision-signee.pdf', mimeType: 'application/pdf' } } }] },
+		);
+		expect(result.error).toBeUndefined();
+		const md5 = createHash('md5').update(bytes).digest('base64');
+		expect(result.json[0].justificatif).toEqual({ filename: 'decision-signee.pdf', byteSize: bytes.length, checksum: md5 });
+
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { state motivation motivationAttachment { filename checksum url } } }`, { n: number });
+		expect(read).toMatchObject({ state: 'accepte', motivation: 'Voir la décision jointe', motivationAttachment: { filename: 'decision-signee.pdf', checksum: md5 } });
+		const served = Buffer.from(await (await fetch(read.motivationAttachment.url)).arrayBuffer());
+		expect(Buffer.compare(served, bytes)).toBe(0);
+
+		// The PUT carried exactly the returned headers and never the token.
+		const puts = (await control('/storage-requests')).filter((r) => r.method === 'PUT');
+		expect(puts.length).toBeGreaterThan(0);
+		const put = puts[puts.length - 1];
+		expect(put.headers['content-md5']).toBe(md5);
+		expect(put.headers['content-type']).toBe('application/pdf');
+		expect(put.headers.authorization).toBeUndefined();
+		expect(JSON.stringify(puts)).not.toContain(sb.tokens.admin);
+	});
+
+	it('a wrong state quotes the platform\'s French message with an English fix', async () => {
+		const number = await dossierIn('en_construction');
+		const result = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail });
+		expect(result.error.message).toBe('Démarche Numérique refused dossierAccepter: Le dossier est déjà en construction');
+		expect(result.error.description).toMatch(/not in a state that allows this change/);
+	});
+
+	it('"succeed if already in target state" makes re-runs pass, but not a different state', async () => {
+		const number = await dossierIn('accepte');
+		const again = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+		expect(again.error).toBeUndefined();
+		expect(again.json[0]).toMatchObject({ number, state: 'accepte', alreadyInTargetState: true });
+
+		const constructing = await dossierIn('en_construction');
+		const wrong = await run({ operation: 'refuse', dossier: dossier(constructing), instructeur: byEmail, motivation: 'x', options: { succeedIfAlreadyInTargetState: true } });
+		expect(wrong.error.message).toMatch(/Le dossier est déjà en construction/);
+		expect((await stored(constructing)).state).toBe('en_construction');
+	});
+
+	it('an e-mail is resolved once for many items; each further item costs only its mutation', async () => {
+		const a = await dossierIn('en_construction');
+		const b = await dossierIn('en_construction');
+		const result = await runWorkflow({
+			nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'passerEnInstruction', dossier: { __rl: true, mode: 'id', value: '={{ $json.number }}' }, instructeur: byEmail } }],
+			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
+			input: [{ json: { number: a } }, { json: { number: b } }],
+		});
+		expect(result.error).toBeUndefined();
+		expect(await operationsSent()).toEqual(['GetDossierContext', 'DossierPasserEnInstruction', 'DossierPasserEnInstruction']);
+		expect([(await stored(a)).state, (await stored(b)).state]).toEqual(['en_instruction', 'en_instruction']);
+	});
+});
+
+describe('archive, follow, labels, groupe', () => {
+	it('archives and unarchives a dossier with a decision', async () => {
+		const number = await dossierIn('refuse', { archived: false });
+		expect((await run({ operation: 'archive', dossier: dossier(number), instructeur: byEmail })).json[0]).toMatchObject({ archived: true });
+		expect((await stored(number)).archived).toBe(true);
+		await run({ operation: 'unarchive', dossier: dossier(number), instructeur: byEmail });
+		expect((await stored(number)).archived).toBe(false);
+	});
+
+	it('archiving a dossier without a decision quotes the platform', async () => {
+		const number = await dossierIn('en_instruction');
+		const result = await run({ operation: 'archive', dossier: dossier(number), instructeur: byEmail });
+		expect(result.error.message).toMatch(/qu’une fois le traitement terminé/);
+		expect(result.error.description).toMatch(/final decision/);
+	});
+
+	it('follows and unfollows', async () => {
+		const number = await dossierIn('en_instruction');
+		const followers = async () => (await gql(`query($n: Int!) { dossier(number: $n) { instructeurs { email } } }`, { n: number })).dossier.instructeurs.map((i) => i.email);
+		const followed = await run({ operation: 'follow', dossier: dossier(number), instructeur: { __rl: true, mode: 'id', value: CLAIRE_ID } });
+		expect(followed.json[0].instructeurs.map((i) => i.email)).toContain(CLAIRE);
+		expect(await followers()).toContain(CLAIRE);
+		await run({ operation: 'unfollow', dossier: dossier(number), instructeur: byEmail });
+		expect(await followers()).not.toContain(CLAIRE);
+	});
+
+	it('adds and removes a label by name or ID', async () => {
+		const number = await dossierIn('en_instruction');
+		const before = (await stored(number)).labels;
+		await run({ operation: 'addLabel', dossier: dossier(number), label: before.includes('Complet') ? 'Urgent' : 'complet' });
+		const added = before.includes('Complet') ? 'Urgent' : 'Complet';
+		expect((await stored(number)).labels).toContain(added);
+
+		const labelId = (await gql(`{ demarche(number: 1001) { labels { id name } } }`)).demarche.labels.find((l) => l.name === added).id;
+		const removed = await run({ operation: 'removeLabel', dossier: dossier(number), label: labelId });
+		expect(removed.json[0].labels.map((l) => l.name)).not.toContain(added);
+		expect((await stored(number)).labels).not.toContain(added);
+
+		const twice = await run({ operation: 'removeLabel', dossier: dossier(number), label: added });
+		expect(twice.error.message).toMatch(/Ce label n’est pas associé au dossier/);
+		expect(twice.error.description).toMatch(/nothing to remove/);
+	});
+
+	it('moves a dossier to another groupe instructeur', async () => {
+		const number = await dossierIn('en_construction');
+		const target = (await stored(number)).groupe === 501 ? 502 : 501;
+		const result = await run({ operation: 'changeGroupeInstructeur', dossier: dossier(number), groupeInstructeur: { __rl: true, mode: 'id', value: String(target) } });
+		expect(result.json[0].groupeInstructeur.number).toBe(target);
+		expect((await stored(number)).groupe).toBe(target);
+	});
+});
+
+describe('messages', () => {
+	it('sends a message with an attachment and a correction request, then deletes it', async () => {
+		const number = await dossierIn('en_instruction');
+		const before = (await stored(number)).messages;
+		const bytes = Buffer.from('Liste des pièces à fournir :\n- RIB\n- Statuts\n', 'utf8');
+		const sent = await run(
+			{ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Merci de compléter votre dossier.', options: { attachmentBinaryProperty: 'data', correction: 'incomplete' } },
+			{ input: [{ json: {}, binary: { data: { data: bytes, fileName: 'pieces.txt', mimeType: 'text/plain' } } }] },
+		);
+		expect(sent.error).toBeUndefined();
+		const message = sent.json[0];
+		expect(message).toMatchObject({ body: 'Merci de compléter votre dossier.', correction: { reason: 'incomplete' } });
+		const after = await stored(number);
+		expect(after.messages).toBe(before + 1);
+		expect(after.state).toBe('en_construction'); // a correction request sends it back to the usager
+
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { messages { id attachments { filename url } } } }`, { n: number });
+		const attachment = read.messages.find((m) => m.id === message.id).attachments[0];
+		expect(attachment.filename).toBe('pieces.txt');
+		expect(Buffer.compare(Buffer.from(await (await fetch(attachment.url)).arrayBuffer()), bytes)).toBe(0);
+
+		const deleted = await run({ operation: 'deleteMessage', dossier: dossier(number), instructeur: byEmail, messageId: message.id });
+		expect(deleted.error).toBeUndefined();
+		const { dossier: again } = await gql(`query($n: Int!) { dossier(number: $n) { messages { id discardedAt } } }`, { n: number });
+		const kept = again.messages.find((m) => m.id === message.id);
+		expect(kept === undefined || kept.discardedAt !== null).toBe(true);
+	});
+});
+
+describe('annotations', () => {
+	const annotations = [
+		{ annotation: 'Note interne', value: 'Relu par le service' },
+		{ annotation: 'Avis détaillé', value: 'Avis favorable\nsous réserve' },
+		{ annotation: 'E-mail du référent', value: 'referent.nord@demarches-exemple.gouv.fr' },
+		{ annotation: 'Pièces vérifiées', value: 'oui' },
+		{ annotation: 'Visite sur place nécessaire', value: 'true' },
+		{ annotation: 'Date de la commission', value: '12/09/2026' },
+		{ annotation: 'Score', value: '42' },
+		{ annotation: 'Montant accordé', value: '1500,5' },
+		{ annotation: 'Priorité', value: 'basse' },
+	];
+	const values = async (number) => Object.fromEntries((await stored(number)).annotations.map((a) => [a.label, a.stringValue]));
+
+	it('writes many typed annotations in one dossierModifierAnnotations call', async () => {
+		const number = await dossierIn('en_instruction');
+		const result = await run({
+			operation: 'updateAnnotations',
+			dossier: dossier(number),
+			instructeur: byEmail,
+			annotations: { annotation: [...annotations, { annotation: 'Services consultés', value: 'Voirie, Finances' }, { annotation: 'Contrôles', value: '2' }] },
+		});
+		expect(result.error).toBeUndefined();
+		expect((await operationsSent()).filter((name) => /^DossierModifier/.test(name))).toEqual(['DossierModifierAnnotations']);
+		const written = await values(number);
+		expect(written).toMatchObject({
+			'Note interne': 'Relu par le service',
+			'Avis détaillé': 'Avis favorable\nsous réserve',
+			'E-mail du référent': 'referent.nord@demarches-exemple.gouv.fr',
+			'Pièces vérifiées': 'true',
+			'Visite sur place nécessaire': 'true',
+			Score: '42',
+			'Montant accordé': '1500.5',
+			Priorité: 'Basse',
+			'Services consultés': 'Voirie, Finances',
+		});
+		expect(written['Date de la commission']).toMatch(/^12 septembre 2026$/);
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { annotations { label ... on RepetitionChamp { rows { id } } } } }`, { n: number });
+		expect(read.annotations.find((a) => a.label === 'Contrôles').rows.length).toBeGreaterThanOrEqual(2);
+	});
+
+	it('on a fork without the batch mutation, writes the same values through the per-type mutations', async () => {
+		await post('/modes', { forkMode: true });
+		const number = await dossierIn('en_instruction');
+		const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: annotations } });
+		expect(result.error).toBeUndefined();
+		expect(result.json[0].legacyMutations).toBe(true);
+		const sent = (await operationsSent()).filter((name) => /^DossierModifier/.test(name));
+		expect(sent).not.toContain('DossierModifierAnnotations');
+		expect(sent).toEqual(expect.arrayContaining(['DossierModifierAnnotationText', 'DossierModifierAnnotationCheckbox', 'DossierModifierAnnotationDate', 'DossierModifierAnnotationIntegerNumber', 'DossierModifierAnnotationDecimalNumber', 'DossierModifierAnnotationDropDownList']));
+		expect(await values(number)).toMatchObject({ 'Note interne': 'Relu par le service', Score: '42', 'Montant accordé': '1500.5', Priorité: 'Basse', 'Pièces vérifiées': 'true' });
+
+		const multiple = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Services consultés', value: 'Voirie' }] } });
+		expect(multiple.error.message).toMatch(/no dossierModifierAnnotations mutation.*"Services consultés"/);
+	});
+});
