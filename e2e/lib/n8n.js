@@ -214,8 +214,10 @@ class N8nInstance {
 				);
 			try {
 				// /healthz answers before the REST routes exist; /rest/settings answers once they do
+				// …and while starting up it answers any path 200 "n8n is starting up. Please wait"
 				const r = await fetch(`${this.url}/rest/settings`);
-				if (r.ok) {
+				const body = r.ok ? await r.json().catch(() => null) : null;
+				if (body && body.data) {
 					this.log('server ready');
 					return this.server;
 				}
@@ -264,14 +266,15 @@ class N8nInstance {
 	}
 
 	/**
-	 * rest() that retries while the route answers 404: n8n serves /healthz and /rest/settings before it
-	 * has registered every controller.
+	 * rest() that retries while the route answers 404 or "n8n is starting up": n8n serves /healthz and
+	 * /rest/settings before it has registered every controller.
 	 */
 	async restWhenReady(method, urlPath, body, { timeoutMs = 60000 } = {}) {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const r = await this.rest(method, urlPath, body);
-			if (r.status !== 404 || Date.now() > deadline) return r;
+			const starting = typeof r.body === 'string' && r.body.includes('starting up');
+			if ((r.status !== 404 && !starting) || Date.now() > deadline) return r;
 			await sleep(500);
 		}
 	}
