@@ -207,12 +207,14 @@ async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflow
  * one fails, and the token never appears in the message.
  */
 async function testCredentialMessages(tag, version, n8n, platform) {
+	// `hint`: what the message must tell the user (n8n 1.x's generic "Forbidden - perhaps check your
+	// credentials?" would not); matched loosely so wording can improve
 	const cases = [
 		{ role: 'admin', ok: true },
 		{ role: 'readOnly', ok: true },
-		{ role: 'wrong', token: 'not-a-real-token-7f3a9c', ok: false },
-		{ role: 'expired', ok: false },
-		{ role: 'forbiddenNetwork', ok: false },
+		{ role: 'wrong', token: 'not-a-real-token-7f3a9c', ok: false, hint: /token/i },
+		{ role: 'expired', ok: false, hint: /expired/i },
+		{ role: 'forbiddenNetwork', ok: false, hint: /network/i },
 	];
 	for (const c of cases) {
 		const tok = c.token || (platform.tokens && platform.tokens[c.role]);
@@ -233,6 +235,8 @@ async function testCredentialMessages(tag, version, n8n, platform) {
 				`status for a ${c.role} token; message: ${res.message}`,
 			);
 			assert.ok(!String(res.message).includes(tok), 'the token appears in the message');
+			if (c.hint)
+				assert.match(res.message, c.hint, `the message for a ${c.role} token says what is wrong`);
 		});
 	}
 }
