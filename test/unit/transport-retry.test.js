@@ -226,6 +226,27 @@ describe('HTTP 429 (rate limit)', () => {
 		expect(clock.sleeps[0]).toBeLessThanOrEqual(expected + 1000);
 	});
 
+	it('reads the reset on the server’s clock (Date header) when ours runs ahead', async () => {
+		const serverNow = clock.now - 30_000; // our clock is 30 s ahead of the platform's
+		const serverSecond = Math.floor(serverNow / 1000);
+		const resetAt = serverSecond + 5;
+		const { fake, promise } = run([
+			{
+				...throttled(resetAt),
+				headers: {
+					...throttled(resetAt).headers,
+					date: new Date(serverSecond * 1000).toUTCString(),
+				},
+			},
+			ok,
+		]);
+		await promise;
+		expect(fake.requests).toHaveLength(2);
+		// 5 s on the server's clock (plus at most a one-second margin), not "already past" on ours.
+		expect(clock.sleeps[0]).toBeGreaterThanOrEqual(5_000);
+		expect(clock.sleeps[0]).toBeLessThanOrEqual(6_000);
+	});
+
 	it('does not count throttling against the 5xx retries', async () => {
 		const now = () => Math.floor(clock.now / 1000);
 		const { fake, promise } = run(

@@ -67,6 +67,15 @@ export function throttleDelay(resetHeader: unknown, nowMs: number): number {
 	return Math.max(250, reset * 1000 - nowMs + 250);
 }
 
+/**
+ * The server's clock when it answered (its `Date` header), else ours: `RateLimit-Reset` is read on
+ * the server's clock, and a local clock running ahead would retry before the reset again and again.
+ */
+function serverNow(headers: IDataObject | undefined): number {
+	const date = Date.parse(String(header(headers, 'Date') ?? ''));
+	return Number.isFinite(date) ? date : Date.now();
+}
+
 function header(headers: IDataObject | undefined, name: string): unknown {
 	if (!headers) return undefined;
 	const wanted = name.toLowerCase();
@@ -175,7 +184,8 @@ export async function graphqlRequest<T = IDataObject>(
 		const { json, text } = parseBody(response.body);
 
 		if (status === 429) {
-			const wait = throttleDelay(header(response.headers as IDataObject, 'RateLimit-Reset'), Date.now());
+			const headers = response.headers as IDataObject;
+			const wait = throttleDelay(header(headers, 'RateLimit-Reset'), serverNow(headers));
 			if (throttleWaited + wait > config.maxThrottleWaitMs) {
 				throw fail({
 					message: 'The platform\'s rate limit was reached (HTTP 429)',
