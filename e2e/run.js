@@ -158,9 +158,17 @@ async function testVersion(version, pack, caps) {
 }
 
 async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflows) {
-	// activation is stored in the database; `n8n start` then registers the triggers
-	for (const w of triggerWorkflows)
-		await reporter.check(`${tag} activate ${w.key}`, () => n8n.activateWorkflow(w.workflow.id));
+	// activation is stored in the database; `n8n start` then registers the triggers. A check module
+	// may export `beforeStart(ctx)` to prepare the platform first (e.g. switch on webhooks v2).
+	for (const w of triggerWorkflows) {
+		await reporter.check(`${tag} activate ${w.key}`, async () => {
+			if (w.check && w.check.beforeStart)
+				await w.check.beforeStart(
+					checkContext({ phase: 'beforeStart', version, platform, n8n, workflow: w.workflow }),
+				);
+			await n8n.activateWorkflow(w.workflow.id);
+		});
+	}
 	const started = await reporter.check(`${tag} n8n start, owner account, API key`, async () => {
 		await n8n.startServer();
 		await n8n.setupOwner();
