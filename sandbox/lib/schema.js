@@ -468,6 +468,8 @@ function buildResolvers(mutationResolvers) {
 				// Descriptors of published démarches are open data: any valid token may read them.
 				return descriptorObject(d, revisionObject(ctx.store, d.activeRevisionId));
 			},
+			// Query fields of schema/extensions (webhooks v2), from part 2.
+			...require('./mutations').queryResolvers,
 		},
 		Demarche: demarcheFields,
 		DemarcheDescriptor: descriptorFields,

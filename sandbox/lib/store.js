@@ -29,6 +29,7 @@
  *     recordEvent(type, record, extra)
  *   blobs: Map key → {buffer, contentType, filename} for uploaded bytes (part 2's direct uploads).
  *   events: [{sequence, type, dossierNumber, demarcheNumber, at, previousState?, state?, reason?}]
+ *   onEvent: optional listener called with each recorded event (lib/webhooks.js).
  * Raw value formats are documented in generate.js.
  */
 const { rng, globalId, formatDateTime } = require('./util');
@@ -142,16 +143,20 @@ class Store {
 			for (const desc of descs) {
 				if (desc.condition && values[desc.condition.stableId] !== desc.condition.equals) continue;
 				const at = updatedAtByStableId && updatedAtByStableId[desc.stableId];
+				// A prefilled dossier (prefill REST) marks only the champs the prefill call set.
+				const prefilled = record.prefilledStableIds
+					? record.prefilledStableIds.includes(desc.stableId)
+					: record.prefilled;
 				out.push(
 					buildChamp(
 						desc,
 						values[desc.stableId],
 						at
-							? { updatedAt: at }
+							? { updatedAt: at, prefilled }
 							: {
 									updatedAt: defaultUpdatedAt,
 									updatedAtText: defaultText,
-									prefilled: record.prefilled,
+									prefilled,
 								},
 					),
 				);
@@ -381,6 +386,8 @@ class Store {
 		};
 		if (extra.at !== undefined) event.at = new Date(extra.at).toISOString();
 		this.events.push(event);
+		// Outgoing webhooks (lib/webhooks.js) listen here.
+		if (this.onEvent) this.onEvent(event);
 		return event;
 	}
 
