@@ -13,6 +13,7 @@
  */
 const { GraphQLError } = require('graphql');
 const { decodeGlobalId, globalId, parseDateTime } = require('./util');
+const { webhooksOf, webhookView } = require('./webhooks');
 
 /** A business error: ends up in the payload's `errors`. */
 class BusinessError extends Error {}
@@ -648,9 +649,55 @@ const mutationResolvers = {
 	}),
 };
 
+// --- webhooks v2 (schema/extensions/webhooks-v2.graphql; the sandbox's design) ----------------
+
+const HTTP_URL = /^https?:\/\/[^\s/]+/i;
+
+function loadWebhook(ctx, id) {
+	const number = decodedNumber(id, 'Webhook');
+	const webhook = number === null ? null : webhooksOf(ctx.sandbox).v2.get(number);
+	if (!webhook) throw notFound('Webhook');
+	if (!inScope(ctx, webhook.demarcheNumber)) throw hidden('Webhook');
+	return webhook;
+}
+
+Object.assign(mutationResolvers, {
+	webhookCreer: mutation((input, ctx) => {
+		const demarche = loadDemarche(ctx, input.demarche);
+		if (!HTTP_URL.test(input.url)) fail('L’URL du webhook doit commencer par http:// ou https://'); // sandbox wording
+		if (!input.eventTypes.length) fail('Choisissez au moins un type d’évènement'); // sandbox wording
+		const hooks = webhooksOf(ctx.sandbox);
+		if (hooks.v2For(demarche.number).length >= 50)
+			fail('Une démarche ne peut pas avoir plus de 50 webhooks'); // sandbox wording
+		const webhook = hooks.createV2({
+			demarche: demarche.number,
+			url: input.url,
+			eventTypes: input.eventTypes,
+			label: input.label,
+		});
+		return { webhook: webhookView(ctx.store, webhook), secret: webhook.secret };
+	}),
+	webhookSupprimer: mutation((input, ctx) => {
+		const webhook = loadWebhook(ctx, input.webhook);
+		webhooksOf(ctx.sandbox).deleteV2(webhook.number);
+		return { id: webhook.id };
+	}),
+});
+
+/** Query fields of the extensions (merged into Query by schema.js). */
+const queryResolvers = {
+	webhooks: (_s, { demarche: find }, ctx) => {
+		const demarche = loadDemarche(ctx, find);
+		return webhooksOf(ctx.sandbox)
+			.v2For(demarche.number)
+			.map((w) => webhookView(ctx.store, w));
+	},
+	webhook: (_s, { id }, ctx) => webhookView(ctx.store, loadWebhook(ctx, id)),
+};
+
 for (const [name, change] of Object.entries(STATE_CHANGES))
 	mutationResolvers[name] = stateChange(change);
 for (const [name, legacy] of Object.entries(LEGACY_ANNOTATION_MUTATIONS))
 	mutationResolvers[name] = legacyAnnotation(legacy);
 
-module.exports = { mutationResolvers, STATE_LABEL, FINAL_STATES };
+module.exports = { mutationResolvers, queryResolvers, STATE_LABEL, FINAL_STATES };
