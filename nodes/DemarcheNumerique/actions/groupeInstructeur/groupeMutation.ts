@@ -17,8 +17,14 @@ import { warningsOf } from '../dossier/dossierMutation';
 export const optionalDemarcheForList: INodeProperties = {
 	...demarcheLocator,
 	required: false,
+	// Without validation: n8n would flag the empty value of an optional locator as an issue.
+	modes: (demarcheLocator.modes ?? []).map((mode) => ({ ...mode, validation: undefined })),
 	description: 'The démarche whose groupes the "From List" mode shows (not needed with a groupe number)',
 };
+
+function isInstructeurId(value: string): boolean {
+	return /^[A-Za-z0-9+/]+=*$/.test(value) && /^Instructeur-\d+$/.test(Buffer.from(value, 'base64').toString('utf8'));
+}
 
 /** Profiles from a list of e-mails (or instructeur IDs), separated by commas, semicolons or lines. */
 export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, parameter = 'instructeurs'): IDataObject[] {
@@ -26,7 +32,8 @@ export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, paramete
 	const values = (Array.isArray(raw) ? raw : String(raw ?? '').split(/[,;\n]/))
 		.map((value) => String(value).trim())
 		.filter(Boolean);
-	return [...new Set(values)].map((value) => (value.includes('@') ? { email: value } : { id: value }));
+	// Instructeur IDs decode to `Instructeur-<n>`; anything else is an e-mail (the platform warns about invalid ones).
+	return [...new Set(values)].map((value) => (isInstructeurId(value) ? { id: value } : { email: value }));
 }
 
 /** The groupe and the platform's warnings (e.g. invalid e-mails it skipped) as one item. */
