@@ -184,6 +184,18 @@ describe('a workflow with the real credential and transport', () => {
 		expect(requests.map((r) => r.fault)).toEqual(['reset', null]);
 	});
 
+	it('an answer cut off mid-JSON is retried', async () => {
+		await control('POST', 'faults', {
+			kind: 'malformed',
+			count: 1,
+			operationName: 'demarcheProbe',
+		});
+		const run = await probe(tokens.admin);
+		expect(run.error).toBeUndefined();
+		expect(run.items(PROBE_NAME)[0].json.demarche.number).toBe(demarche);
+		expect((await control('GET', 'requests')).map((r) => r.fault)).toEqual(['malformed', null]);
+	});
+
 	it('a 503 from a proxy is retried', async () => {
 		await control('POST', 'faults', { kind: '503', count: 1, operationName: 'demarcheProbe' });
 		const run = await probe(tokens.admin);

@@ -193,6 +193,39 @@ describe('network errors', () => {
 	);
 });
 
+describe('answers cut off on the way', () => {
+	const cutOff = reply(200, '{"data":{"demarche":{"dossiers":{"nodes":[{"number":1', {
+		'content-type': 'application/json; charset=utf-8',
+	});
+
+	it('incomplete JSON is retried like a reset', async () => {
+		const { fake, promise } = run([cutOff, ok]);
+		await expect(promise).resolves.toMatchObject({
+			data: { demarche: { id: 'UHJvY2VkdXJlLTU2' } },
+		});
+		expect(fake.requests).toHaveLength(2);
+		expectBackoff(clock.sleeps);
+	});
+
+	it('incomplete JSON every time: says the answer was cut off, not that the URL is wrong', async () => {
+		const { fake, promise } = run(Array(4).fill(cutOff));
+		const error = await caught(promise);
+		expect(error.message).toMatch(/cut off/);
+		expect(error.description).not.toMatch(/Instance URL/);
+		expect(fake.requests).toHaveLength(4);
+	});
+
+	it('an HTML page with status 200 is not retried (it is not the API)', async () => {
+		const { fake, promise } = run([
+			reply(200, '<html>Connexion</html>', { 'content-type': 'text/html' }),
+			ok,
+		]);
+		const error = await caught(promise);
+		expect(error.description).toMatch(/Instance URL/);
+		expect(fake.requests).toHaveLength(1);
+	});
+});
+
 describe('HTTP 429 (rate limit)', () => {
 	const throttled = (resetEpochSeconds, headerName = 'ratelimit-reset') =>
 		reply(429, 'Calm down, cowboy! Too many requests.', {

@@ -233,11 +233,28 @@ export async function graphqlRequest<T = IDataObject>(
 		}
 
 		if (!json) {
-			throw fail({
-				message: `The platform answered HTTP ${status} with a body that is not JSON`,
-				description: `Check that the Instance URL (${baseUrl}) points at a Démarche Numérique server and not at a proxy or login page.`,
-				httpCode: String(status),
-			});
+			// JSON that does not parse is an answer cut off on the way (it can succeed again);
+			// anything else (HTML, text) comes from something that is not the API.
+			const cutOff =
+				/json/i.test(String(header(response.headers as IDataObject, 'Content-Type') ?? '')) ||
+				/^\s*[{[]/.test(text);
+			if (cutOff && retries < config.maxRetries) {
+				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+				continue;
+			}
+			throw fail(
+				cutOff
+					? {
+							message: `The platform's answer was cut off (HTTP ${status}, incomplete JSON)`,
+							description: `The answer ended early ${retries + 1} times in a row: the network or a proxy cut it. Retry later; if it persists, ask for fewer dossiers per request.`,
+							httpCode: String(status),
+						}
+					: {
+							message: `The platform answered HTTP ${status} with a body that is not JSON`,
+							description: `Check that the Instance URL (${baseUrl}) points at a Démarche Numérique server and not at a proxy or login page.`,
+							httpCode: String(status),
+						},
+			);
 		}
 
 		if (status >= 400) {
