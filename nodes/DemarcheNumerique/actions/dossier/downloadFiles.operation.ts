@@ -183,9 +183,10 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 		);
 
 	const download = async (entry: DossierFile): Promise<INodeExecutionData> => {
-		let file = entry.file;
+		// Once a fresh copy exists, its links are the ones to use.
+		let file = (fresh && (await fresh).get(entry.key)?.file) || entry.file;
 		let response = await downloadFromStorage.call(this, String(file.url ?? ''));
-		if (response.status === 403 || response.status === 401) {
+		if ((response.status === 403 || response.status === 401) && file === entry.file) {
 			const again = (await refreshed()).get(entry.key);
 			if (!again || again.file.filename !== file.filename) {
 				throw fail(
