@@ -196,6 +196,27 @@ describe('a workflow with the real credential and transport', () => {
 		expect((await control('GET', 'requests')).map((r) => r.fault)).toEqual(['malformed', null]);
 	});
 
+	it('a platform timeout (code timeout) is retried', async () => {
+		await control('POST', 'faults', { kind: 'timeout', count: 1, operationName: 'demarcheProbe' });
+		const run = await probe(tokens.admin);
+		expect(run.error).toBeUndefined();
+		expect(run.items(PROBE_NAME)[0].json.demarche.number).toBe(demarche);
+		expect((await control('GET', 'requests')).map((r) => r.fault)).toEqual(['timeout', null]);
+	});
+
+	it('a 500 that persists: retried a bounded number of times, then its exception_id', async () => {
+		await control('POST', 'faults', { kind: '500', count: 50, operationName: 'demarcheProbe' });
+		const run = await probe(tokens.admin);
+		expect(run.error).toBeInstanceOf(NodeApiError);
+		expect(run.error.httpCode).toBe('500');
+		expect(run.error.description).toMatch(/exception_id [0-9a-f-]{36}/);
+		expectNoToken(run.error, tokens.admin);
+		const requests = await control('GET', 'requests');
+		expect(requests.length).toBeGreaterThan(1);
+		expect(requests.length).toBeLessThan(50);
+		expect(new Set(requests.map((r) => r.status))).toEqual(new Set([500]));
+	});
+
 	it('a 503 from a proxy is retried', async () => {
 		await control('POST', 'faults', { kind: '503', count: 1, operationName: 'demarcheProbe' });
 		const run = await probe(tokens.admin);
