@@ -59,6 +59,14 @@ it('an instructeur e-mail without access to the dossier says where that person i
 	expect(await operationsSent()).toEqual(['GetDossierContext', 'GetDemarcheGroupeInstructeurs']);
 });
 
+it('an instructeur ID without access gets the platform\'s French message and the English fix', async () => {
+	const paulId = sb.facts.instructeurs.find((i) => i.email === PAUL).id;
+	const result = await run({ resource: 'dossier', operation: 'follow', dossier: dossier(DOSSIER_IN_502), instructeur: { __rl: true, mode: 'id', value: paulId } });
+	expect(result.error.message).toBe('Démarche Numérique refused dossierBasculeSuivi: L’instructeur n’a pas les droits d’accès à ce dossier');
+	expect(result.error.description).toMatch(/cannot act on this dossier.*add them to the groupe/);
+	expect(await operationsSent()).toEqual(['DossierBasculeSuivi']);
+});
+
 it('an unknown label name lists the démarche\'s labels', async () => {
 	const result = await run({ resource: 'dossier', operation: 'addLabel', dossier: dossier(DOSSIER_IN_502), label: 'Prioritaire' });
 	expect(result.error.message).toBe('The démarche 1001 has no label "Prioritaire"');
@@ -125,5 +133,34 @@ describe('fork mode (no dossierModifierAnnotations)', () => {
 		const result = await run(parameters, { token: sb.tokens.readOnly });
 		expect(await operationsSent('readOnly')).toEqual(['GetDossierContext', 'GetDemarcheDescriptors', 'GetMutationNames', 'DossierModifierAnnotationText']);
 		expect(result.error.message).toMatch(/seulement en lecture/);
+	});
+});
+
+describe('uploads', () => {
+	const post = (path, body) =>
+		fetch(`${sb.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+	afterEach(async () => {
+		await post('/clock', { real: true });
+		await fetch(`${sb.controlUrl}/faults`, { method: 'DELETE' });
+	});
+
+	it('an upload that expired before the decision used it is the platform\'s error, with a retry fix', async () => {
+		await fetch(`${sb.controlUrl}/storage-requests`, { method: 'DELETE' });
+		// Hold the decision long enough to move the sandbox clock past the blob's one-hour validity.
+		await post('/faults', { kind: 'delay', operationName: 'DossierAccepter', delayMs: 3000 });
+		const running = run(
+			{ resource: 'dossier', operation: 'accept', dossier: dossier(DOSSIER_IN_502), instructeur: instructeur(CLAIRE), options: { justificatifBinaryProperty: 'data' } },
+			{ input: [{ json: {}, binary: { data: { data: Buffer.from('arrêté'), fileName: 'arrete.txt', mimeType: 'text/plain' } } }] },
+		);
+		for (let polls = 0; polls < 500; polls++) {
+			const puts = (await control('/storage-requests')).filter((r) => r.method === 'PUT');
+			if (puts.length) break;
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		await post('/clock', { advanceMs: 2 * 3600 * 1000 });
+		const result = await running;
+		expect(result.error.message).toBe('Démarche Numérique refused dossierAccepter: L’identifiant du fichier téléversé est invalide');
+		expect(result.error.description).toMatch(/invalid or expired.*Retry the item/);
+		expect((await control(`/dossiers/${DOSSIER_IN_502}`)).state).toBe('en_instruction');
 	});
 });
