@@ -37,16 +37,24 @@ function gqlErrors(errors, data) {
 
 /**
  * A network failure as n8n 1.122's `httpRequestWithAuthentication` throws it: axios' error
- * (whose config carries the Authorization header) wrapped in a NodeApiError.
+ * (whose config carries the Authorization header) wrapped in a NodeApiError, which in n8n-workflow
+ * 1.x drops `cause` (the code survives in `httpCode`). With `keepCause`, as n8n 2.x throws it:
+ * `cause` is the axios error, Authorization header included.
  */
-function n8nNetworkError(code, message = `connect ${code} 203.0.113.9:443`) {
+function n8nNetworkError(
+	code,
+	message = `connect ${code} 203.0.113.9:443`,
+	{ keepCause = false } = {},
+) {
 	const axiosError = new AxiosError(message, code, {
 		url: `${BASE_URL}/api/v2/graphql`,
 		method: 'post',
 		headers: { Authorization: `Bearer ${TOKEN}` },
 		data: '{"query":"…"}',
 	});
-	return new NodeApiError(node, axiosError);
+	const error = new NodeApiError(node, axiosError);
+	if (keepCause) error.cause = axiosError;
+	return error;
 }
 
 /** A bare Node.js socket error (what a lower-level helper would throw). */

@@ -151,6 +151,10 @@ describe('network errors', () => {
 			'as n8n 1.122 throws it (NodeApiError around axios)',
 			() => n8nNetworkError('ECONNRESET', 'socket hang up'),
 		],
+		[
+			'as n8n 2.x throws it (cause kept)',
+			() => n8nNetworkError('ECONNRESET', 'socket hang up', { keepCause: true }),
+		],
 		['as a bare socket error', () => socketError('ECONNRESET')],
 		['as a client timeout', () => n8nNetworkError('ECONNABORTED', 'timeout of 60000ms exceeded')],
 	])('a connection reset %s is retried', async (_label, makeError) => {

@@ -57,6 +57,9 @@ beforeEach(() => virtualClock());
 afterEach(() => jest.restoreAllMocks());
 
 it('the detector itself finds the token in the errors these scenarios throw at the transport', () => {
+	expect(serialiseError(n8nNetworkError('ECONNREFUSED', 'connect', { keepCause: true }))).toContain(
+		TOKEN,
+	);
 	// Proves the serialiser looks deep enough: the raw errors below DO carry the token.
 	expect(serialiseError(errorWithRequestOptions('ECONNREFUSED'))).toContain(TOKEN);
 	expect(serialiseError(nodeApiErrorWithOptions())).toContain(TOKEN);
@@ -144,6 +147,17 @@ const scenarios = [
 		[
 			n8nNetworkError('ECONNRESET', `socket hang up ${bearer}`),
 			n8nNetworkError('ECONNRESET', 'socket hang up'),
+		],
+	],
+	[
+		'n8n 2.x helper: NodeApiError whose cause is the axios error (ECONNREFUSED)',
+		[n8nNetworkError('ECONNREFUSED', 'connect ECONNREFUSED', { keepCause: true })],
+	],
+	[
+		'n8n 2.x helper: NodeApiError whose cause is the axios error (ECONNRESET twice)',
+		[
+			n8nNetworkError('ECONNRESET', 'socket hang up', { keepCause: true }),
+			n8nNetworkError('ECONNRESET', 'socket hang up', { keepCause: true }),
 		],
 	],
 	['n8n helper: NodeApiError carrying request options, unknown code', [nodeApiErrorWithOptions()]],
