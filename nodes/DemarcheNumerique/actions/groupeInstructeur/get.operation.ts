@@ -7,13 +7,29 @@ import type { OperationModule } from '../common/types';
 
 const show = { resource: ['groupeInstructeur'], operation: ['get'] };
 
+/** The démarche only helps pick the groupe from a list: it may stay empty. */
+const optionalDemarche: INodeProperties = {
+	...demarcheLocator,
+	required: false,
+	description: 'The démarche of the groupe, only used to list its groupes in "From List"; may stay empty',
+	modes: (demarcheLocator.modes ?? []).map((mode) =>
+		mode.name === 'id'
+			? {
+					...mode,
+					validation: [
+						{
+							type: 'regex',
+							properties: { regex: '^\\s*\\d*\\s*$', errorMessage: 'A démarche number has only digits' },
+						},
+					],
+				}
+			: mode,
+	),
+	displayOptions: { show },
+};
+
 export const description: INodeProperties[] = [
-	{
-		...demarcheLocator,
-		required: false,
-		description: 'The démarche of the groupe: only used to list its groupes in "From List"',
-		displayOptions: { show },
-	},
+	optionalDemarche,
 	{ ...groupeInstructeurLocator, displayOptions: { show } },
 ];
 
