@@ -158,7 +158,7 @@ describe('uploads (justificatif, attachment)', () => {
 	const bytes = Buffer.from('%PDF-1.7 décision signée\n', 'utf8');
 	const md5 = createHash('md5').update(bytes).digest('base64');
 
-	function uploadContext(items, storageStatus = 200) {
+	function uploadContext(items, storageStatus = 200, accepter = payload('dossierAccepter', mutatedDossier(10001))) {
 		return writeContext({
 			graphql: {
 				CreateDirectUpload: () => ({
@@ -173,7 +173,7 @@ describe('uploads (justificatif, attachment)', () => {
 						},
 					},
 				}),
-				DossierAccepter: payload('dossierAccepter', mutatedDossier(10001)),
+				DossierAccepter: accepter,
 				DossierEnvoyerMessage: payload('dossierEnvoyerMessage', { message: { id: 'm1', body: 'Bonjour' } }),
 			},
 			http: async () => ({ statusCode: storageStatus, headers: {}, body: storageStatus === 200 ? '' : 'SignatureDoesNotMatch' }),
@@ -203,6 +203,7 @@ describe('uploads (justificatif, attachment)', () => {
 		expect(JSON.stringify(httpRequests[0])).not.toContain(TOKEN);
 		expect(requests[1].variables.input.justificatif).toBe('signed-77');
 		expect(json.justificatif).toEqual({ filename: 'décision.pdf', byteSize: bytes.length, checksum: md5 });
+		expect(json.alreadyInTargetState).toBeUndefined();
 		requests.forEach(expectValidVariables);
 	});
 
@@ -230,6 +231,17 @@ describe('uploads (justificatif, attachment)', () => {
 		expect(error.message).toMatch(/storage refused "décision.pdf" \(HTTP 403\)/);
 		expect(error.description).toMatch(/expired/);
 		expect(requests.map((r) => r.operationName)).toEqual(['CreateDirectUpload']);
+	});
+
+	it('the platform\'s checksum refusal is quoted with a retry fix', async () => {
+		const { ctx } = uploadContext(
+			[{ dossier: dossier(10001), instructeur: { mode: 'id', value: AGENT_ID }, motivation: 'ok', options: { justificatifBinaryProperty: 'decision', succeedIfAlreadyInTargetState: true } }],
+			200,
+			() => ({ data: { dossierAccepter: { errors: [{ message: 'Le hash du fichier téléversé est invalide' }], dossier: null } } }),
+		);
+		const error = await runOperation(dossierOps.accept, ctx).catch((e) => e);
+		expect(error.message).toBe('Démarche Numérique refused dossierAccepter: Le hash du fichier téléversé est invalide');
+		expect(error.description).toMatch(/does not match its checksum.*retry the item/);
 	});
 
 	it('a missing binary property fails before any request', async () => {

@@ -123,6 +123,7 @@ async function run(
 	if (outcome.payload) {
 		return {
 			...(outcome.payload.dossier as IDataObject),
+			...(tolerateWrongState ? { alreadyInTargetState: false } : {}),
 			...(justificatif ? { justificatif: { filename: justificatif.filename, byteSize: justificatif.byteSize, checksum: justificatif.checksum } } : {}),
 		};
 	}
