@@ -203,6 +203,20 @@ function graphqlHandler(sandbox) {
 			return entry.finish(403);
 		}
 
+		// Like the platform (ensure_hash): variables may also come as a JSON string; blank means none.
+		let variables = body.variables || {};
+		if (typeof variables === 'string') {
+			try {
+				variables = variables.trim() ? JSON.parse(variables) : {};
+			} catch (e) {
+				sendJson(
+					res,
+					400,
+					errorBody(`unexpected token at '${variables.slice(0, 60)}'`, 'graphql_parse_failed'),
+				);
+				return entry.finish(400);
+			}
+		}
 		let document;
 		try {
 			document = parse(String(body.query || ''));
@@ -236,7 +250,7 @@ function graphqlHandler(sandbox) {
 			result = await execute({
 				schema,
 				document,
-				variableValues: body.variables || {},
+				variableValues: variables,
 				operationName: operationName || undefined,
 				contextValue: ctx,
 			});

@@ -156,3 +156,20 @@ describe('fork mode', () => {
 		expect(forkNames).toContain('dossierModifierAnnotationText');
 	});
 });
+
+describe('variables', () => {
+	it('accepts variables as a JSON string, as the platform does', async () => {
+		const response = await fetch(sandbox.graphqlUrl, {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				Authorization: `Bearer ${sandbox.tokens.admin}`,
+			},
+			body: JSON.stringify({
+				query: 'query($n: Int!) { demarche(number: $n) { number } }',
+				variables: '{"n": 1004}',
+			}),
+		});
+		expect(await response.json()).toEqual({ data: { demarche: { number: 1004 } } });
+	});
+});
