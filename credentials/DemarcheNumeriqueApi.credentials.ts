@@ -62,7 +62,7 @@ export class DemarcheNumeriqueApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/i, "").replace(/\\/+$/, "")}}',
+				'={{$credentials.baseUrl.trim().replace(/^(?!https?:\\/\\/)/i, "https://").replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/i, "").replace(/\\/+$/, "")}}',
 			url: '/api/v2/graphql',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },

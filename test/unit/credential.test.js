@@ -66,6 +66,8 @@ describe('credential test request', () => {
 		['https://x.fr', 'https://x.fr/api/v2/graphql'],
 		['https://x.fr/api/v2/graphql/', 'https://x.fr/api/v2/graphql'],
 		['https://forge.example.org/demarches/', 'https://forge.example.org/demarches/api/v2/graphql'],
+		['demarche.numerique.gouv.fr', 'https://demarche.numerique.gouv.fr/api/v2/graphql'],
+		['https://x.fr/API/V2/GraphQL', 'https://x.fr/api/v2/graphql'],
 	])('base URL %j → POST %s', (baseUrl, expected) => {
 		const { request } = credential.test;
 		const base = resolve(request.baseURL, { baseUrl, token: TOKEN });
