@@ -24,7 +24,8 @@ export const description: INodeProperties[] = [
 				name: 'Get',
 				value: 'get',
 				action: 'Get a demarche',
-				description: 'Get a démarche with its groupes instructeurs, labels and form description',
+				description:
+					'Get a démarche (a procedure) by number: title, state, groupes instructeurs with their instructeurs, labels, service, and the form description (champs and annotations with their types and options)',
 			},
 		],
 		default: 'get',

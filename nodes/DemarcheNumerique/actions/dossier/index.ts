@@ -80,7 +80,8 @@ export const description: INodeProperties[] = [
 				name: 'Download Files',
 				value: 'downloadFiles',
 				action: 'Download the files of a dossier',
-				description: 'Download every attachment of a dossier as binary data, one item per file',
+				description:
+					'Download the files of a dossier (attachments of champs, annotations, messages, attestation, decision justificatif, optional PDF export) as binary data, one item per file',
 			},
 			{
 				name: 'Follow',
@@ -92,19 +93,22 @@ export const description: INodeProperties[] = [
 				name: 'Get',
 				value: 'get',
 				action: 'Get a dossier',
-				description: 'Get one dossier by number',
+				description:
+					'Get one dossier (an application) by its number: state, dates, usager, form answers (champs) and private annotations keyed by label, labels, instructeurs',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
 				action: 'Get many dossiers',
-				description: 'List the dossiers of a démarche or groupe instructeur, with filters',
+				description:
+					'List the dossiers of a démarche, optionally only one groupe instructeur, filtered by state, archived, deposit date, last update date or form revision',
 			},
 			{
 				name: 'Get Many Deleted',
 				value: 'getManyDeleted',
 				action: 'Get many deleted dossiers',
-				description: 'List deleted and pending-deleted dossiers of a démarche',
+				description:
+					'List the dossiers of a démarche that were deleted (purged) or are pending deletion, with the reason and date, optionally since a date',
 			},
 			{
 				name: 'Get Prefill Status',

@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 				name: 'Query',
 				value: 'query',
 				action: 'Run a custom query',
-				description: 'Send a custom GraphQL document with variables through the same credential',
+				description:
+					'Send a custom GraphQL document of the Démarche Numérique API, with variables, through the same credential; for data the other operations do not offer',
 			},
 		],
 		default: 'query',
