@@ -247,6 +247,34 @@ describe('webhooks v2 (behind the switch)', () => {
 		}
 	});
 
+	it('sends what one request causes as one batch (a correction: message, then back to en_construction)', async () => {
+		const created = (await create(['dossier_message', 'dossier_changement_etat'])).json.data
+			.webhookCreer;
+		try {
+			const number = await freshDossier(sandbox, {
+				demarche: 1003,
+				groupe: who.groupe.number,
+				state: 'en_instruction',
+			});
+			await settled('v2');
+			receiver.reset();
+			const res = await mutate(sandbox, 'dossierEnvoyerMessage', {
+				dossierId: gid('Dossier', number),
+				instructeurId: who.insider.id,
+				body: 'Merci de corriger le plan.',
+				correction: 'incorrect',
+			});
+			expect(res.data.dossierEnvoyerMessage.errors).toBeNull();
+			await settled('v2');
+			expect(receiver.received).toHaveLength(1);
+			const { events } = JSON.parse(receiver.received[0].body);
+			expect(events.map((e) => e.type)).toEqual(['dossier_message', 'dossier_changement_etat']);
+			expect(events[1].sequence).toBe(events[0].sequence + 1);
+		} finally {
+			await mutate(sandbox, 'webhookSupprimer', { webhook: created.webhook.id });
+		}
+	});
+
 	it('redelivers a failed batch byte for byte (at least once)', async () => {
 		const created = (await create(['dossier_depose'])).json.data.webhookCreer;
 		receiver.onRequest((_req, res) => {
