@@ -35,6 +35,7 @@ async function main() {
 	};
 	process.on('SIGINT', shutdown);
 	process.on('SIGTERM', shutdown);
+	process.on('SIGHUP', shutdown);
 	demo.n8n.server.exited.then(async (e) => {
 		if (stopping) return;
 		console.error(
