@@ -208,6 +208,22 @@ describe('archive, follow, labels, groupe', () => {
 		expect(twice.error.description).toMatch(/nothing to remove/);
 	});
 
+	it('a label name is looked up once for many dossiers of the démarche', async () => {
+		const candidates = [];
+		for (const number of numbers.slice(next)) {
+			if (!(await stored(number)).labels.includes('Complet')) candidates.push(number);
+			if (candidates.length === 2) break;
+		}
+		const result = await runWorkflow({
+			nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'addLabel', dossier: { __rl: true, mode: 'id', value: '={{ $json.number }}' }, label: 'Complet' } }],
+			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
+			input: candidates.map((number) => ({ json: { number } })),
+		});
+		expect(result.error).toBeUndefined();
+		expect(await operationsSent()).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'DossierAjouterLabel']);
+		for (const number of candidates) expect((await stored(number)).labels).toContain('Complet');
+	});
+
 	it('moves a dossier to another groupe instructeur', async () => {
 		const number = await dossierIn('en_construction');
 		const target = (await stored(number)).groupe === 501 ? 502 : 501;

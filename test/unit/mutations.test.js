@@ -281,6 +281,62 @@ describe('labels', () => {
 		requests.forEach(expectValidVariables);
 	});
 
+	it('dossiers of the démarche seen last need no read of their own; one of another démarche is read and redone', async () => {
+		const labelsOf = ({ number }) => ({
+			data: { demarche: { id: 'p', number, labels: [{ id: b64(number === 1001 ? 'Label-3' : 'Label-9'), name: 'Urgent' }] } },
+		});
+		const demarcheOf = (n) => (n === 10003 ? 1002 : 1001);
+		const { ctx, requests } = writeContext({
+			graphql: {
+				GetDossierContext: ({ number }) => {
+					const context = dossierContext(number);
+					context.data.dossier.demarche.number = demarcheOf(number);
+					return context;
+				},
+				GetDemarcheLabels: labelsOf,
+				DossierAjouterLabel: ({ input }) => {
+					const number = Number(Buffer.from(input.dossierId, 'base64').toString().split('-')[1]);
+					const expected = b64(demarcheOf(number) === 1001 ? 'Label-3' : 'Label-9');
+					if (input.labelId !== expected) {
+						return { data: { dossierAjouterLabel: { errors: [{ message: 'Ce label n’appartient pas à la même démarche que le dossier' }], dossier: null } } };
+					}
+					return payload('dossierAjouterLabel', mutatedDossier(number))();
+				},
+			},
+			items: [10001, 10002, 10003].map((n) => ({ dossier: dossier(n), label: 'Urgent' })),
+		});
+		const out = await runOperation(dossierOps.addLabel, ctx);
+		expect(out.map((json) => json.number)).toEqual([10001, 10002, 10003]);
+		expect(requests.map((r) => `${r.operationName}${r.variables.number ? ` ${r.variables.number}` : ''}`)).toEqual([
+			'GetDossierContext 10001',
+			'GetDemarcheLabels 1001',
+			'DossierAjouterLabel',
+			'DossierAjouterLabel',
+			'DossierAjouterLabel',
+			'GetDossierContext 10003',
+			'GetDemarcheLabels 1002',
+			'DossierAjouterLabel',
+		]);
+	});
+
+	it('a failure in the démarche seen last is the error itself when the dossier really is of that démarche', async () => {
+		const { ctx, requests } = writeContext({
+			graphql: {
+				GetDossierContext: ({ number }) => dossierContext(number),
+				GetDemarcheLabels: labels,
+				DossierAjouterLabel: ({ input }) =>
+					input.dossierId === b64('Dossier-10002')
+						? { data: { dossierAjouterLabel: { errors: [{ message: 'Ce label est déjà associé au dossier' }], dossier: null } } }
+						: payload('dossierAjouterLabel', mutatedDossier(10001))(),
+			},
+			items: [{ dossier: dossier(10001), label: 'Urgent' }, { dossier: dossier(10002), label: 'Urgent' }],
+		});
+		const error = await runOperation(dossierOps.addLabel, ctx).catch((e) => e);
+		expect(error.message).toBe('Démarche Numérique refused dossierAjouterLabel: Ce label est déjà associé au dossier');
+		expect(error.description).toMatch(/already has this label/);
+		expect(requests.map((r) => r.operationName)).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'DossierAjouterLabel', 'GetDossierContext']);
+	});
+
 	it('an unknown name lists the démarche\'s labels', async () => {
 		const { ctx } = writeContext({
 			graphql: { GetDossierContext: ({ number }) => dossierContext(number), GetDemarcheLabels: labels },
@@ -317,7 +373,7 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		annotations: { annotation: [{ annotation: 'Avis du service', value: 'favorable' }, { annotation: 'Montant accordé', value: '1 200' }, { annotation: 'Suivi', value: '2' }] },
 	});
 
-	it('sends every annotation in one dossierModifierAnnotations call; descriptors and introspection once', async () => {
+	it('sends every annotation in one dossierModifierAnnotations call; context, descriptors and introspection once', async () => {
 		const { ctx, requests } = writeContext({
 			graphql: {
 				GetDossierContext: ({ number }) => dossierContext(number),
@@ -333,7 +389,6 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 			'GetDemarcheDescriptors',
 			'GetMutationNames',
 			'DossierModifierAnnotations',
-			'GetDossierContext',
 			'DossierModifierAnnotations',
 		]);
 		expect(requests[3].variables.input).toEqual({

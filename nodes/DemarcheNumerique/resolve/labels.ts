@@ -49,7 +49,7 @@ export async function resolveLabelId(
 	ctx: IExecuteFunctions,
 	cache: ExecutionCache,
 	labelOrId: string,
-	demarcheNumber: () => Promise<number>,
+	demarcheNumber: number,
 	itemIndex: number,
 ): Promise<string> {
 	const value = String(labelOrId ?? '').trim();
@@ -60,7 +60,7 @@ export async function resolveLabelId(
 		});
 	}
 	if (isLabelId(value)) return value;
-	const number = await demarcheNumber();
+	const number = demarcheNumber;
 	const labels = await getDemarcheLabels(ctx, cache, number, itemIndex);
 	const found = findLabel(labels, value);
 	if (found) return found.id;

@@ -15,8 +15,39 @@ export interface DossierMutationContext {
 	dossierId: string;
 	/** The acting instructeur's ID, resolved on first call (an e-mail costs one cached read). */
 	instructeurId: () => Promise<string>;
-	/** The dossier's démarche number (one cached read per dossier). */
-	demarcheNumber: () => Promise<number>;
+	/**
+	 * Runs `work` with the dossier's démarche number. Items of one execution nearly always share a
+	 * démarche, so after the first dossier's read the démarche seen last is tried without a read;
+	 * only when that attempt fails is the dossier's own démarche read, and the work redone if it
+	 * differs (a label or annotation of another démarche is refused before anything is written).
+	 */
+	withDemarche: <T>(work: (demarcheNumber: number) => Promise<T>) => Promise<T>;
+}
+
+const LAST_DEMARCHE = 'lastDemarche';
+
+async function withDemarche<T>(
+	ctx: IExecuteFunctions,
+	cache: ExecutionCache,
+	dossierNumber: number,
+	itemIndex: number,
+	work: (demarcheNumber: number) => Promise<T>,
+): Promise<T> {
+	const read = async () => {
+		const demarche = (await getDossierContext(ctx, cache, dossierNumber, itemIndex)).demarche.number;
+		cache.set(LAST_DEMARCHE, demarche);
+		return demarche;
+	};
+	if (cache.has(`dossierContext:${dossierNumber}`) || !cache.has(LAST_DEMARCHE)) return await work(await read());
+	const guess = await cache.get<number>(LAST_DEMARCHE, async () => await read());
+	const attempt = await work(guess).then(
+		(value) => ({ ok: true as const, value }),
+		(failure: unknown) => ({ ok: false as const, failure }),
+	);
+	if (attempt.ok) return attempt.value;
+	const actual = await read();
+	if (actual === guess) throw attempt.failure as Error;
+	return await work(actual);
 }
 
 export interface DossierMutationConfig {
@@ -48,8 +79,7 @@ export function dossierMutation(config: DossierMutationConfig): OperationModule 
 				dossierNumber,
 				dossierId: globalId('Dossier', dossierNumber),
 				instructeurId: async () => await readInstructeurId(this, cache, itemIndex, dossierNumber),
-				demarcheNumber: async () =>
-					(await getDossierContext(this, cache, dossierNumber, itemIndex)).demarche.number,
+				withDemarche: async (work) => await withDemarche(this, cache, dossierNumber, itemIndex, work),
 			};
 			const json = await config.run.call(this, context);
 			return [{ json }];

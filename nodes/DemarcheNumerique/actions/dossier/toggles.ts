@@ -7,7 +7,7 @@ import {
 	DOSSIER_DESARCHIVER,
 	DOSSIER_SUPPRIMER_LABEL,
 } from '../../graphql/mutations';
-import { resolveLabelId } from '../../resolve/labels';
+import { isLabelId, resolveLabelId } from '../../resolve/labels';
 import { mutate } from '../../transport';
 import type { OperationModule } from '../common/types';
 import { dossierMutation } from './dossierMutation';
@@ -55,12 +55,18 @@ export function labelOperation(add: boolean): OperationModule {
 				description: `The label to ${add ? 'put on' : 'remove from'} the dossier: its name as shown in the démarche, or its ID`,
 			},
 		],
-		async run({ itemIndex, cache, dossierId, demarcheNumber }) {
+		async run({ itemIndex, cache, dossierId, withDemarche }) {
 			const label = this.getNodeParameter('label', itemIndex) as string;
-			const labelId = await resolveLabelId(this, cache, label, demarcheNumber, itemIndex);
 			const document = add ? DOSSIER_AJOUTER_LABEL : DOSSIER_SUPPRIMER_LABEL;
-			const payload = await mutate.call(this, { ...document, variables: { input: { dossierId, labelId } } }, { itemIndex });
-			return { ...(payload.dossier as IDataObject), label: payload.label as IDataObject };
+			const apply = async (labelId: string) => {
+				const payload = await mutate.call(this, { ...document, variables: { input: { dossierId, labelId } } }, { itemIndex });
+				return { ...(payload.dossier as IDataObject), label: payload.label as IDataObject };
+			};
+			// A label ID needs no démarche; a name is looked up in the dossier's démarche.
+			if (isLabelId(label.trim())) return await apply(label.trim());
+			return await withDemarche(async (demarcheNumber) =>
+				await apply(await resolveLabelId(this, cache, label, demarcheNumber, itemIndex)),
+			);
 		},
 	});
 }

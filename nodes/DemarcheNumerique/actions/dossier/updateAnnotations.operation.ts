@@ -20,10 +20,17 @@ function invalid(ctx: IExecuteFunctions, itemIndex: number, error: unknown): nev
 }
 
 async function run(this: IExecuteFunctions, context: DossierMutationContext): Promise<IDataObject> {
+	return await context.withDemarche(async (demarcheNumber) => await write.call(this, context, demarcheNumber));
+}
+
+async function write(
+	this: IExecuteFunctions,
+	context: DossierMutationContext,
+	demarcheNumber: number,
+): Promise<IDataObject> {
 	const { itemIndex, cache, dossierId, dossierNumber } = context;
 	const collection = this.getNodeParameter('annotations', itemIndex, {}) as { annotation?: AnnotationEntry[] };
 	const entries = collection.annotation ?? [];
-	const demarcheNumber = await context.demarcheNumber();
 	const descriptors = await getDescriptors(this, cache, demarcheNumber, itemIndex);
 	let planned;
 	try {
