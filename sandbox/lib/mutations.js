@@ -166,6 +166,13 @@ function stateChange({ from, to, decision }) {
 		if (to === 'en_instruction' && record.archived) record.archived = false;
 		if (to === 'en_construction' || to === 'en_instruction') record.justificatif = null;
 		if (justificatif) record.justificatif = justificatif;
+		// The platform makes the instructeur who takes a dossier into instruction follow it.
+		if (
+			record.state === 'en_construction' &&
+			to === 'en_instruction' &&
+			!record.followerIds.includes(instructeur.id)
+		)
+			record.followerIds = [...record.followerIds, instructeur.id];
 		store.changeState(record.number, to, {
 			motivation: decision ? input.motivation || null : null,
 			instructeurEmail: instructeur.email,

@@ -97,6 +97,19 @@ it.each(WRONG_STATES)('%s on a dossier %s: "%s", nothing changes', async (name, 
 	expect(after.version).toBe(before.version);
 });
 
+it('makes the instructeur who passes a dossier en instruction follow it', async () => {
+	const number = await freshDossier(sandbox, { groupe: who.groupe.number });
+	const res = await mutate(
+		sandbox,
+		'dossierPasserEnInstruction',
+		stateInput(number),
+		'dossier { instructeurs { email } } errors { message }',
+	);
+	expect(res.data.dossierPasserEnInstruction.dossier.instructeurs).toEqual([
+		{ email: who.insider.email },
+	]);
+});
+
 it('refuses an instructeur outside the dossier’s groupe', async () => {
 	const number = await freshDossier(sandbox, { groupe: who.groupe.number });
 	const res = await mutate(
