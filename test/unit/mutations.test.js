@@ -435,6 +435,21 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		expect(second.requests.map((r) => r.operationName)).not.toContain('GetMutationNames');
 	});
 
+	it('the platform\'s unknown-annotation refusal (e.g. a dossier on an older revision) is quoted with a fix', async () => {
+		const { ctx } = writeContext({
+			graphql: {
+				GetDossierContext: ({ number }) => dossierContext(number),
+				GetDemarcheDescriptors: descriptors,
+				GetMutationNames: introspection(['dossierModifierAnnotations']),
+				DossierModifierAnnotations: () => ({ data: { dossierModifierAnnotations: { errors: [{ message: `L’annotation "${b64('Champ-8')}" n’existe pas` }], annotations: null } } }),
+			},
+			items: [item(10001)],
+		});
+		const error = await runOperation(dossierOps.updateAnnotations, ctx).catch((e) => e);
+		expect(error.message).toBe(`Démarche Numérique refused dossierModifierAnnotations: L’annotation "${b64('Champ-8')}" n’existe pas`);
+		expect(error.description).toMatch(/annotation was not found on this dossier's revision/);
+	});
+
 	it('a wrong value fails before the mutation, naming the annotation and its options', async () => {
 		const { ctx, requests } = writeContext({
 			graphql: { GetDossierContext: ({ number }) => dossierContext(number), GetDemarcheDescriptors: descriptors },
