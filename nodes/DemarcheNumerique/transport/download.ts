@@ -1,16 +1,23 @@
-import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { BINARY_ENCODING, NodeOperationError, sleep } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
-import type { DnFunctions } from './context';
 import { backoffDelay } from './graphql';
+
+/** A response body as a stream, the form `prepareBinaryData` stores without holding it whole. */
+export type StorageBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 
 export interface StorageResponse {
 	status: number;
-	body: Buffer;
+	/** The bytes, as a stream: hand it to `prepareBinaryData`, or `discard` it. */
+	body: StorageBody;
 	headers: IDataObject;
-	/** Base64 MD5 of the body, the form of the platform's File `checksum`. */
-	md5: string;
 }
 
 export interface DownloadSettings {
@@ -32,13 +39,19 @@ export function describeUrl(url: string): string {
 	}
 }
 
+/** Lets go of a response body that will not be read. */
+export function discard(body: StorageBody | undefined): void {
+	(body as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
 /**
- * GETs a signed file URL from the platform's object storage. Uses `httpRequest` with the URL as it
- * is and no credential: the API token must never reach a storage host. Retries 5xx and resets;
- * returns any other status to the caller (a 403 means the signature expired).
+ * Opens a signed file URL of the platform's object storage. Uses `httpRequest` with the URL as it
+ * is and no credential: the API token must never reach a storage host. The body comes back as a
+ * stream so a large file is written where n8n keeps binary data without sitting whole in memory.
+ * Retries 5xx and resets; returns any other status to the caller (403: the signature expired).
  */
-export async function downloadFromStorage(
-	this: DnFunctions,
+export async function openFromStorage(
+	this: IExecuteFunctions,
 	url: string,
 	settings: DownloadSettings = {},
 ): Promise<StorageResponse> {
@@ -51,11 +64,10 @@ export async function downloadFromStorage(
 	const options: IHttpRequestOptions = {
 		method: 'GET',
 		url,
-		encoding: 'arraybuffer',
+		encoding: 'stream',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: timeoutMs,
-		// Storage hosts answer with the bytes; n8n must not try to parse them.
 		json: false,
 	};
 	for (let attempt = 0; ; attempt++) {
@@ -67,31 +79,39 @@ export async function downloadFromStorage(
 				await sleep(backoffDelay(attempt, backoffBaseMs, backoffMaxMs));
 				continue;
 			}
-			const code =
-				(error as { code?: string; cause?: { code?: string } }).code ??
-				(error as { cause?: { code?: string } }).cause?.code;
+			const cause = error as { code?: string; cause?: { code?: string } };
+			const code = cause.code ?? cause.cause?.code ?? 'network error';
+			// The code goes in the description: n8n rewrites messages that carry it.
 			throw new NodeOperationError(
 				this.getNode(),
-				`Could not reach ${describeUrl(url)} (${code ?? 'network error'})`,
+				`Could not reach the file storage at ${describeUrl(url)}`,
 				{
-					description:
-						"Check that this n8n server can reach the platform's file storage (proxy, firewall, DNS), then retry.",
+					description: `The connection failed (${code}) ${maxRetries + 1} times. Check that this n8n server can reach the platform's file storage (proxy, firewall, DNS), then retry.`,
 				},
 			);
 		}
 		const status = Number(response.statusCode);
+		const body = response.body as StorageBody;
 		if (RETRYABLE.has(status) && attempt < maxRetries) {
+			discard(body);
 			await sleep(backoffDelay(attempt, backoffBaseMs, backoffMaxMs));
 			continue;
 		}
-		const body = Buffer.isBuffer(response.body)
-			? response.body
-			: Buffer.from((response.body ?? '') as string);
-		return {
-			status,
-			body,
-			headers: (response.headers ?? {}) as IDataObject,
-			md5: createHash('md5').update(body).digest('base64'),
-		};
+		return { status, body, headers: (response.headers ?? {}) as IDataObject };
 	}
+}
+
+/**
+ * Base64 MD5 of stored binary data (the form of the platform's File `checksum`), read back in
+ * chunks when n8n keeps it outside memory.
+ */
+export async function md5OfBinary(ctx: IExecuteFunctions, binary: IBinaryData): Promise<string> {
+	const hash = createHash('md5');
+	if (binary.id) {
+		const stream = await ctx.helpers.getBinaryStream(binary.id);
+		for await (const chunk of stream) hash.update(chunk as Buffer);
+	} else {
+		hash.update(Buffer.from(binary.data, BINARY_ENCODING));
+	}
+	return hash.digest('base64');
 }

@@ -12,7 +12,7 @@ import type { DossierFile, FileSources } from '../../output/files';
 import { dossierFiles } from '../../output/files';
 import { toInteger } from '../../output/simplify';
 import { graphqlRequest } from '../../transport';
-import { describeUrl, downloadFromStorage } from '../../transport/download';
+import { describeUrl, discard, md5OfBinary, openFromStorage } from '../../transport/download';
 import { dossierLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
@@ -185,8 +185,9 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 	const download = async (entry: DossierFile): Promise<INodeExecutionData> => {
 		// Once a fresh copy exists, its links are the ones to use.
 		let file = (fresh && (await fresh).get(entry.key)?.file) || entry.file;
-		let response = await downloadFromStorage.call(this, String(file.url ?? ''));
+		let response = await openFromStorage.call(this, String(file.url ?? ''));
 		if ((response.status === 403 || response.status === 401) && file === entry.file) {
+			discard(response.body);
 			const again = (await refreshed()).get(entry.key);
 			if (!again || again.file.filename !== file.filename) {
 				throw fail(
@@ -196,9 +197,10 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 				);
 			}
 			file = again.file;
-			response = await downloadFromStorage.call(this, String(file.url ?? ''));
+			response = await openFromStorage.call(this, String(file.url ?? ''));
 		}
 		if (response.status < 200 || response.status >= 300) {
+			discard(response.body);
 			throw fail(
 				entry,
 				`The storage server answered HTTP ${response.status} for ${describeUrl(String(file.url ?? ''))}`,
@@ -207,20 +209,22 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 					: "Retry later; if it persists, check that this n8n server can reach the platform's file storage.",
 			);
 		}
-		const checksum = String(file.checksum ?? '');
-		if (checksum && response.md5 !== checksum) {
-			throw fail(
-				entry,
-				'The downloaded file does not match its checksum',
-				`The platform says its MD5 is ${checksum} but the bytes received hash to ${response.md5}. The download was corrupted or truncated: retry.`,
-			);
-		}
 		const contentType = String(file.contentType ?? '') || 'application/octet-stream';
 		const binary = await this.helpers.prepareBinaryData(
 			response.body,
 			String(file.filename ?? 'file'),
 			contentType,
 		);
+		// n8n has stored the bytes (on disk or in memory as configured): check them there.
+		const md5 = await md5OfBinary(this, binary);
+		const checksum = String(file.checksum ?? '');
+		if (checksum && md5 !== checksum) {
+			throw fail(
+				entry,
+				'The downloaded file does not match its checksum',
+				`The platform says its MD5 is ${checksum} but the bytes received hash to ${md5}. The download was corrupted or truncated: retry.`,
+			);
+		}
 		return {
 			json: {
 				dossierNumber: number,
@@ -228,8 +232,8 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 				kind: entry.kind,
 				filename: file.filename ?? null,
 				contentType,
-				byteSize: toInteger(file.byteSizeBigInt ?? file.byteSize ?? response.body.length),
-				checksum: checksum || response.md5,
+				byteSize: toInteger(file.byteSizeBigInt ?? file.byteSize),
+				checksum: checksum || md5,
 			},
 			binary: { [property]: binary },
 		};
