@@ -429,7 +429,7 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 						displayName: 'Overlap Window (Seconds)',
 						name: 'overlapSeconds',
 						type: 'number',
-						default: 300,
+						default: 120,
 						typeOptions: { minValue: 0 },
 						description:
 							'How far back each poll looks again for changes the platform committed late (behind newer ones). Repeats are dropped.',

@@ -95,7 +95,8 @@ export interface SyncOptions {
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	maxPerPoll: 500,
-	overlapMs: 5 * 60_000,
+	// The platform stops requests at 30 s: a commit cannot land much further behind.
+	overlapMs: 2 * 60_000,
 	maxSeen: 5_000,
 };
 
