@@ -76,3 +76,26 @@ describe('signed webhooks (v2)', () => {
 		expect(webhook.parseSignedBatch({})).toBeNull();
 	});
 });
+
+describe('the secret shown in the editor', () => {
+	const { DemarcheNumeriqueWebhookTrigger } = require('../../nodes/DemarcheNumerique/DemarcheNumeriqueWebhookTrigger.node');
+	const context = (demarche) => ({
+		getCredentials: async () => ({ baseUrl: 'https://demarche.numerique.gouv.fr', token: 'the-token' }),
+		getCurrentNodeParameter: () => demarche,
+		getNode: () => ({ name: 'Webhook' }),
+	});
+
+	it('is the one the webhook checks: HMAC-SHA256 of the démarche under the token', async () => {
+		const node = new DemarcheNumeriqueWebhookTrigger();
+		const [option] = await node.methods.loadOptions.getCallbackSecret.call(context('1002'));
+		const expected = createHmac('sha256', 'the-token').update('legacy-callback:1002').digest('hex').slice(0, 32);
+		expect(option.value).toBe(expected);
+		expect(webhook.legacySecret('the-token', '1002')).toBe(expected);
+	});
+
+	it('asks for the démarche first', async () => {
+		const node = new DemarcheNumeriqueWebhookTrigger();
+		const [option] = await node.methods.loadOptions.getCallbackSecret.call(context(''));
+		expect(option.value).toBe('');
+	});
+});
