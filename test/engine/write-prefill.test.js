@@ -37,7 +37,7 @@ it('creates a prefilled dossier from labels, follows its status, and the usager 
 				{ field: 'Nom de l’élève', value: 'Lefèvre' },
 				{ field: 'prénom de l’élève', value: 'Inès' },
 				{ field: 'Classe', value: '4e' },
-				{ field: 'Date de naissance', value: '2013-05-02' },
+				{ field: 'Date de naissance', value: '02/05/2013' },
 			],
 		},
 		options: { identiteNom: 'Lefèvre', identitePrenom: 'Marie', identiteGenre: 'Mme' },
@@ -67,7 +67,7 @@ it('creates a prefilled dossier from labels, follows its status, and the usager 
 	const { data } = await response.json();
 	const champs = Object.fromEntries(data.dossier.champs.map((c) => [c.label, c.stringValue]));
 	expect(data.dossier.prefilled).toBe(true);
-	expect(champs).toMatchObject({ 'Nom de l’élève': 'Lefèvre', 'Prénom de l’élève': 'Inès', Classe: '4e' });
+	expect(champs).toMatchObject({ 'Nom de l’élève': 'Lefèvre', 'Prénom de l’élève': 'Inès', Classe: '4e', 'Date de naissance': '2 mai 2013' });
 });
 
 it('an unknown field label fails before the prefill request, listing the form\'s fields', async () => {

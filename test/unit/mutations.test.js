@@ -562,6 +562,9 @@ describe('prefill (public REST endpoint)', () => {
 					champDescriptors: [
 						{ __typename: 'TextChampDescriptor', id: b64('Champ-1'), label: 'Nom de l’association' },
 						{ __typename: 'MultipleDropDownListChampDescriptor', id: b64('Champ-2'), label: 'Activités', options: ['Sport', 'Culture'] },
+						{ __typename: 'DateChampDescriptor', id: b64('Champ-3'), label: 'Date de création' },
+						{ __typename: 'CheckboxChampDescriptor', id: b64('Champ-4'), label: 'Agréée' },
+						{ __typename: 'IntegerNumberChampDescriptor', id: b64('Champ-5'), label: 'Adhérents' },
 					],
 				},
 			},
@@ -579,7 +582,7 @@ describe('prefill (public REST endpoint)', () => {
 			items: [
 				{
 					demarche: { mode: 'id', value: '1001' },
-					fields: { field: [{ field: 'Nom de l’association', value: 'Les Amis du Vélo' }, { field: 'Activités', value: 'Sport, Culture' }, { field: 'champ_abc', value: 'brut' }] },
+					fields: { field: [{ field: 'Nom de l’association', value: 'Les Amis du Vélo' }, { field: 'Activités', value: 'Sport, Culture' }, { field: 'champ_abc', value: 'brut' }, { field: 'Date de création', value: '02/05/2013' }, { field: 'Agréée', value: 'oui' }, { field: 'Adhérents', value: '1 250' }] },
 					options: { identiteNom: 'Martin' },
 				},
 			],
@@ -594,6 +597,9 @@ describe('prefill (public REST endpoint)', () => {
 			[`champ_${b64('Champ-1')}`]: 'Les Amis du Vélo',
 			[`champ_${b64('Champ-2')}`]: ['Sport', 'Culture'],
 			champ_abc: 'brut',
+			[`champ_${b64('Champ-3')}`]: '2013-05-02',
+			[`champ_${b64('Champ-4')}`]: 'true',
+			[`champ_${b64('Champ-5')}`]: '1250',
 			identite_nom: 'Martin',
 		});
 		expect(JSON.stringify(httpRequests[0])).not.toContain(TOKEN);

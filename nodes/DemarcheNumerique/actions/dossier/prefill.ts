@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { toBoolean, toDecimal, toInteger, toIsoDate, toIsoDatetime } from '../../resolve/annotations';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { findDescriptor } from '../../resolve/descriptors';
 
@@ -10,9 +11,28 @@ export interface PrefillEntry {
 
 const IDENTITY_KEYS = new Set(['identite_prenom', 'identite_nom', 'identite_genre']);
 
-/** Values as the prefill endpoint reads them: lists as arrays, yes/no as "true"/"false". */
+/** The converted value, or the value as given when it does not convert (the platform then skips it). */
+function orAsGiven(convert: (value: unknown) => unknown, value: unknown): unknown {
+	try {
+		return convert(value);
+	} catch {
+		return value;
+	}
+}
+
+/**
+ * Values as the prefill endpoint reads them: dates as YYYY-MM-DD, numbers as numbers, lists as
+ * arrays, yes/no as "true"/"false", repetitions as arrays of row objects.
+ */
 function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): unknown {
 	const type = descriptor?.__typename;
+	if (type === 'DateChampDescriptor') return orAsGiven(toIsoDate, value);
+	if (type === 'DatetimeChampDescriptor') return orAsGiven(toIsoDatetime, value);
+	if (type === 'IntegerNumberChampDescriptor') return orAsGiven((v) => String(toInteger(v)), value);
+	if (type === 'DecimalNumberChampDescriptor') return orAsGiven(toDecimal, value);
+	if (type === 'CheckboxChampDescriptor' || type === 'YesNoChampDescriptor') {
+		return orAsGiven((v) => String(toBoolean(v)), value);
+	}
 	if (type === 'MultipleDropDownListChampDescriptor' && typeof value === 'string') {
 		const text = value.trim();
 		if (text.startsWith('[')) {
@@ -23,9 +43,6 @@ function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): 
 			}
 		}
 		return text ? text.split(/\s*[,;\n]\s*/) : [];
-	}
-	if ((type === 'CheckboxChampDescriptor' || type === 'YesNoChampDescriptor') && typeof value === 'boolean') {
-		return String(value);
 	}
 	if (type === 'RepetitionChampDescriptor' && typeof value === 'string' && value.trim().startsWith('[')) {
 		try {
