@@ -172,6 +172,21 @@ describe('a dossier the platform cannot serialise (invalid_null)', () => {
 		const good = json.filter((d) => !d.error);
 		expect(numbers(good)).toEqual(page.filter((n) => n !== victim));
 	});
+	it('is named in the groupe scope too', async () => {
+		const groupe = sb.facts.groupes.find((g) => g.demarche === 1002 && !g.closed).number;
+		const inGroupe = numbers((await oracle(1002)).filter((d) => d.groupeInstructeur.number === groupe));
+		const target = inGroupe[5];
+		await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: target, count: 1, operationName: 'GetGroupeInstructeurDossiers' });
+		const { json, error } = await runNode(
+			sb,
+			getMany(1002, { limit: 10, filters: { groupeInstructeur: { __rl: true, mode: 'id', value: String(groupe) } } }),
+			{ continueOnFail: true },
+		);
+		expect(error).toBeUndefined();
+		expect(json).toHaveLength(10);
+		expect(json[5]).toMatchObject({ dossierNumber: target });
+		expect(json.filter((d) => d.error)).toHaveLength(1);
+	});
 });
 
 describe('dossier.get', () => {

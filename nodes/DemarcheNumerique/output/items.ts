@@ -24,7 +24,12 @@ export async function dossierItems(
 		let descriptors: DescriptorIndex | undefined;
 		const demarcheNumber = Number((dossier.demarche as IDataObject | null)?.number);
 		if (demarcheNumber && dossierNeedsDescriptors(dossier)) {
-			descriptors = await getDescriptors(ctx, cache, demarcheNumber, itemIndex);
+			// Descriptors only refine unknown types: without them (e.g. a form the token cannot
+			// read), those champs keep their stringValue rather than failing the dossier.
+			descriptors =
+				(await cache.get(`descriptors-if-readable:${demarcheNumber}`, async () =>
+					getDescriptors(ctx, cache, demarcheNumber, itemIndex).catch(() => null),
+				)) ?? undefined;
 		}
 		items.push({ json: simplifyDossier(dossier, descriptors) });
 	}
