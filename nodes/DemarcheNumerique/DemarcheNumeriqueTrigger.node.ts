@@ -11,7 +11,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { dossierPartsField } from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator } from './actions/common/locators';
 import type { DossierParts } from './graphql';
-import { getDossierDocument } from './graphql';
+import { dossierNumbersDocument, getDossierDocument } from './graphql';
 import type { TriggerScope } from './graphql/trigger';
 import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
@@ -37,7 +37,7 @@ import {
 	sampleRequest,
 	transitionsFrom,
 } from './sync';
-import { graphqlRequest } from './transport';
+import { apiError, getDnCredentials, graphqlRequest } from './transport';
 
 type Row = IDataObject;
 
@@ -234,6 +234,48 @@ async function sample(ctx: IPollFunctions, settings: TriggerSettings): Promise<I
 	return [await toItems(ctx, settings, matching)];
 }
 
+/**
+ * A dossier the platform cannot serialise (`invalid_null`) blocks its page, so the trigger waits on
+ * it rather than skip it: name that dossier, so the user can report it. Other errors pass through.
+ */
+async function explainFailure(
+	ctx: IPollFunctions,
+	settings: TriggerSettings,
+	request: PollRequest,
+	error: unknown,
+): Promise<unknown> {
+	const context = (error as { context?: { code?: string; path?: string } }).context;
+	const path = context?.code === 'invalid_null' ? (context.path ?? '').split('.') : [];
+	const stream = path[1] as StreamName | undefined;
+	const list = stream ? request.main[stream] : undefined;
+	const index = Number(path[3]);
+	if (!list || !DOSSIER_STREAMS.has(stream!) || path[2] !== 'nodes' || !Number.isInteger(index)) return error;
+	const variables: IDataObject = {
+		[settings.scope === 'demarche' ? 'demarche' : 'groupe']: settings.scopeNumber,
+		[stream === 'changes' ? 'updatedSince' : 'createdSince']: list.since,
+		first: list.first,
+	};
+	if (list.after) variables.after = list.after;
+	const numbers = await graphqlRequest
+		.call(ctx, { ...dossierNumbersDocument(settings.scope), variables }, { partial: true })
+		.then(
+			({ data }) => (data as IDataObject | null)?.[settings.scope] as { dossiers?: Connection } | undefined,
+			() => undefined,
+		);
+	const number = numbers?.dossiers?.nodes?.[index]?.number;
+	if (number === undefined) return error;
+	const { token } = await getDnCredentials(ctx);
+	return apiError(
+		ctx.getNode(),
+		{
+			message: `The platform cannot read dossier ${String(number)} (invalid_null): the trigger waits on it`,
+			description: `The platform fails to serialise this dossier (a server-side bug). The trigger does not skip it, so that nothing is lost: it resumes by itself once the platform serves it again. Report dossier ${String(number)} to the platform's support.`,
+			code: 'invalid_null',
+		},
+		token,
+	);
+}
+
 /** One poll: the lists from their cursors, late rows from the overlap window, the next state. */
 async function pollOnce(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
 	const staticData = ctx.getWorkflowStaticData('node');
@@ -263,7 +305,7 @@ async function pollOnce(ctx: IPollFunctions, settings: TriggerSettings): Promise
 			(error: unknown) => ({ lists: undefined, error }),
 		);
 		if (!outcome.lists) {
-			if (request === first) throw outcome.error;
+			if (request === first) throw await explainFailure(ctx, settings, request, outcome.error);
 			failure = outcome.error;
 			break;
 		}

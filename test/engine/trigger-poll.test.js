@@ -169,6 +169,16 @@ describe('events', () => {
 	});
 });
 
+describe('a dossier the platform cannot serialise', () => {
+	it('names it and waits on it, then resumes without losing it', async () => {
+		const expected = await allNumbers(1005);
+		const poller = activate(sb, 1005, { event: 'dossierDeposited', startFrom: 'beginning', options: { maxPerPoll: 500 } });
+		await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: expected[2], operationName: 'TriggerPollDemarche' });
+		await expect(poller.poll()).rejects.toThrow(new RegExp(`cannot read dossier ${expected[2]}`));
+		expect(numbers(await poller.poll())).toEqual(expected);
+	});
+});
+
 describe('one groupe instructeur', () => {
 	it('emits only the dossiers of that groupe', async () => {
 		const groupes = sb.facts.groupes.filter((g) => g.demarche === 1002 && !g.closed).map((g) => g.number);
