@@ -435,6 +435,34 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		expect(second.requests.map((r) => r.operationName)).not.toContain('GetMutationNames');
 	});
 
+	it('where introspection is refused, tries the batch mutation and falls back when the server says it has none', async () => {
+		let batchCalls = 0;
+		let introspections = 0;
+		const handlers = {
+			GetDossierContext: ({ number }) => dossierContext(number),
+			GetDemarcheDescriptors: descriptors,
+			GetMutationNames: () => {
+				introspections++;
+				return { errors: [{ message: 'Introspection is disabled' }] };
+			},
+			DossierModifierAnnotations: () => {
+				batchCalls++;
+				return { errors: [{ message: "Field 'dossierModifierAnnotations' doesn't exist on type 'Mutation'", locations: [{ line: 2, column: 3 }] }] };
+			},
+			DossierModifierAnnotationDropDownList: payload('dossierModifierAnnotationDropDownList', { annotation: { id: b64('Champ-10') } }),
+			DossierModifierAnnotationIntegerNumber: payload('dossierModifierAnnotationIntegerNumber', { annotation: { id: b64('Champ-8') } }),
+			DossierModifierAnnotationAjouterLigne: payload('dossierModifierAnnotationAjouterLigne', { annotation: { id: b64('Champ-14') } }),
+		};
+		const first = writeContext({ graphql: handlers, items: [item(10001), item(10002)] });
+		const out = await runOperation(dossierOps.updateAnnotations, first.ctx);
+		expect(out.map((json) => json.legacyMutations)).toEqual([true, true]);
+		expect(batchCalls).toBe(1);
+		expect(introspections).toBe(1);
+		const second = writeContext({ graphql: handlers, items: [item(10003)] });
+		await runOperation(dossierOps.updateAnnotations, second.ctx, new ExecutionCache());
+		expect(batchCalls).toBe(1);
+	});
+
 	it('the platform\'s unknown-annotation refusal (e.g. a dossier on an older revision) is quoted with a fix', async () => {
 		const { ctx } = writeContext({
 			graphql: {

@@ -11,6 +11,8 @@ import type { ExecutionCache } from './cache';
  * Keyed by a hash of the token, never the token itself.
  */
 const mutationNamesByServer = new Map<string, Promise<Set<string>>>();
+/** Mutations found missing by their use (when introspection was refused), per server. */
+const missingByServer = new Map<string, Set<string>>();
 
 function serverKey(baseUrl: string, token: string): string {
 	return `${baseUrl}#${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
@@ -19,6 +21,7 @@ function serverKey(baseUrl: string, token: string): string {
 /** Forgets what was learnt about every server (tests, or after a server upgrade). */
 export function forgetCapabilities(): void {
 	mutationNamesByServer.clear();
+	missingByServer.clear();
 }
 
 /** The names of the server's mutations, learnt by introspection once per process and server. */
@@ -38,19 +41,42 @@ export async function getMutationNames(
 				(data as { __schema?: { mutationType?: { fields?: Array<{ name: string }> } } } | null)
 					?.__schema?.mutationType?.fields ?? [];
 			return new Set(fields.map((field) => field.name));
-		})();
+		})().catch(() => {
+			// Introspection refused or failed: an empty set means "unknown" (see hasMutation), and is
+			// kept for this execution only, so the next one asks again.
+			mutationNamesByServer.delete(key);
+			return new Set<string>();
+		});
 		mutationNamesByServer.set(key, pending);
-		// A failed introspection is not remembered: the next execution tries again.
-		pending.catch(() => mutationNamesByServer.delete(key));
 		return await pending;
 	});
 }
 
+/**
+ * Whether the server has a mutation. A server that refuses introspection is assumed to be a
+ * current one (true); callers fall back, and call markMissing, when the mutation turns out absent.
+ */
 export async function hasMutation(
 	ctx: DnFunctions,
 	cache: ExecutionCache,
 	name: string,
 	itemIndex?: number,
 ): Promise<boolean> {
-	return (await getMutationNames(ctx, cache, itemIndex)).has(name);
+	const { baseUrl, token } = await getDnCredentials(ctx);
+	if (missingByServer.get(serverKey(baseUrl, token))?.has(name)) return false;
+	const names = await getMutationNames(ctx, cache, itemIndex);
+	return names.size === 0 || names.has(name);
+}
+
+/** Remembers, for the process lifetime, that the server lacks a mutation (its validation error said so). */
+export async function markMissing(ctx: DnFunctions, name: string): Promise<void> {
+	const { baseUrl, token } = await getDnCredentials(ctx);
+	const key = serverKey(baseUrl, token);
+	missingByServer.set(key, new Set([...(missingByServer.get(key) ?? []), name]));
+}
+
+/** A GraphQL validation error saying the server has no such field on Mutation. */
+export function isMissingFieldError(error: unknown, field: string): boolean {
+	const message = (error as { message?: string })?.message ?? '';
+	return message.includes(field) && /doesn.t exist|not exist|cannot query field|undefined field/i.test(message);
 }

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { DOSSIER_MODIFIER_ANNOTATIONS, legacyAnnotationMutation } from '../../graphql/mutations';
 import type { AnnotationEntry } from '../../resolve/annotations';
 import { AnnotationValueError, legacyCalls, planAnnotations } from '../../resolve/annotations';
-import { hasMutation } from '../../resolve/capabilities';
+import { hasMutation, isMissingFieldError, markMissing } from '../../resolve/capabilities';
 import { getDescriptors } from '../../resolve/descriptors';
 import { mutate } from '../../transport';
 import type { DossierMutationContext } from './dossierMutation';
@@ -42,15 +42,27 @@ async function write(
 
 	if (await hasMutation(this, cache, 'dossierModifierAnnotations', itemIndex)) {
 		// Every annotation in one call: the platform applies them together.
-		const payload = await mutate.call(
-			this,
-			{
-				...DOSSIER_MODIFIER_ANNOTATIONS,
-				variables: { input: { dossierId, instructeurId, annotations: planned.map((p) => p.input) } },
-			},
-			{ itemIndex },
-		);
-		return { dossierNumber, annotations: (payload.annotations ?? []) as IDataObject[] };
+		const outcome = await mutate
+			.call(
+				this,
+				{
+					...DOSSIER_MODIFIER_ANNOTATIONS,
+					variables: { input: { dossierId, instructeurId, annotations: planned.map((p) => p.input) } },
+				},
+				{ itemIndex },
+			)
+			.then(
+				(payload) => ({ payload, missing: false }),
+				(failure: unknown) => {
+					// Only reachable when introspection was refused: the server has no batch mutation.
+					if (isMissingFieldError(failure, 'dossierModifierAnnotations')) return { payload: undefined, missing: true };
+					throw failure;
+				},
+			);
+		if (outcome.payload) {
+			return { dossierNumber, annotations: (outcome.payload.annotations ?? []) as IDataObject[] };
+		}
+		await markMissing(this, 'dossierModifierAnnotations');
 	}
 
 	// Forks and older instances: the deprecated per-type mutations, one call per annotation.
