@@ -203,6 +203,23 @@ describe('the simplified "every champ" dossier', () => {
 		expect(dossier).toEqual(expectedDossier());
 	});
 
+	it('gives map areas with their GeoJSON geometry when asked', async () => {
+		const { json } = await runNode(sb, { resource: 'dossier', operation: 'get', dossier: byId(10001), include: { geometry: true } });
+		expect(json[0].champs['Emprise du projet']).toEqual([
+			{
+				id: gid('GeoArea', '100011'),
+				source: 'selection_utilisateur',
+				description: 'Zone du jardin',
+				geometry: { type: 'Polygon', coordinates: [[[4.86, 45.757], [4.8606, 45.757], [4.8606, 45.7574], [4.86, 45.7574], [4.86, 45.757]]] },
+			},
+			{
+				id: gid('GeoArea', '100012'),
+				source: 'cadastre',
+				geometry: { type: 'Polygon', coordinates: [[[4.86, 45.757], [4.8603, 45.757], [4.8603, 45.7572], [4.86, 45.7572], [4.86, 45.757]]] },
+			},
+		]);
+	});
+
 	it('is the same dossier through getMany', async () => {
 		const { json } = await runNode(sb, {
 			resource: 'dossier',
