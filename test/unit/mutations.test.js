@@ -644,6 +644,25 @@ describe('prefill (public REST endpoint)', () => {
 		expect(out).toEqual([{ dossier_number: 20001, state: 'prefilled' }, { dossier_number: 20002, state: 'en_construction' }]);
 	});
 
+	it('waits out the endpoint\'s rate limit, and fails clearly when the reset is too far away', async () => {
+		const replies = [
+			{ statusCode: 429, headers: { 'ratelimit-reset': String(Math.floor(Date.now() / 1000) - 1) }, body: 'Retry later' },
+			{ statusCode: 200, headers: {}, body: [{ dossier_number: 20001, state: 'prefilled' }] },
+		];
+		const { ctx, httpRequests } = writeContext({ http: async () => replies.shift(), items: [{ demarche: { mode: 'id', value: '1001' }, prefillTokens: 'tk1' }] });
+		expect(await runOperation(dossierOps.getPrefillStatus, ctx)).toEqual([{ dossier_number: 20001, state: 'prefilled' }]);
+		expect(httpRequests).toHaveLength(2);
+
+		const far = writeContext({
+			http: async () => ({ statusCode: 429, headers: { 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600) }, body: 'Retry later' }),
+			items: [{ demarche: { mode: 'id', value: '1001' }, prefillTokens: 'tk1' }],
+		});
+		const error = await runOperation(dossierOps.getPrefillStatus, far.ctx).catch((e) => e);
+		expect(error.message).toBe('The prefill endpoint\'s rate limit was reached (HTTP 429)');
+		expect(error.description).toMatch(/15 prefill requests per 15 seconds/);
+		expect(far.httpRequests).toHaveLength(1);
+	});
+
 	it('an endpoint error quotes the platform and says what to check', async () => {
 		const { ctx } = writeContext({
 			http: async () => ({ statusCode: 404, headers: {}, body: '{"error":"Démarche introuvable"}' }),
