@@ -21,6 +21,8 @@ afterAll(async () => {
 const SECRET = 'whsec-test-0123456789';
 const node = (parameters = {}) => ({
 	type: NODE_TYPES.webhookTrigger,
+	// a saved workflow keeps its webhook ID across activations
+	webhookId: '6f1c2a54-0e7b-4d1e-9a51-5d1f0c3b2a10',
 	parameters: { demarche: byId(1003), mode: 'signed', ...parameters },
 });
 
@@ -98,16 +100,20 @@ describe('registration round trip against the sandbox', () => {
 		const before = await runWebhookMethod('checkExists', options);
 		expect(before.result).toBe(false);
 		const created = await runWebhookMethod('create', { ...options, staticData: before.staticData });
-		expect(created.staticData.webhookId).toBeTruthy();
-		expect(created.staticData.secret).toBeTruthy();
+		const registered = created.staticData[NODE_KEY];
+		expect(registered.webhookId).toBeTruthy();
+		expect(registered.secret).toBeTruthy();
+		expect(created.webhookUrl).toMatch(/^https:\/\/n8n\.example\.org\/webhook\/.+\/demarche-numerique$/);
 		const listed = await gql(sb, '{ webhooks(demarche: {number: 1003}) { id url } }');
-		expect(listed.webhooks).toContainEqual({ id: created.staticData.webhookId, url: created.webhookUrl });
+		expect(listed.webhooks).toContainEqual({ id: registered.webhookId, url: created.webhookUrl });
 		const exists = await runWebhookMethod('checkExists', { ...options, staticData: created.staticData });
 		expect(exists.result).toBe(true);
 		const deleted = await runWebhookMethod('delete', { ...options, staticData: created.staticData });
-		expect(deleted.staticData.webhookId).toBeUndefined();
+		expect(deleted.staticData[NODE_KEY].webhookId).toBeUndefined();
 		const after = await gql(sb, '{ webhooks(demarche: {number: 1003}) { id } }');
-		expect(after.webhooks.map((w) => w.id)).not.toContain(created.staticData.webhookId);
+		expect(after.webhooks.map((w) => w.id)).not.toContain(registered.webhookId);
+		const gone = await runWebhookMethod('checkExists', { ...options, staticData: deleted.staticData });
+		expect(gone.result).toBe(false);
 	});
 
 	it('refuses to activate on a server without webhookCreer', async () => {
