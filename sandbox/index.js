@@ -169,7 +169,9 @@ async function startSandbox(options = {}) {
 		res.writeHead(200, {
 			'Content-Type': check.contentType || 'application/octet-stream',
 			'Content-Length': bytes.length,
-			'Content-Disposition': `attachment; filename="${check.filename.replace(/"/g, '')}"`,
+			// Like object storage: an ASCII fallback plus the RFC 5987 UTF-8 name (header values must be
+			// Latin-1, and French file names are not).
+			'Content-Disposition': `attachment; filename="${check.filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(check.filename)}`,
 		});
 		res.end(req.method === 'HEAD' ? undefined : bytes);
 	});

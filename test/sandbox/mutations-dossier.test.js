@@ -153,6 +153,21 @@ describe('messages', () => {
 		expect(read.json.data.dossier.messages.map((m) => m.id)).toContain(message.id);
 	});
 
+	it('serves an attachment with a French file name (UTF-8 Content-Disposition)', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
+		const bytes = Buffer.from('décision motivée');
+		const { signedBlobId } = await upload(sandbox, number, bytes, { filename: 'Décision signée.pdf' });
+		const res = await send(number, { attachment: signedBlobId });
+		const file = res.data.dossierEnvoyerMessage.message.attachments[0];
+		expect(file.filename).toBe('Décision signée.pdf');
+		const download = await fetch(file.url);
+		expect(download.status).toBe(200);
+		expect(download.headers.get('content-disposition')).toContain(
+			`filename*=UTF-8''${encodeURIComponent('Décision signée.pdf')}`,
+		);
+		expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+	});
+
 	it('a correction request sends an en_instruction dossier back to en_construction with a pending correction', async () => {
 		const number = await freshDossier(sandbox, {
 			groupe: who.groupe.number,
