@@ -12,6 +12,7 @@ import * as graphql from './actions/graphql';
 import * as groupeInstructeur from './actions/groupeInstructeur';
 import { router } from './actions/router';
 import { searchGroupeInstructeurs, searchInstructeurs } from './methods/listSearch';
+import { requestOptionsField } from './transport';
 
 export class DemarcheNumerique implements INodeType {
 	description: INodeTypeDescription = {
@@ -46,6 +47,7 @@ export class DemarcheNumerique implements INodeType {
 			...dossier.description,
 			...groupeInstructeur.description,
 			...graphql.description,
+			requestOptionsField,
 		],
 	};
 

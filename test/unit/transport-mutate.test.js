@@ -137,3 +137,26 @@ describe('describeBusinessError', () => {
 		expect(description).not.toContain(message);
 	});
 });
+
+describe('mutations are never resent after a failure that may hide a success', () => {
+	it.each([
+		['a 503', () => reply(503, 'Service Unavailable')],
+		['a 500 with exception_id', () => reply(500, gqlErrors([{ message: 'Internal Server Error', extensions: { code: 'internal_server_error', exception_id: 'ex-1' } }]))],
+		['a platform timeout', () => reply(200, gqlErrors([{ message: 'Timeout', extensions: { code: 'timeout' } }], { dossierAccepter: null }))],
+	])('%s: one request, and the error says the change may have been applied', async (_name, answer) => {
+		const fake = fakeContext([answer(), reply(200, { data: { dossierAccepter: { dossier: { id: 'x' }, errors: [] } } })]);
+		const error = await caught(mutate.call(fake.ctx, document));
+		expect(fake.requests).toHaveLength(1);
+		expect(error.description).toMatch(/may or may not have been applied/);
+	});
+
+	it('a 429 is still waited out and retried: the platform refused it before running it', async () => {
+		const reset = Math.floor(Date.UTC(2026, 10, 28, 10, 0, 30) / 1000);
+		const fake = fakeContext([
+			reply(429, 'Calm down, cowboy!', { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }),
+			reply(200, { data: { dossierAccepter: { dossier: { id: 'x' }, errors: [] } } }),
+		]);
+		await expect(mutate.call(fake.ctx, document)).resolves.toMatchObject({ dossier: { id: 'x' } });
+		expect(fake.requests).toHaveLength(2);
+	});
+});

@@ -388,3 +388,30 @@ describe('backoff bounds', () => {
 		}
 	});
 });
+
+describe('Request Options of the node', () => {
+	const doc = { query: 'query Q { __typename }', operationName: 'Q' };
+	function withOptions(fake, requestOptions) {
+		fake.ctx.getInputData = () => [{ json: {} }];
+		fake.ctx.getNodeParameter = (name, _index, fallback) => (name === 'requestOptions' ? requestOptions : fallback);
+		return fake;
+	}
+
+	it('maxRetries bounds the retries of a read', async () => {
+		const fake = withOptions(fakeContext([reply(503, 'x'), reply(503, 'x'), reply(503, 'x')]), { maxRetries: 1 });
+		await expect(graphqlRequest.call(fake.ctx, doc)).rejects.toThrow(/503/);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	it('maxRateLimitWait bounds the total wait for the rate limit', async () => {
+		const reset = Math.floor(Date.now() / 1000) + 30;
+		const fake = withOptions(
+			fakeContext([reply(429, 'Calm down, cowboy!', { 'ratelimit-reset': String(reset) })]),
+			{ maxRateLimitWait: 10 },
+		);
+		const error = await caught(graphqlRequest.call(fake.ctx, doc));
+		expect(error.message).toMatch(/429/);
+		expect(error.description).toMatch(/10 s allowed/);
+		expect(fake.requests).toHaveLength(1);
+	});
+});

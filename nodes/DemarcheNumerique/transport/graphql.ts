@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
 import { CREDENTIAL_TYPE, getDnCredentials } from './context';
+import { userRequestSettings } from './settings';
 import type { GraphqlError, PayloadMessage } from './errors';
 import { apiError, describeBusinessError, describeGraphqlError } from './errors';
 
@@ -31,6 +32,8 @@ export interface RequestSettings {
 	backoffBaseMs?: number;
 	/** Cap of one backoff delay, in ms. */
 	backoffMaxMs?: number;
+	/** Errors after which the request may have been applied say so (mutations). */
+	ambiguousIsUncertain?: boolean;
 	/** Socket timeout of one request, in ms (the platform itself stops queries at 30 s). */
 	timeoutMs?: number;
 }
@@ -44,6 +47,9 @@ export const DEFAULT_SETTINGS = {
 };
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+const UNCERTAIN_CHANGE =
+	'The change may or may not have been applied, so it was not sent again: check the dossier (or groupe, démarche) before running this item again.';
 const RETRYABLE_NETWORK = new Set([
 	'ECONNRESET',
 	'EPIPE',
@@ -126,11 +132,18 @@ export async function graphqlRequest<T = IDataObject>(
 	document: GraphqlDocument,
 	settings: RequestSettings = {},
 ): Promise<GraphqlResult<T>> {
-	const config = { ...DEFAULT_SETTINGS, ...settings };
+	const config = { ...DEFAULT_SETTINGS, ...userRequestSettings(this, settings.itemIndex), ...settings };
 	const { baseUrl, token } = await getDnCredentials(this);
 	const node = this.getNode();
 	const fail = (details: Parameters<typeof apiError>[1]) =>
 		apiError(node, { itemIndex: config.itemIndex, ...details }, token);
+	// For a change (mutation), a failure after the request left may hide a success.
+	const uncertain = (details: Parameters<typeof apiError>[1]) =>
+		fail(
+			config.ambiguousIsUncertain
+				? { ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` }
+				: details,
+		);
 	if (!/^https?:\/\/[^/]+/i.test(baseUrl)) {
 		throw fail({
 			message: 'The credential has no valid instance URL',
@@ -170,7 +183,7 @@ export async function graphqlRequest<T = IDataObject>(
 				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
 				continue;
 			}
-			throw fail({
+			throw (code && RETRYABLE_NETWORK.has(code) ? uncertain : fail)({
 				message: `Could not reach ${baseUrl} (${code ?? 'network error'})`,
 				description:
 					code && RETRYABLE_NETWORK.has(code)
@@ -204,7 +217,7 @@ export async function graphqlRequest<T = IDataObject>(
 				continue;
 			}
 			const first = json?.errors?.[0];
-			throw fail({
+			throw uncertain({
 				message: `The platform failed with HTTP ${status}${first?.message ? `: ${first.message}` : ''}`,
 				description: first
 					? describeGraphqlError(first, baseUrl)
@@ -242,7 +255,7 @@ export async function graphqlRequest<T = IDataObject>(
 				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
 				continue;
 			}
-			throw fail(
+			throw (cutOff ? uncertain : fail)(
 				cutOff
 					? {
 							message: `The platform's answer was cut off (HTTP ${status}, incomplete JSON)`,
@@ -273,7 +286,11 @@ export async function graphqlRequest<T = IDataObject>(
 			continue;
 		}
 		if (errors && !(config.partial && json.data)) {
-			throw rootErrorsToApiError(node, errors, baseUrl, token, config.itemIndex);
+			const error = rootErrorsToApiError(node, errors, baseUrl, token, config.itemIndex);
+			if (config.ambiguousIsUncertain && errors.some((e) => e.extensions?.code === 'timeout')) {
+				error.description = `${error.description} ${UNCERTAIN_CHANGE}`;
+			}
+			throw error;
 		}
 		return { data: (json.data ?? null) as T | null, errors };
 	}
@@ -319,9 +336,14 @@ export async function mutate<P extends MutationPayload = MutationPayload>(
 	document: GraphqlDocument & { mutationField: string },
 	settings: RequestSettings = {},
 ): Promise<P> {
+	// A mutation that failed on a 5xx, a reset or a timeout may have been applied: never resend it
+	// (a second message, groupe or clone), say so instead. 429s are still waited out: the platform
+	// refuses those before running anything.
 	const { data } = (await graphqlRequest.call(this, document, {
+		maxRetries: 0,
 		...settings,
 		partial: false,
+		ambiguousIsUncertain: true,
 	})) as GraphqlResult<IDataObject>;
 	const payload = (data?.[document.mutationField] ?? null) as P | null;
 	if (!payload) {

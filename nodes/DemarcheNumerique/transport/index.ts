@@ -5,3 +5,4 @@ export * from './paginate';
 export * from './rest';
 export * from './upload';
 export * from './download';
+export * from './settings';
