@@ -56,10 +56,17 @@ function describeFailure(result) {
 
 /** The context a workflow's check module receives. */
 function checkContext(extra) {
+	const tag = `[n8n ${extra.version}] ${extra.workflow ? `${extra.workflow.name}: ` : ''}`;
 	return {
 		assert,
 		output: (nodeName, opts) => wf.nodeOutput(extra.runData, nodeName, opts),
 		items: (nodeName, opts) => wf.nodeItems(extra.runData, nodeName, opts),
+		// a separately reported check inside a workflow's check (never throws)
+		check: (name, fn) => reporter.check(`${tag}${name}`, fn),
+		// counts the current check as skipped, with the reason in the summary
+		skip: (why) => {
+			throw new SkipCheck(why);
+		},
 		...extra,
 	};
 }

@@ -70,7 +70,13 @@ function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input 
 
 /** Removes terminal control sequences (spinners, colours) from captured output. */
 function stripAnsi(text) {
-	return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
+	return (
+		text
+			.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+			.replace(/\r/g, '\n')
+			// spinner frames (n8n-node build) left one after the other on a line
+			.replace(/[◒◐◓◑] [^◒◐◓◑│■\n]*/g, '')
+	);
 }
 
 const liveGroups = new Set();
