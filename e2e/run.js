@@ -12,7 +12,7 @@
 // workflows whose key contains it), E2E_PLATFORM=stub (force the stub platform), E2E_DEBUG=1.
 
 const assert = require('node:assert/strict');
-const { N8N_VERSIONS } = require('./lib/install');
+const { N8N_VERSIONS, ensureN8n } = require('./lib/install');
 const { N8nInstance } = require('./lib/n8n');
 const { packPackage, installPackage } = require('./lib/package');
 const { startPlatform } = require('./lib/platform');
@@ -264,6 +264,10 @@ async function main() {
 	const caps = wf.packageCapabilities([...pack.nodes, ...pack.credentials], pack.root);
 	log(
 		`package offers node types: ${[...caps.types].join(', ')}; operations: ${[...caps.operations].join(', ') || 'none'}`,
+	);
+	// installs (first run on a machine: minutes each) go in parallel; each version then runs alone
+	await reporter.check(`n8n ${versions.join(' and ')} installed`, () =>
+		Promise.all(versions.map((v) => ensureN8n(v))),
 	);
 	for (const version of versions) await testVersion(version, pack, caps);
 	process.exit(reporter.finish());
