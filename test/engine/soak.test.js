@@ -2,7 +2,7 @@
 /**
  * Soak: the polling trigger, one activated workflow per event kind, polled tick after tick while a
  * seeded random actor deposits, updates, changes states, deletes (purged and pending) and makes
- * late commits, with 5xx and timeout faults and rate limiting (429) injected. At the
+ * late commits, with 5xx, timeout and connection-reset faults and rate limiting (429) injected. At the
  * end, what each trigger emitted is compared with the sandbox's own event log: every event once,
  * 0 lost, 0 duplicated.
  *
@@ -144,7 +144,7 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		// faults on the trigger's requests: the transport must absorb them
 		const fault = rand();
 		if (fault < 0.08) {
-			await control(sb, 'POST', '/faults', { kind: pick(['500', '502', '503', 'timeout']), operationName: 'TriggerPollDemarche' });
+			await control(sb, 'POST', '/faults', { kind: pick(['500', '502', '503', 'timeout', 'reset']), operationName: 'TriggerPollDemarche' });
 			counts.faults++;
 		}
 		const throttle = tick % 100 === 50;
