@@ -65,7 +65,10 @@ function unzip(buffer) {
 		const localHeader = buffer.readUInt32LE(at + 42);
 		const name = buffer.toString('utf8', at + 46, at + 46 + nameLength);
 		const dataStart =
-			localHeader + 30 + buffer.readUInt16LE(localHeader + 26) + buffer.readUInt16LE(localHeader + 28);
+			localHeader +
+			30 +
+			buffer.readUInt16LE(localHeader + 26) +
+			buffer.readUInt16LE(localHeader + 28);
 		const raw = buffer.subarray(dataStart, dataStart + compressedSize);
 		if (method !== 0 && method !== 8) throw new Error(`ZIP entry ${name}: method ${method}`);
 		entries.push({ name, bytes: method === 8 ? zlib.inflateRawSync(raw) : raw });
