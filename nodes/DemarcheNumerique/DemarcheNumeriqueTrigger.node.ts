@@ -37,7 +37,7 @@ import {
 	sampleRequest,
 	transitionsFrom,
 } from './sync';
-import { apiError, getDnCredentials, graphqlRequest } from './transport';
+import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
 
 type Row = IDataObject;
 
@@ -487,6 +487,7 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 					},
 				],
 			},
+			requestOptionsField,
 		],
 	};
 
