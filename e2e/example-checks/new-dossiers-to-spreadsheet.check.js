@@ -1,34 +1,42 @@
 'use strict';
-// examples/new-dossiers-to-spreadsheet.json: the first 20 dossiers en construction of the subvention
-// démarche become rows of a CSV file built with n8n's own nodes. The platform's list, asked
-// directly, is the reference for which dossiers; the CSV n8n wrote must hold exactly those.
+// examples/new-dossiers-to-spreadsheet.json lists the dossiers en construction of the subvention
+// démarche and writes them as a CSV table. The table read back from n8n's file must hold, row by row,
+// what the platform stores for those dossiers (state, numbers, project names, amounts, files).
 
-const { binaryBytes, platformQuery } = require('../lib/checks');
+const { binaryBytes } = require('../lib/checks');
+const { csvRecords, storedDossier, champValue } = require('./helpers');
 
-module.exports = async ({ assert, output, items, platform, n8n }) => {
-	const { demarche } = await platformQuery(
-		platform,
-		'query ($n: Int!) { demarche(number: $n) { dossiers(first: 20, state: en_construction) { nodes { number } } } }',
-		{ n: platform.facts.demarches.subvention },
-	);
-	const expected = demarche.dossiers.nodes.map((d) => d.number);
-	assert.ok(expected.length > 0, 'the sandbox has dossiers en construction');
-
-	const listed = output('Dossiers en construction').map((d) => d.number);
-	assert.deepEqual(
-		listed,
-		expected,
-		'the node lists the platform’s dossiers en construction, in its order',
-	);
-
+module.exports = async ({ assert, items, platform, n8n }) => {
 	const [file] = items('Spreadsheet');
-	assert.ok(file && file.binary && file.binary.data, 'the Spreadsheet node produced a file');
-	const lines = binaryBytes(n8n, file.binary.data).toString('utf8').trim().split(/\r?\n/);
-	assert.equal(lines.length, expected.length + 1, 'a header row plus one row per dossier');
-	for (const number of expected) {
-		assert.ok(
-			lines.some((l) => l.split(',').includes(String(number))),
-			`dossier ${number} has a row in the CSV`,
+	assert.ok(file && file.binary && file.binary.data, 'Spreadsheet: one item with binary "data"');
+	assert.equal(file.binary.data.fileName, 'nouveaux-dossiers.csv', 'file name');
+	const rows = csvRecords(binaryBytes(n8n, file.binary.data).toString('utf8'));
+	assert.equal(rows.length, 20, 'one row per dossier (limit 20)');
+	assert.deepEqual(
+		Object.keys(rows[0]),
+		['numero', 'depose_le', 'groupe', 'email_usager', 'nom_du_projet', 'type_aide', 'montant_demande', 'statuts_joints'],
+		'the columns of the table',
+	);
+	assert.equal(new Set(rows.map((r) => r.numero)).size, 20, 'twenty different dossiers');
+
+	for (const row of rows) {
+		const stored = await storedDossier(platform, Number(row.numero));
+		const where = `row of dossier ${row.numero}`;
+		assert.equal(stored.demarche, platform.facts.demarches.subvention, `${where}: démarche`);
+		assert.equal(stored.state, 'en_construction', `${where}: state on the platform`);
+		assert.equal(Date.parse(row.depose_le), Date.parse(stored.dateDepot), `${where}: deposit date`);
+		assert.equal(row.nom_du_projet, champValue(stored, 'Nom du projet'), `${where}: project name`);
+		assert.equal(row.type_aide, champValue(stored, 'Type d’aide') ?? '', `${where}: type of aid`);
+		assert.equal(
+			Number(row.montant_demande),
+			Number(champValue(stored, 'Montant demandé (€)')),
+			`${where}: amount`,
+		);
+		// the CSV writer prints booleans as TRUE / FALSE
+		assert.equal(
+			row.statuts_joints.toLowerCase(),
+			String(champValue(stored, 'Statuts de l’association') !== null),
+			`${where}: whether the statuts are attached`,
 		);
 	}
 };
