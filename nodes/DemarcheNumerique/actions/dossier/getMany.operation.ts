@@ -21,7 +21,7 @@ import {
 import { DEMARCHE_GROUPES } from '../../graphql';
 import type { ExecutionCache } from '../../resolve/cache';
 import { apiError, graphqlRequest } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator, groupeInstructeurLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getMany'] };
@@ -74,25 +74,9 @@ export const description: INodeProperties[] = [
 					'Only dossiers deposited at or after this time (a time without a time zone is read as UTC). Ignored by the platform when "Updated Since" is set.',
 			},
 			{
-				displayName: 'Groupe Instructeur',
-				name: 'groupeInstructeur',
-				type: 'resourceLocator',
-				default: { mode: 'list', value: '' },
+				...groupeInstructeurLocator,
+				required: false,
 				description: 'Only dossiers of this groupe instructeur of the démarche',
-				modes: [
-					{
-						displayName: 'From List',
-						name: 'list',
-						type: 'list',
-						typeOptions: { searchListMethod: 'searchGroupeInstructeurs', searchable: true },
-					},
-					{
-						displayName: 'By Number',
-						name: 'id',
-						type: 'string',
-						placeholder: 'e.g. 42',
-					},
-				],
 			},
 			{
 				displayName: 'Revision ID',
