@@ -17,7 +17,7 @@ const {
 	registerNodeType,
 	runWorkflow,
 } = require('../helpers/engine');
-const { expectNoToken, serialiseError } = require('../unit/transport-fakes');
+const { expectNoToken, serialiseError } = require('../helpers/transport-fakes');
 const { graphqlRequest } = require('../../nodes/DemarcheNumerique/transport');
 
 const CREDENTIAL = 'demarcheNumeriqueApi';

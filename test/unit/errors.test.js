@@ -7,7 +7,7 @@ const {
 	describeGraphqlError,
 	scrub,
 } = require('../../nodes/DemarcheNumerique/transport');
-const { TOKEN, expectNoToken, node } = require('./transport-fakes');
+const { TOKEN, expectNoToken, node } = require('../helpers/transport-fakes');
 
 const BASE = 'https://dn.example.fr';
 

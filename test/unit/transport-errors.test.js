@@ -14,7 +14,7 @@ const {
 	gqlErrors,
 	reply,
 	virtualClock,
-} = require('./transport-fakes');
+} = require('../helpers/transport-fakes');
 
 const document = {
 	query: 'query getDossier($number: Int!) { dossier(number: $number) { id number } }',

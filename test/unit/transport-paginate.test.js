@@ -3,7 +3,7 @@
 const { NodeApiError } = require('n8n-workflow');
 
 const { paginate } = require('../../nodes/DemarcheNumerique/transport');
-const { caught, fakeContext, gqlErrors, reply, virtualClock } = require('./transport-fakes');
+const { caught, fakeContext, gqlErrors, reply, virtualClock } = require('../helpers/transport-fakes');
 
 const document = {
 	query:

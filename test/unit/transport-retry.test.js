@@ -15,7 +15,7 @@ const {
 	reply,
 	socketError,
 	virtualClock,
-} = require('./transport-fakes');
+} = require('../helpers/transport-fakes');
 
 const document = {
 	query: 'query getDemarche($number: Int!) { demarche(number: $number) { id } }',

@@ -22,7 +22,7 @@ const {
 	reply,
 	serialiseError,
 	virtualClock,
-} = require('./transport-fakes');
+} = require('../helpers/transport-fakes');
 
 const document = {
 	query: 'query q { demarche(number: 1) { id } }',
