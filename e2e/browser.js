@@ -6,7 +6,8 @@
 // output. Screenshots go to test-output/browser/ (paths printed). Ends with `N passed, M failed`.
 //
 // Env: E2E_BROWSER_N8N_VERSION (default the pinned 2.x), CHROMIUM (default /usr/bin/chromium),
-// E2E_KEEP=1 (keep the n8n folder), E2E_BROWSER_WORKFLOW (workflow key to run, default e2e/read-dossiers).
+// E2E_KEEP=1 (keep the n8n folder), E2E_BROWSER_WORKFLOW (workflow key to run, default
+// example/new-dossiers-to-spreadsheet, else e2e/read-dossiers).
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -152,14 +153,20 @@ async function runWorkflow(page, demo, workflow) {
 		['[data-test-id="output-panel"]', '[data-test-id="ndv-output-panel"]', '.ndv-output'],
 		{ timeout: 20000 },
 	);
-	const text = await output.innerText();
+	// the table renders after the panel appears: read it until it shows dossier numbers
+	const first = demo.platform.facts.firstDossierNumber;
+	const dossierNumbers = (text) =>
+		(text.match(/\b\d{4,}\b/g) || []).map(Number).filter((n) => n >= first);
+	let text = '';
+	for (let i = 0; i < 40 && !dossierNumbers(text).length; i++) {
+		if (i) await page.waitForTimeout(500);
+		text = await output.innerText();
+	}
 	const ndvShot = await screenshot(page, '3-node-output');
 	assert.match(text, /\d+ items?/, `the output panel of "${target}" shows items`);
-	const first = demo.platform.facts.firstDossierNumber;
-	const numbers = (text.match(/\b\d{4,}\b/g) || []).map(Number).filter((n) => n >= first);
 	assert.ok(
-		numbers.length > 0,
-		`the output panel of "${target}" shows sandbox dossier numbers (>= ${first})`,
+		dossierNumbers(text).length > 0,
+		`the output panel of "${target}" shows sandbox dossier numbers (>= ${first}); it shows: ${text.slice(0, 300)}`,
 	);
 	return { canvasShot, ndvShot, target };
 }
@@ -203,10 +210,11 @@ async function main() {
 			await reporter.check('find "Démarche Numérique" in the nodes panel', () =>
 				findNodeInPanel(page, demo),
 			);
-			const key = process.env.E2E_BROWSER_WORKFLOW || 'e2e/read-dossiers';
-			const chosen =
-				demo.workflows.find((w) => w.key === key) ||
-				demo.workflows.find((w) => w.source === 'example');
+			// the demo a newcomer would open first: the spreadsheet example (manual), else the e2e read workflow
+			const keys = process.env.E2E_BROWSER_WORKFLOW
+				? [process.env.E2E_BROWSER_WORKFLOW]
+				: ['example/new-dossiers-to-spreadsheet', 'e2e/read-dossiers'];
+			const chosen = keys.map((k) => demo.workflows.find((w) => w.key === k)).find(Boolean);
 			if (!chosen) reporter.skip('run a demo workflow and see its output', 'no workflow imported');
 			else
 				await reporter.check(`run "${chosen.workflow.name}" and see its output`, () =>
