@@ -190,7 +190,6 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			duplicated: minus(got[event], expected[event]),
 		};
 	}
-	// eslint-disable-next-line no-console
 	console.log(
 		`soak: ${TICKS} ticks × 4 triggers in ${Math.round((Date.now() - startedAt) / 1000)} s; actions ${JSON.stringify(counts)}; ` +
 			kinds.map((k) => `${k} ${report[k].events} events, ${report[k].emitted} emitted, ${report[k].lost.length} lost, ${report[k].duplicated.length} duplicated`).join('; '),

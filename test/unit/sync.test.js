@@ -380,7 +380,6 @@ describe('compact per-dossier memory', () => {
 		state = result.state;
 		expect(result.emissions).toHaveLength(100_000);
 		const size = Buffer.byteLength(JSON.stringify(state));
-		// eslint-disable-next-line no-console
 		console.log(`static data for 100 000 dossiers (dossierStateChanged): ${size} bytes`);
 		expect(sync.decodeCounts(state.counts).size).toBe(100_000);
 		expect(size).toBeLessThan(1_000_000);
@@ -389,7 +388,6 @@ describe('compact per-dossier memory', () => {
 		let updated = sync.loadState(undefined, { scope: 'demarche:1', event: 'dossierUpdated', startFrom: 'beginning' }, T0);
 		updated = poll(updated, 'dossierUpdated', { changes: list }, opts).state;
 		const updatedSize = Buffer.byteLength(JSON.stringify(updated));
-		// eslint-disable-next-line no-console
 		console.log(`static data for 100 000 dossiers (dossierUpdated): ${updatedSize} bytes`);
 		expect(Object.keys(updated.streams.changes.seen).length).toBeLessThanOrEqual(sync.DEFAULT_SYNC_OPTIONS.maxSeen);
 		expect(updatedSize).toBeLessThan(200_000);
