@@ -132,7 +132,6 @@ async function startSandbox(options = {}) {
 					data: null,
 				});
 			else res.end();
-			// eslint-disable-next-line no-console
 			if (process.env.SANDBOX_DEBUG) console.error(e);
 		}
 		return undefined;
