@@ -14,7 +14,16 @@ module.exports = async ({ assert, items, platform, n8n }) => {
 	assert.equal(rows.length, 20, 'one row per dossier (limit 20)');
 	assert.deepEqual(
 		Object.keys(rows[0]),
-		['numero', 'depose_le', 'groupe', 'email_usager', 'nom_du_projet', 'type_aide', 'montant_demande', 'statuts_joints'],
+		[
+			'numero',
+			'depose_le',
+			'groupe',
+			'email_usager',
+			'nom_du_projet',
+			'type_aide',
+			'montant_demande',
+			'statuts_joints',
+		],
 		'the columns of the table',
 	);
 	assert.equal(new Set(rows.map((r) => r.numero)).size, 20, 'twenty different dossiers');
