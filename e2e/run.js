@@ -18,6 +18,7 @@ const { packPackage, installPackage } = require('./lib/package');
 const { startPlatform } = require('./lib/platform');
 const { Reporter, SkipCheck } = require('./lib/reporter');
 const wf = require('./lib/workflows');
+const { platformQuery } = require('./lib/checks');
 
 const reporter = new Reporter('e2e');
 const log = reporter.log;
@@ -201,6 +202,7 @@ async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflow
 	});
 
 	await testCredentialMessages(tag, version, n8n, platform);
+	await testEditorLists(tag, n8n, platform, caps);
 
 	for (const w of triggerWorkflows) {
 		if (!w.check) {
@@ -214,6 +216,67 @@ async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflow
 			w.check(checkContext({ phase: 'server', version, platform, n8n, workflow: w.workflow })),
 		);
 	}
+}
+
+/**
+ * The lists the editor shows in resource locators (methods.listSearch), asked through n8n's REST API
+ * as the editor does, compared with the platform's own answer.
+ */
+async function testEditorLists(tag, n8n, platform, caps) {
+	if (!caps.operations.has('dossier.getMany') || !caps.operations.has('dossier.accept')) {
+		reporter.skip(`${tag} editor lists`, 'the build lacks dossier.getMany or dossier.accept');
+		return;
+	}
+	const nodeType = `${wf.PACKAGE_NAME}.demarcheNumerique`;
+	const credentials = { [wf.CREDENTIAL_TYPE]: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+	const rl = (value) => ({ __rl: true, mode: 'id', value: String(value) });
+	const { facts } = platform;
+
+	await reporter.check(`${tag} editor list: groupes instructeurs of a démarche`, async () => {
+		const demarche = facts.demarches.subvention;
+		const res = await n8n.dynamicParameters('list', {
+			nodeType,
+			methodName: 'searchGroupeInstructeurs',
+			path: 'filters.groupeInstructeur',
+			currentNodeParameters: {
+				resource: 'dossier',
+				operation: 'getMany',
+				demarche: rl(demarche),
+				filters: {},
+			},
+			credentials,
+		});
+		const expected = facts.groupes
+			.filter((g) => g.demarche === demarche)
+			.map((g) => String(g.number));
+		assert.deepEqual(
+			res.results.map((r) => r.value).sort(),
+			expected.sort(),
+			'the démarche’s groupes, by number',
+		);
+	});
+
+	await reporter.check(`${tag} editor list: instructeurs who can act on a dossier`, async () => {
+		const number = facts.everyChampDossier;
+		const { dossier } = await platformQuery(
+			platform,
+			'query ($n: Int!) { dossier(number: $n) { groupeInstructeur { instructeurs { id email } } } }',
+			{ n: number },
+		);
+		const res = await n8n.dynamicParameters('list', {
+			nodeType,
+			methodName: 'searchInstructeurs',
+			path: 'instructeur',
+			currentNodeParameters: { resource: 'dossier', operation: 'accept', dossier: rl(number) },
+			credentials,
+		});
+		const byId = (list) => list.map((x) => `${x.id}=${x.email}`).sort();
+		assert.deepEqual(
+			byId(res.results.map((r) => ({ id: r.value, email: r.name }))),
+			byId(dossier.groupeInstructeur.instructeurs),
+			'the instructeurs of the dossier’s groupe (value: their ID, name: their e-mail)',
+		);
+	});
 }
 
 /**
