@@ -284,6 +284,20 @@ describe('HTTP 429 (rate limit)', () => {
 		expect(clock.sleeps[0]).toBeLessThanOrEqual(6_000);
 	});
 
+	it('reads the Date header, whole seconds only, to the millisecond with our clock when both agree', async () => {
+		clock.now = Date.UTC(2026, 10, 28, 10, 0, 1, 900); // 0.9 s into the second the server prints
+		const resetAt = Math.floor(clock.now / 1000) + 1; // the window ends 0.1 s from now
+		const { fake, promise } = run([
+			{ ...throttled(resetAt), headers: { ...throttled(resetAt).headers, date: new Date(clock.now).toUTCString() } },
+			ok,
+		]);
+		await promise;
+		expect(fake.requests).toHaveLength(2);
+		// 0.1 s and the margin, not the 1.1 s the truncated header alone would give.
+		expect(clock.sleeps[0]).toBeGreaterThanOrEqual(100);
+		expect(clock.sleeps[0]).toBeLessThan(1_000);
+	});
+
 	it('does not count throttling against the 5xx retries', async () => {
 		const now = () => Math.floor(clock.now / 1000);
 		const { fake, promise } = run(

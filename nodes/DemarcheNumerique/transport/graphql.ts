@@ -76,10 +76,14 @@ export function throttleDelay(resetHeader: unknown, nowMs: number): number {
 /**
  * The server's clock when it answered (its `Date` header), else ours: `RateLimit-Reset` is read on
  * the server's clock, and a local clock running ahead would retry before the reset again and again.
+ * `Date` has whole seconds: when our clock falls within that second, ours is the finer reading (the
+ * truncated header alone waits up to a second too long at each reset).
  */
 function serverNow(headers: IDataObject | undefined): number {
 	const date = Date.parse(String(header(headers, 'Date') ?? ''));
-	return Number.isFinite(date) ? date : Date.now();
+	const now = Date.now();
+	if (!Number.isFinite(date)) return now;
+	return now >= date && now < date + 1000 ? now : date;
 }
 
 function header(headers: IDataObject | undefined, name: string): unknown {
