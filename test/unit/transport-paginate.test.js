@@ -146,6 +146,27 @@ describe('walking pages', () => {
 		}
 		expect(fake.requests).toHaveLength(1);
 	});
+
+	it('with prefetch, the next page is asked for before the caller gets this one, and no page more', async () => {
+		const fake = fakeContext(Array(4).fill(platform(250)));
+		const seenWhenYielded = [];
+		const numbers = [];
+		for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath, prefetch: true })) {
+			seenWhenYielded.push(fake.requests.length);
+			numbers.push(...p.nodes.map((n) => n.number));
+		}
+		expect(seenWhenYielded).toEqual([2, 3, 3]);
+		expect(fake.requests.map((r) => r.options.body.variables.after)).toEqual([undefined, 'cursor-100', 'cursor-200']);
+		expect(numbers).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+	});
+
+	it('with prefetch and a limit, the last request asks only for what is left', async () => {
+		const fake = fakeContext(Array(4).fill(platform(1000)));
+		const pages = [];
+		for await (const p of paginate.call(fake.ctx, { document, connection, nodesPath, prefetch: true, limit: 150 })) pages.push(p);
+		expect(fake.requests.map((r) => r.options.body.variables.first)).toEqual([100, 50]);
+		expect(pages.map((p) => p.nodes.length)).toEqual([100, 50]);
+	});
 });
 
 describe('records the platform could not serialise', () => {

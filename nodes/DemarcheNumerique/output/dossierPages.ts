@@ -91,6 +91,8 @@ export async function* dossierPages(
 		nodesPath,
 		limit,
 		settings: { itemIndex },
+		// Every caller reads to the end: the next page's request overlaps this one's processing.
+		prefetch: true,
 	});
 
 	for await (const page of pages) {

@@ -39,6 +39,12 @@ export interface PaginateOptions<N> {
 	after?: string | null;
 	pageSize?: number;
 	settings?: RequestSettings;
+	/**
+	 * Send the request for the next page before yielding this one, so it is on its way while the
+	 * caller processes the page (still one request at a time). For callers that read to the end:
+	 * one that stops early has paid for one page it never reads.
+	 */
+	prefetch?: boolean;
 }
 
 /**
@@ -53,19 +59,27 @@ export async function* paginate<N>(
 	const pageSize = Math.min(options.pageSize ?? PAGE_SIZE, PAGE_SIZE);
 	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
 	let after = options.after ?? null;
-	while (remaining > 0) {
+	const request = (cursor: string | null) => {
 		// Forward only: `last`/`before` beside `first`/`after` is a bad_request on the platform.
 		const variables: IDataObject = { ...(options.document.variables ?? {}) };
 		delete variables.last;
 		delete variables.before;
 		variables.first = Math.min(pageSize, remaining);
-		if (after) variables.after = after;
+		if (cursor) variables.after = cursor;
 		else delete variables.after;
-		const { data, errors = [] } = (await graphqlRequest.call(
+		const answer = graphqlRequest.call(
 			this,
 			{ ...options.document, variables },
 			{ ...options.settings, partial: true },
-		)) as GraphqlResult<IDataObject>;
+		) as Promise<GraphqlResult<IDataObject>>;
+		// With prefetch, awaited on the next turn; if the caller stops first, its failure concerns no one.
+		answer.catch(() => undefined);
+		return answer;
+	};
+	let next: Promise<GraphqlResult<IDataObject>> | null = remaining > 0 ? request(after) : null;
+	while (next) {
+		const { data, errors = [] } = await next;
+		next = null;
 		const connection = data ? options.connection(data) : null;
 		if (!connection) {
 			// Partial data without the connection: nothing usable, surface the errors.
@@ -116,10 +130,11 @@ export async function* paginate<N>(
 			hasNextPage: connection.pageInfo.hasNextPage,
 			after,
 		};
-		yield page;
 		remaining -= raw.length;
-		if (!page.hasNextPage || !page.endCursor || raw.length === 0) return;
-		after = page.endCursor;
+		const more = page.hasNextPage && page.endCursor && raw.length > 0 && remaining > 0;
+		if (more && options.prefetch) next = request((after = page.endCursor));
+		yield page;
+		if (more && !options.prefetch) next = request((after = page.endCursor));
 	}
 }
 
