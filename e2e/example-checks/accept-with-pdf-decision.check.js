@@ -15,6 +15,29 @@ const DOSSIER = `query Decision($number: Int!) {
 	}
 }`;
 
+/** The cross-reference table points at each object and startxref at the table, as readers expect. */
+function assertWellFormedPdf(assert, text) {
+	const startxref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(text)?.[1]);
+	assert.equal(
+		text.slice(startxref, startxref + 5),
+		'xref\n',
+		'startxref points at the xref table',
+	);
+	const offsets = [...text.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) =>
+		Number(m[1]),
+	);
+	assert.equal(offsets.length, 5, 'five objects in the xref table');
+	offsets.forEach((at, i) =>
+		assert.equal(
+			text.slice(at, at + 8),
+			`${i + 1} 0 obj `,
+			`xref entry ${i + 1} points at its object`,
+		),
+	);
+	const stream = /<< \/Length (\d+) >>\nstream\n([\s\S]*?)\nendstream/.exec(text);
+	assert.equal(stream[2].length, Number(stream[1]), 'the content stream has its declared length');
+}
+
 module.exports = async ({ assert, output, items, platform, n8n }) => {
 	const [picked] = output('Dossier en instruction');
 	assert.ok(picked, 'a dossier en instruction was picked');
@@ -31,6 +54,7 @@ module.exports = async ({ assert, output, items, platform, n8n }) => {
 		bytes.toString('latin1').includes(`Dossier n\u00b0 ${picked.number} `),
 		'the PDF names the dossier (Windows-1252 text)',
 	);
+	assertWellFormedPdf(assert, bytes.toString('latin1'));
 	const md5 = crypto.createHash('md5').update(bytes).digest('base64');
 	const fileName = `arrete-${picked.number}.pdf`;
 
