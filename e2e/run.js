@@ -208,7 +208,7 @@ async function testServerMode(tag, version, n8n, platform, caps, triggerWorkflow
 		if (!w.check) {
 			reporter.skip(
 				`${tag} trigger ${w.key}`,
-				`no ${w.key}.check.js to provoke and verify an event`,
+				`no check module (${w.checkFile}) to provoke and verify an event`,
 			);
 			continue;
 		}

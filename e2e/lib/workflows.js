@@ -94,7 +94,7 @@ function bindCredential(workflow, credential) {
 /**
  * Loads the workflows to import: examples/*.json then e2e/workflows/*.json, placeholders substituted
  * with vars, credentials bound, ids assigned (kept when the file has one). Each entry:
- * {key, file, source: 'example' | 'e2e', workflow, check (a function or null)}.
+ * {key, file, source: 'example' | 'e2e', workflow, checkFile, check (a function or null)}.
  * A check lives beside the file as <name>.check.js (e2e) or e2e/example-checks/<name>.check.js (examples).
  */
 function loadWorkflows({ vars, credential, includeExamples = true, includeE2e = true }) {
@@ -124,6 +124,7 @@ function loadWorkflows({ vars, credential, includeExamples = true, includeE2e = 
 				file,
 				source: set.source,
 				workflow,
+				checkFile: path.relative(repoRoot, checkFile),
 				check: fs.existsSync(checkFile) ? require(checkFile) : null,
 			});
 		}
