@@ -4,13 +4,21 @@
 
 const { isFinished, waitFor, sandboxControl, triggerItems } = require('../lib/checks');
 
+const TRIGGER_TYPE = 'n8n-nodes-demarche-numerique.demarcheNumeriqueTrigger';
+
 module.exports = async ({ assert, n8n, platform, workflow }) => {
-	// the first poll (at activation) must be over, or the new dossier would predate its "now"
+	// the first poll (at activation) must be over, or the new dossier would predate its "now": wait
+	// for one poll request per active polling trigger (other workflows may poll other démarches)
+	const active = await n8n.rest('GET', '/api/v1/workflows?active=true');
+	const pollers = active.body.data.filter((w) =>
+		w.nodes.some((n) => n.type === TRIGGER_TYPE),
+	).length;
+	assert.ok(pollers >= 1, 'this workflow is active');
 	await waitFor(
-		"the trigger's first poll",
+		`the first poll of ${pollers} polling trigger(s)`,
 		async () => {
 			const requests = await sandboxControl(platform, 'GET', '/requests?token=admin');
-			return requests.some((r) => r.operationName && r.operationName !== 'CredentialTest');
+			return requests.filter((r) => /^TriggerPoll/.test(r.operationName || '')).length >= pollers;
 		},
 		{ timeoutMs: 60000 },
 	);
