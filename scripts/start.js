@@ -60,6 +60,9 @@ async function main() {
  Example workflows (open one, then "Execute workflow"):
 ${names}
 
+ The examples are imported again at each start (duplicate one to keep your changes);
+ "npm start -- --fresh" forgets everything else too (workflows, executions, owner).
+
  n8n logs: ${demo.n8n.logDir}/server.log
  Press Ctrl-C to stop everything.
 ================================================================================
