@@ -5,11 +5,12 @@
 // install n8n (cached), install our packed package the way n8n installs community packages,
 // import a credential and the workflows (examples/ and e2e/workflows/), run every manual workflow
 // with `n8n execute` and check its result, then start n8n as a server: check the package loads,
-// the credential test as a user sees it, and the triggers (activated workflows) fire.
-// Ends with the line `N passed, M failed`; exits 1 on any failure.
+// the credential test as a user sees it, the editor's lists, and the triggers (activated
+// workflows) fire. Ends with the line `N passed, M failed`; exits 1 on any failure. See e2e/README.md.
 //
 // Env: E2E_N8N_VERSIONS, E2E_KEEP=1 (keep n8n user folders and logs), E2E_ONLY=<substring> (only
-// workflows whose key contains it), E2E_PLATFORM=stub (force the stub platform), E2E_DEBUG=1.
+// workflows whose key contains it), E2E_PACKAGE_SOURCE=head (build the last commit),
+// E2E_PLATFORM=stub (force the stub platform), E2E_DEBUG=1.
 
 const assert = require('node:assert/strict');
 const { N8N_VERSIONS, ensureN8n } = require('./lib/install');
