@@ -2,11 +2,11 @@
 'use strict';
 /**
  * `npm run bench`: the benchmarks of issue 8 against the sandbox in its own process. Each figure is
- * the median of BENCH_RUNS runs (3); ratios are taken within one round, then their median. Every
+ * the median of BENCH_RUNS runs (5); ratios are taken within one round, then their median. Every
  * measured run is a fresh Node process (bench/worker.js). Writes bench/results.json and
  * bench/RESULTS.md (bench/analysis.md, written by hand after a run, is appended to it).
  *
- * Env: BENCH_RUNS (3), BENCH_DOSSIERS (10000), BENCH_ONLY (comma list of sync,poll,files,throttle,writes).
+ * Env: BENCH_RUNS (5), BENCH_DOSSIERS (10000), BENCH_ONLY (comma list of sync,poll,files,throttle,writes).
  */
 const fs = require('fs');
 const os = require('os');
@@ -14,7 +14,7 @@ const path = require('path');
 
 const { control, ipcChild, median, round, runWorker } = require('./lib/util');
 
-const RUNS = Number(process.env.BENCH_RUNS || 3);
+const RUNS = Number(process.env.BENCH_RUNS || 5);
 const TARGET_DOSSIERS = Number(process.env.BENCH_DOSSIERS || 10000);
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
 const SEED_SIZE = 100000; // démarche 1001 (every champ type) gets about a tenth of the seed
@@ -113,7 +113,6 @@ async function benchSync(results) {
 	const expected = (await dossierNumbers(SYNC_DEMARCHE)).length;
 	log(`sync: démarche ${SYNC_DEMARCHE}, ${expected} dossiers (${seeded} seeded, ${expected - seeded} deposited)`);
 
-	require('./lib/ts-require');
 	const { demarcheDossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
 	const documentFile = path.join(os.tmpdir(), `dn-bench-document-${process.pid}.json`);
 	fs.writeFileSync(documentFile, JSON.stringify(demarcheDossiersDocument(DEFAULT_PARTS)));
@@ -217,6 +216,7 @@ async function benchFiles(results) {
 		package16: { kind: 'filesPackage', concurrency: 16 },
 		raw4: { kind: 'filesRaw', concurrency: 4 },
 		raw16: { kind: 'filesRaw', concurrency: 16 },
+		rawToDisk4: { kind: 'filesRaw', concurrency: 4, toDisk: true },
 	};
 	const names = Object.keys(variants);
 	const rounds = [];
@@ -253,6 +253,7 @@ async function benchFiles(results) {
 			packageDefaultVsRaw16: ratio('packageDefault', 'raw16'),
 			packageDefaultVsRaw4: ratio('packageDefault', 'raw4'),
 			package16VsRaw16: ratio('package16', 'raw16'),
+			packageDefaultVsRawToDisk4: ratio('packageDefault', 'rawToDisk4'),
 		},
 		rounds,
 	};
@@ -376,6 +377,8 @@ function machine() {
 async function main() {
 	const started = Date.now();
 	const results = { machine: machine() };
+	// Workers load the package's sources compiled ahead, without the TypeScript compiler in memory.
+	require('./lib/ts-require').precompile();
 	log(`starting the sandbox (seed size ${SEED_SIZE})`);
 	await startSandbox();
 	const sections = [

@@ -5,7 +5,12 @@
  * the end, as a sync that hands them on would, so peak RSS compares like with like.
  */
 const { performance } = require('perf_hooks');
+const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { Readable } = require('stream');
+const { pipeline } = require('stream/promises');
 
 const task = JSON.parse(process.argv[2]);
 
@@ -189,7 +194,11 @@ async function filesPackage() {
 	});
 }
 
-/** The same files' URLs (read once, outside the clock), fetched `concurrency` at a time. */
+/**
+ * The same files' URLs (read once, outside the clock), fetched `concurrency` at a time; with
+ * `toDisk`, each body streams into a file while its MD5 is computed (what storing and verifying
+ * a download costs at least, as n8n's filesystem binary-data mode stores it).
+ */
 async function filesRaw() {
 	const response = await fetch(task.graphqlUrl, {
 		method: 'POST',
@@ -201,16 +210,29 @@ async function filesRaw() {
 	});
 	const { data } = await response.json();
 	const files = data.dossier.messages.flatMap((m) => m.attachments);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-bench-files-'));
+	process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 	return await measure(async () => {
 		let next = 0;
 		let bytes = 0;
 		const worker = async () => {
 			while (next < files.length) {
 				const file = files[next++];
+				const index = next - 1;
 				const res = await fetch(file.url);
-				const body = Buffer.from(await res.arrayBuffer());
-				if (res.status !== 200 || body.length !== Number(file.byteSize)) throw new Error(`file: HTTP ${res.status}`);
-				bytes += body.length;
+				if (res.status !== 200) throw new Error(`file: HTTP ${res.status}`);
+				let size;
+				if (task.toDisk) {
+					const hash = crypto.createHash('md5');
+					const target = path.join(dir, String(index));
+					const source = Readable.fromWeb(res.body);
+					source.on('data', (chunk) => hash.update(chunk));
+					await pipeline(source, fs.createWriteStream(target));
+					size = fs.statSync(target).size;
+					if (hash.digest('base64') !== file.checksum) throw new Error('checksum mismatch');
+				} else size = Buffer.from(await res.arrayBuffer()).length;
+				if (size !== Number(file.byteSize)) throw new Error(`file ${index}: ${size} bytes`);
+				bytes += size;
 			}
 		};
 		await Promise.all(Array.from({ length: Math.min(task.concurrency, files.length) }, worker));

@@ -66,7 +66,7 @@ function ipcChild(script, { args = [], env = {}, execArgv = [] } = {}) {
 function runWorker(task, { onMessage, timeoutMs = 600000 } = {}) {
 	const child = fork(path.join(__dirname, '..', 'worker.js'), [JSON.stringify(task)], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		execArgv: ['--expose-gc'],
+		execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
 	});
 	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 	return new Promise((resolve, reject) => {
