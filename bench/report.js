@@ -6,7 +6,10 @@ const path = require('path');
 const n = (value, digits = 0) =>
 	value === null || value === undefined
 		? 'n/a'
-		: Number(value).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+		: Number(value).toLocaleString('en-US', {
+				minimumFractionDigits: digits,
+				maximumFractionDigits: digits,
+			});
 const s = (ms) => `${n(ms / 1000, 2)} s`;
 const mb = (kb) => `${n(kb / 1024)} MB`;
 const x = (ratio) => `${n(ratio, 2)} ×`;
@@ -68,7 +71,12 @@ function targets(r) {
 			`${x(t.ratio)} (${s(t.wallMs)} vs ${s(t.minimumMs)})`,
 			verdict(t.ratio <= 1.2),
 		]);
-		rows.push(['Throttled sync: dossiers lost', '0', `${r.throttle.maxLost} (worst run)`, verdict(r.throttle.maxLost === 0)]);
+		rows.push([
+			'Throttled sync: dossiers lost',
+			'0',
+			`${r.throttle.maxLost} (worst run)`,
+			verdict(r.throttle.maxLost === 0),
+		]);
 	}
 	if (r.writes) {
 		const w = r.writes.summary;
@@ -76,14 +84,21 @@ function targets(r) {
 			`Writes: ≤ 1 lookup per distinct dossier or groupe per execution (${n(r.writes.items)} accept, ${r.writes.distinctDossiers} dossiers, ${r.writes.distinctGroupes} groupes)`,
 			`≤ 1 per dossier; minimum ${n(w.minimumRequests)} requests`,
 			`${n(w.requests)} requests: ${n(w.mutations)} mutations + ${n(w.lookups)} lookup(s); at most ${w.maxLookupsPerDossier} per dossier`,
-			verdict(w.maxLookupsPerDossier <= 1 && w.lookups <= Math.min(r.writes.distinctDossiers, r.writes.distinctGroupes + 1)),
+			verdict(
+				w.maxLookupsPerDossier <= 1 &&
+					w.lookups <= Math.min(r.writes.distinctDossiers, r.writes.distinctGroupes + 1),
+			),
 		]);
 	}
 	return rows;
 }
 
 const table = (header, rows) =>
-	[`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+	[
+		`| ${header.join(' | ')} |`,
+		`|${header.map(() => '---').join('|')}|`,
+		...rows.map((row) => `| ${row.join(' | ')} |`),
+	].join('\n');
 
 function render(r) {
 	const m = r.machine;
@@ -102,22 +117,62 @@ function render(r) {
 			'Every variant sends the same document (dossier.getMany\'s default `include`) in pages of 100 and keeps every dossier in memory. Each runs in its own Node process; "RSS before" is after loading its modules.',
 			'',
 			table(
-				['Variant', 'Wall', 'Client CPU', 'Sandbox CPU', 'Sandbox time answering', 'Requests', 'Bytes received', 'Peak RSS', 'RSS before'],
+				[
+					'Variant',
+					'Wall',
+					'Client CPU',
+					'Sandbox CPU',
+					'Sandbox time answering',
+					'Requests',
+					'Bytes received',
+					'Peak RSS',
+					'RSS before',
+				],
 				[
 					['(a) raw loop: fetch + JSON.parse', sm.raw],
 					['(b) peer: graphql-request loop', sm.peer],
 					['package getMany, simplify on (n8n engine)', sm.packageSimplified],
 					['package getMany, simplify off (n8n engine)', sm.packageRaw],
-				].map(([label, v]) => [label, s(v.wallMs), s(v.cpuMs), s(v.sandboxCpuMs), s(v.serverMs), n(v.requests), `${n(v.bytes / 1e6, 1)} MB`, mb(v.maxRssKb), mb(v.rssBeforeKb)]),
+				].map(([label, v]) => [
+					label,
+					s(v.wallMs),
+					s(v.cpuMs),
+					s(v.sandboxCpuMs),
+					s(v.serverMs),
+					n(v.requests),
+					`${n(v.bytes / 1e6, 1)} MB`,
+					mb(v.maxRssKb),
+					mb(v.rssBeforeKb),
+				]),
 			),
 			'',
 			table(
 				['Ratio (median of per-round ratios)', 'Wall', 'Client CPU', 'Peak RSS'],
 				[
-					['package simplify on / raw', x(r.sync.ratios.packageSimplified.wallVsRaw), x(r.sync.ratios.packageSimplified.cpuVsRaw), '—'],
-					['package simplify on / peer', x(r.sync.ratios.packageSimplified.wallVsPeer), x(r.sync.ratios.packageSimplified.cpuVsPeer), x(r.sync.ratios.packageSimplified.rssVsPeer)],
-					['package simplify off / raw', x(r.sync.ratios.packageRaw.wallVsRaw), x(r.sync.ratios.packageRaw.cpuVsRaw), '—'],
-					['package simplify off / peer', x(r.sync.ratios.packageRaw.wallVsPeer), x(r.sync.ratios.packageRaw.cpuVsPeer), x(r.sync.ratios.packageRaw.rssVsPeer)],
+					[
+						'package simplify on / raw',
+						x(r.sync.ratios.packageSimplified.wallVsRaw),
+						x(r.sync.ratios.packageSimplified.cpuVsRaw),
+						'—',
+					],
+					[
+						'package simplify on / peer',
+						x(r.sync.ratios.packageSimplified.wallVsPeer),
+						x(r.sync.ratios.packageSimplified.cpuVsPeer),
+						x(r.sync.ratios.packageSimplified.rssVsPeer),
+					],
+					[
+						'package simplify off / raw',
+						x(r.sync.ratios.packageRaw.wallVsRaw),
+						x(r.sync.ratios.packageRaw.cpuVsRaw),
+						'—',
+					],
+					[
+						'package simplify off / peer',
+						x(r.sync.ratios.packageRaw.wallVsPeer),
+						x(r.sync.ratios.packageRaw.cpuVsPeer),
+						x(r.sync.ratios.packageRaw.rssVsPeer),
+					],
 					['peer / raw', x(r.sync.ratios.peer.wallVsRaw), x(r.sync.ratios.peer.cpuVsRaw), '—'],
 				],
 			),
@@ -130,7 +185,13 @@ function render(r) {
 			'',
 			table(
 				['Event', 'Requests per poll', 'Time per poll (median)', 'Operations', 'Items emitted'],
-				Object.entries(r.idlePoll.events).map(([event, e]) => [event, n(e.requestsPerPoll, 2), `${n(e.msPerPoll, 1)} ms`, e.operations.join(', '), n(e.emitted)]),
+				Object.entries(r.idlePoll.events).map(([event, e]) => [
+					event,
+					n(e.requestsPerPoll, 2),
+					`${n(e.msPerPoll, 1)} ms`,
+					e.operations.join(', '),
+					n(e.emitted),
+				]),
 			),
 			'',
 		);
@@ -141,7 +202,15 @@ function render(r) {
 			`## 3. Attachments: ${n(r.files.files)} message attachments of dossier ${r.files.dossier} (1 MiB each)`,
 			'',
 			table(
-				['Variant', 'Wall', 'Throughput', 'Client CPU', 'Storage requests', 'API requests', 'Peak RSS'],
+				[
+					'Variant',
+					'Wall',
+					'Throughput',
+					'Client CPU',
+					'Storage requests',
+					'API requests',
+					'Peak RSS',
+				],
 				[
 					['package downloadFiles, default (4 parallel)', f.packageDefault],
 					['package downloadFiles, 16 parallel', f.package16],
@@ -150,7 +219,15 @@ function render(r) {
 					['raw fetch, 4 parallel, streamed to disk + MD5', f.rawToDisk4],
 				]
 					.filter(([, v]) => v)
-					.map(([label, v]) => [label, s(v.wallMs), `${n(v.mbPerS, 1)} MB/s`, s(v.cpuMs), n(v.storageRequests), n(v.apiRequests), mb(v.maxRssKb)]),
+					.map(([label, v]) => [
+						label,
+						s(v.wallMs),
+						`${n(v.mbPerS, 1)} MB/s`,
+						s(v.cpuMs),
+						n(v.storageRequests),
+						n(v.apiRequests),
+						mb(v.maxRssKb),
+					]),
 			),
 			'',
 		);
@@ -160,11 +237,27 @@ function render(r) {
 		out.push(
 			`## 4. Throttled sync: démarche ${r.throttle.demarche} (${n(r.throttle.dossiers)} dossiers, simple form), ${r.throttle.throttle.limit} requests per ${r.throttle.throttle.periodSeconds} s`,
 			'',
-			'The theoretical minimum: the pages at the unthrottled pace measured in the same round, never more than the limit per fixed window, starting at a window\'s start (the run is aligned on one).',
+			"The theoretical minimum: the pages at the unthrottled pace measured in the same round, never more than the limit per fixed window, starting at a window's start (the run is aligned on one).",
 			'',
 			table(
-				['Unthrottled wall', 'Throttled wall', 'Theoretical minimum', 'Ratio', 'Requests (429s)', 'Lost'],
-				[[s(t.unthrottledWallMs), s(t.wallMs), s(t.minimumMs), x(t.ratio), `${n(t.requests)} (${n(t.refused429)})`, n(r.throttle.maxLost)]],
+				[
+					'Unthrottled wall',
+					'Throttled wall',
+					'Theoretical minimum',
+					'Ratio',
+					'Requests (429s)',
+					'Lost',
+				],
+				[
+					[
+						s(t.unthrottledWallMs),
+						s(t.wallMs),
+						s(t.minimumMs),
+						x(t.ratio),
+						`${n(t.requests)} (${n(t.refused429)})`,
+						n(r.throttle.maxLost),
+					],
+				],
 			),
 			'',
 		);
@@ -175,8 +268,30 @@ function render(r) {
 			`## 5. Writes: ${n(r.writes.items)} \`accept\` in one execution (instructeur by e-mail)`,
 			'',
 			table(
-				['Wall', 'Per item', 'Requests', 'Minimum', 'Mutations', 'Lookups', 'Max lookups per dossier', 'By operation (one run)'],
-				[[s(w.wallMs), `${n(w.wallMs / r.writes.items, 1)} ms`, n(w.requests), n(w.minimumRequests), n(w.mutations), n(w.lookups), n(w.maxLookupsPerDossier), Object.entries(r.writes.operations).map(([op, c]) => `${op} ${c}`).join(', ')]],
+				[
+					'Wall',
+					'Per item',
+					'Requests',
+					'Minimum',
+					'Mutations',
+					'Lookups',
+					'Max lookups per dossier',
+					'By operation (one run)',
+				],
+				[
+					[
+						s(w.wallMs),
+						`${n(w.wallMs / r.writes.items, 1)} ms`,
+						n(w.requests),
+						n(w.minimumRequests),
+						n(w.mutations),
+						n(w.lookups),
+						n(w.maxLookupsPerDossier),
+						Object.entries(r.writes.operations)
+							.map(([op, c]) => `${op} ${c}`)
+							.join(', '),
+					],
+				],
 			),
 			'',
 		);

@@ -26,9 +26,20 @@ const FILES = { count: 200, bytes: 1024 * 1024 };
 const WRITES = 500;
 const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // instructeur of every groupe of 1001
 /** The `include` defaults of dossier.getMany (common/fields.ts): the document every variant sends. */
-const DEFAULT_PARTS = { champs: true, annotations: true, messages: false, avis: false, traitements: false, instructeurs: true, labels: true, geometry: false, files: true };
+const DEFAULT_PARTS = {
+	champs: true,
+	annotations: true,
+	messages: false,
+	avis: false,
+	traitements: false,
+	instructeurs: true,
+	labels: true,
+	geometry: false,
+	files: true,
+};
 
-const log = (...args) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${args.join(' ')}\n`);
+const log = (...args) =>
+	process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${args.join(' ')}\n`);
 const wanted = (section) => !ONLY || ONLY.includes(section);
 
 let sandbox;
@@ -109,9 +120,12 @@ async function dossierNumbers(demarche, extra = '') {
 
 async function benchSync(results) {
 	const seeded = info.facts.visibleDossiersByDemarche[SYNC_DEMARCHE];
-	for (let i = seeded; i < TARGET_DOSSIERS; i++) await ctl('POST', '/act/deposit', { demarche: SYNC_DEMARCHE });
+	for (let i = seeded; i < TARGET_DOSSIERS; i++)
+		await ctl('POST', '/act/deposit', { demarche: SYNC_DEMARCHE });
 	const expected = (await dossierNumbers(SYNC_DEMARCHE)).length;
-	log(`sync: démarche ${SYNC_DEMARCHE}, ${expected} dossiers (${seeded} seeded, ${expected - seeded} deposited)`);
+	log(
+		`sync: démarche ${SYNC_DEMARCHE}, ${expected} dossiers (${seeded} seeded, ${expected - seeded} deposited)`,
+	);
 
 	const { demarcheDossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
 	const documentFile = path.join(os.tmpdir(), `dn-bench-document-${process.pid}.json`);
@@ -130,7 +144,12 @@ async function benchSync(results) {
 		// Rotated order: drift in the machine's load does not always hit the same variant.
 		for (let k = 0; k < names.length; k++) {
 			const name = names[(k + r) % names.length];
-			const out = await measured({ ...base(), ...variants[name], demarche: SYNC_DEMARCHE, documentFile });
+			const out = await measured({
+				...base(),
+				...variants[name],
+				demarche: SYNC_DEMARCHE,
+				documentFile,
+			});
 			round[name] = {
 				wallMs: out.wallMs,
 				cpuMs: out.cpuMs,
@@ -143,8 +162,11 @@ async function benchSync(results) {
 				items: out.items,
 				distinct: out.distinct,
 			};
-			log(`sync round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests, ${out.distinct}/${expected} dossiers, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`);
-			if (out.distinct !== expected) throw new Error(`${name} returned ${out.distinct} dossiers, expected ${expected}`);
+			log(
+				`sync round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests, ${out.distinct}/${expected} dossiers, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
+			);
+			if (out.distinct !== expected)
+				throw new Error(`${name} returned ${out.distinct} dossiers, expected ${expected}`);
 		}
 		rounds.push(round);
 	}
@@ -152,7 +174,9 @@ async function benchSync(results) {
 	const summary = {};
 	for (const name of names) {
 		const runs = rounds.map((rnd) => rnd[name]);
-		summary[name] = Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]));
+		summary[name] = Object.fromEntries(
+			Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]),
+		);
 	}
 	const ratio = (a, b, key) => median(rounds.map((rnd) => rnd[a][key] / rnd[b][key]));
 	const ratios = {};
@@ -165,8 +189,18 @@ async function benchSync(results) {
 			rssVsPeer: ratio(pkg, 'peer', 'maxRssKb'),
 		};
 	}
-	ratios.peer = { wallVsRaw: ratio('peer', 'raw', 'wallMs'), cpuVsRaw: ratio('peer', 'raw', 'cpuMs') };
-	results.sync = { demarche: SYNC_DEMARCHE, dossiers: expected, minimumRequests: Math.ceil(expected / 100), summary, ratios, rounds };
+	ratios.peer = {
+		wallVsRaw: ratio('peer', 'raw', 'wallMs'),
+		cpuVsRaw: ratio('peer', 'raw', 'cpuMs'),
+	};
+	results.sync = {
+		demarche: SYNC_DEMARCHE,
+		dossiers: expected,
+		minimumRequests: Math.ceil(expected / 100),
+		summary,
+		ratios,
+		rounds,
+	};
 }
 
 async function benchIdlePoll(results) {
@@ -181,7 +215,10 @@ async function benchIdlePoll(results) {
 				if (!message.ready) return;
 				if (message.done) {
 					const side = await sandboxSide(cpuBefore);
-					perEvent[message.event] = { requests: side.requests.length, operations: [...new Set(side.requests.map((q) => q.operationName))] };
+					perEvent[message.event] = {
+						requests: side.requests.length,
+						operations: [...new Set(side.requests.map((q) => q.operationName))],
+					};
 				}
 				cpuBefore = await clearLogs();
 				reply({ go: true });
@@ -190,15 +227,27 @@ async function benchIdlePoll(results) {
 	);
 	for (const event of events) {
 		const { times, emitted } = out.events[event];
-		perEvent[event] = { ...perEvent[event], polls, requestsPerPoll: perEvent[event].requests / polls, msPerPoll: median(times), emitted };
-		log(`idle poll ${event}: ${perEvent[event].requestsPerPoll} request(s)/poll, ${round(median(times), 1)} ms/poll (${perEvent[event].operations.join(', ')})`);
+		perEvent[event] = {
+			...perEvent[event],
+			polls,
+			requestsPerPoll: perEvent[event].requests / polls,
+			msPerPoll: median(times),
+			emitted,
+		};
+		log(
+			`idle poll ${event}: ${perEvent[event].requestsPerPoll} request(s)/poll, ${round(median(times), 1)} ms/poll (${perEvent[event].operations.join(', ')})`,
+		);
 	}
 	results.idlePoll = { demarche: SYNC_DEMARCHE, events: perEvent };
 }
 
 async function benchFiles(results) {
 	const dossier = (await dossierNumbers(THROTTLE_DEMARCHE))[0].number;
-	const before = (await gql('query($n: Int!) { dossier(number: $n) { messages { attachments { url } } } }', { n: dossier })).dossier.messages.flatMap((m) => m.attachments).length;
+	const before = (
+		await gql('query($n: Int!) { dossier(number: $n) { messages { attachments { url } } } }', {
+			n: dossier,
+		})
+	).dossier.messages.flatMap((m) => m.attachments).length;
 	for (let i = 0; i < FILES.count; i++) {
 		// Distinct content per file (a counter in the first bytes), 1 MiB each.
 		const bytes = Buffer.alloc(FILES.bytes, i % 251);
@@ -206,11 +255,17 @@ async function benchFiles(results) {
 		await ctl('POST', '/act/message', {
 			number: dossier,
 			body: `Pièce ${i + 1}`,
-			attachment: { filename: `piece-${i + 1}.pdf`, contentType: 'application/pdf', contentBase64: bytes.toString('base64') },
+			attachment: {
+				filename: `piece-${i + 1}.pdf`,
+				contentType: 'application/pdf',
+				contentBase64: bytes.toString('base64'),
+			},
 		});
 	}
 	const files = before + FILES.count;
-	log(`files: dossier ${dossier}, ${files} message attachments (${FILES.count} of 1 MiB, ${before} seeded)`);
+	log(
+		`files: dossier ${dossier}, ${files} message attachments (${FILES.count} of 1 MiB, ${before} seeded)`,
+	);
 	const variants = {
 		packageDefault: { kind: 'filesPackage' },
 		package16: { kind: 'filesPackage', concurrency: 16 },
@@ -224,7 +279,12 @@ async function benchFiles(results) {
 		const rnd = {};
 		for (let k = 0; k < names.length; k++) {
 			const name = names[(k + r) % names.length];
-			const out = await measured({ ...base(), ...variants[name], dossier, demarche: THROTTLE_DEMARCHE });
+			const out = await measured({
+				...base(),
+				...variants[name],
+				dossier,
+				demarche: THROTTLE_DEMARCHE,
+			});
 			rnd[name] = {
 				wallMs: out.wallMs,
 				cpuMs: out.cpuMs,
@@ -235,14 +295,18 @@ async function benchFiles(results) {
 				apiRequests: out.requests.length,
 				maxRssKb: out.maxRssKb,
 			};
-			log(`files round ${r + 1} ${name}: ${out.files} files, ${round(rnd[name].mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests`);
+			log(
+				`files round ${r + 1} ${name}: ${out.files} files, ${round(rnd[name].mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests`,
+			);
 		}
 		rounds.push(rnd);
 	}
 	const summary = {};
 	for (const name of names) {
 		const runs = rounds.map((rnd) => rnd[name]);
-		summary[name] = Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]));
+		summary[name] = Object.fromEntries(
+			Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]),
+		);
 	}
 	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].mbPerS / rnd[b].mbPerS));
 	results.files = {
@@ -305,11 +369,22 @@ async function benchThrottle(results) {
 			lost: expected - throttled.distinct,
 			items: throttled.items,
 		});
-		log(`throttled round ${r + 1}: ${Math.round(throttled.wallMs)} ms vs minimum ${Math.round(minimumMs)} ms (unthrottled ${Math.round(free.wallMs)} ms), ${sent} requests (${refused} × 429), ${expected - throttled.distinct} lost`);
+		log(
+			`throttled round ${r + 1}: ${Math.round(throttled.wallMs)} ms vs minimum ${Math.round(minimumMs)} ms (unthrottled ${Math.round(free.wallMs)} ms), ${sent} requests (${refused} × 429), ${expected - throttled.distinct} lost`,
+		);
 	}
 	await ctl('POST', '/throttle', UNTHROTTLED);
-	const summary = Object.fromEntries(Object.keys(rounds[0]).map((key) => [key, median(rounds.map((x) => x[key]))]));
-	results.throttle = { demarche: THROTTLE_DEMARCHE, dossiers: expected, throttle: THROTTLE, summary, maxLost: Math.max(...rounds.map((x) => x.lost)), rounds };
+	const summary = Object.fromEntries(
+		Object.keys(rounds[0]).map((key) => [key, median(rounds.map((x) => x[key]))]),
+	);
+	results.throttle = {
+		demarche: THROTTLE_DEMARCHE,
+		dossiers: expected,
+		throttle: THROTTLE,
+		summary,
+		maxLost: Math.max(...rounds.map((x) => x.lost)),
+		rounds,
+	};
 }
 
 async function benchWrites(results) {
@@ -318,13 +393,21 @@ async function benchWrites(results) {
 	const groupes = new Set(chosen.map((d) => d.groupeInstructeur.number));
 	const rounds = [];
 	for (let r = 0; r < RUNS; r++) {
-		for (const { number } of chosen) await ctl('POST', '/act/state', { number, state: 'en_instruction' });
-		const out = await measured({ ...base(), kind: 'writes', demarche: SYNC_DEMARCHE, numbers: chosen.map((d) => d.number), instructeurEmail: CLAIRE });
+		for (const { number } of chosen)
+			await ctl('POST', '/act/state', { number, state: 'en_instruction' });
+		const out = await measured({
+			...base(),
+			kind: 'writes',
+			demarche: SYNC_DEMARCHE,
+			numbers: chosen.map((d) => d.number),
+			instructeurEmail: CLAIRE,
+		});
 		const entries = out.tap.api.entries;
 		const mutations = entries.filter((e) => e.dossierId);
 		const lookups = entries.filter((e) => !mutations.includes(e));
 		const perDossier = new Map();
-		for (const e of lookups) if (e.number) perDossier.set(e.number, (perDossier.get(e.number) || 0) + 1);
+		for (const e of lookups)
+			if (e.number) perDossier.set(e.number, (perDossier.get(e.number) || 0) + 1);
 		const operations = {};
 		for (const e of entries) operations[e.operationName] = (operations[e.operationName] || 0) + 1;
 		rounds.push({
@@ -338,13 +421,25 @@ async function benchWrites(results) {
 			minimumRequests: WRITES + 1,
 			operations,
 		});
-		log(`writes round ${r + 1}: ${out.accepted}/${WRITES} accepted in ${Math.round(out.wallMs)} ms, ${out.requests.length} requests (${JSON.stringify(operations)})`);
+		log(
+			`writes round ${r + 1}: ${out.accepted}/${WRITES} accepted in ${Math.round(out.wallMs)} ms, ${out.requests.length} requests (${JSON.stringify(operations)})`,
+		);
 		if (out.accepted !== WRITES) throw new Error(`only ${out.accepted} of ${WRITES} accepted`);
 	}
 	const summary = Object.fromEntries(
-		Object.keys(rounds[0]).filter((k) => k !== 'operations').map((key) => [key, median(rounds.map((x) => x[key]))]),
+		Object.keys(rounds[0])
+			.filter((k) => k !== 'operations')
+			.map((key) => [key, median(rounds.map((x) => x[key]))]),
 	);
-	results.writes = { demarche: SYNC_DEMARCHE, items: WRITES, distinctDossiers: chosen.length, distinctGroupes: groupes.size, summary, operations: rounds[0].operations, rounds };
+	results.writes = {
+		demarche: SYNC_DEMARCHE,
+		items: WRITES,
+		distinctDossiers: chosen.length,
+		distinctGroupes: groupes.size,
+		summary,
+		operations: rounds[0].operations,
+		rounds,
+	};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +486,10 @@ async function main() {
 	for (const [name, fn] of sections) if (wanted(name)) await fn(results);
 	results.machine.totalWallSeconds = Math.round((Date.now() - started) / 1000);
 	results.machine.loadAverageAtEnd = os.loadavg().map((x) => round(x, 2));
-	fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, '\t')}\n`);
+	fs.writeFileSync(
+		path.join(__dirname, 'results.json'),
+		`${JSON.stringify(results, null, '\t')}\n`,
+	);
 	fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), require('./report').render(results));
 	log(`done in ${results.machine.totalWallSeconds} s: bench/RESULTS.md, bench/results.json`);
 	await sandbox.ask('stop');

@@ -42,7 +42,8 @@ http.createServer = function benchCreateServer(listener) {
 			counters.requests += 1;
 			counters.bytesOut += bytesOut;
 			counters.bytesIn += body.length;
-			if (onApi) counters.entries.push({ status: res.statusCode, bytesOut, ...describeGraphql(body) });
+			if (onApi)
+				counters.entries.push({ status: res.statusCode, bytesOut, ...describeGraphql(body) });
 			else counters.entries.push({ status: res.statusCode, bytesOut });
 		});
 		listener(req, res);
@@ -69,7 +70,11 @@ function describeGraphql(body) {
 
 async function main() {
 	const { startSandbox } = require('../sandbox');
-	const sb = await startSandbox({ port: 0, storagePort: 0, size: Number(process.env.BENCH_SIZE || 1000) });
+	const sb = await startSandbox({
+		port: 0,
+		storagePort: 0,
+		size: Number(process.env.BENCH_SIZE || 1000),
+	});
 	apiPort = Number(new URL(sb.url).port);
 	process.on('message', (message) => {
 		const { id, cmd } = message;

@@ -76,13 +76,18 @@ async function syncRaw() {
 			});
 			const text = await response.text();
 			bytes += Buffer.byteLength(text);
-			if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+			if (response.status !== 200)
+				throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
 			const connection = JSON.parse(text).data.demarche.dossiers;
 			for (const node of connection.nodes) dossiers.push(node);
 			if (!connection.pageInfo.hasNextPage) break;
 			after = connection.pageInfo.endCursor;
 		}
-		return { items: dossiers.length, distinct: new Set(dossiers.map((d) => d.number)).size, bytesReceived: bytes };
+		return {
+			items: dossiers.length,
+			distinct: new Set(dossiers.map((d) => d.number)).size,
+			bytesReceived: bytes,
+		};
 	});
 }
 
@@ -129,7 +134,13 @@ async function runAction(harness, parameters, input) {
 async function syncPackage() {
 	const harness = engine();
 	// Warm-up outside the clock: n8n's binary-data service and the node's first load.
-	await runAction(harness, { resource: 'dossier', operation: 'getMany', demarche: byId(task.demarche), returnAll: false, limit: 1 });
+	await runAction(harness, {
+		resource: 'dossier',
+		operation: 'getMany',
+		demarche: byId(task.demarche),
+		returnAll: false,
+		limit: 1,
+	});
 	return await measure(async () => {
 		const run = await runAction(harness, {
 			resource: 'dossier',
@@ -154,7 +165,11 @@ async function idlePoll() {
 			node: {
 				type: harness.NODE_TYPES.trigger,
 				name: 'Démarche Numérique Trigger',
-				parameters: { demarche: byId(task.demarche), event, pollTimes: { item: [{ mode: 'everyMinute' }] } },
+				parameters: {
+					demarche: byId(task.demarche),
+					event,
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+				},
 			},
 			credentials: credentials(),
 		});
@@ -179,7 +194,13 @@ async function idlePoll() {
 
 async function filesPackage() {
 	const harness = engine();
-	await runAction(harness, { resource: 'dossier', operation: 'getMany', demarche: byId(task.demarche), returnAll: false, limit: 1 });
+	await runAction(harness, {
+		resource: 'dossier',
+		operation: 'getMany',
+		demarche: byId(task.demarche),
+		returnAll: false,
+		limit: 1,
+	});
 	return await measure(async () => {
 		const run = await runAction(harness, {
 			resource: 'dossier',
@@ -204,7 +225,8 @@ async function filesRaw() {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json', ...auth() },
 		body: JSON.stringify({
-			query: 'query($n: Int!) { dossier(number: $n) { messages { attachments { url byteSize checksum } } } }',
+			query:
+				'query($n: Int!) { dossier(number: $n) { messages { attachments { url byteSize checksum } } } }',
 			variables: { n: task.dossier },
 		}),
 	});
@@ -245,7 +267,13 @@ async function filesRaw() {
 
 async function writes() {
 	const harness = engine();
-	await runAction(harness, { resource: 'dossier', operation: 'getMany', demarche: byId(task.demarche), returnAll: false, limit: 1 });
+	await runAction(harness, {
+		resource: 'dossier',
+		operation: 'getMany',
+		demarche: byId(task.demarche),
+		returnAll: false,
+		limit: 1,
+	});
 	return await measure(async () => {
 		const run = await runAction(
 			harness,
@@ -259,7 +287,10 @@ async function writes() {
 			task.numbers.map((number) => ({ json: { number } })),
 		);
 		const items = run.items('Démarche Numérique');
-		return { items: items.length, accepted: items.filter((i) => i.json.state === 'accepte').length };
+		return {
+			items: items.length,
+			accepted: items.filter((i) => i.json.state === 'accepte').length,
+		};
 	});
 }
 
@@ -268,5 +299,8 @@ const KINDS = { syncRaw, syncPeer, syncPackage, idlePoll, filesPackage, filesRaw
 KINDS[task.kind]()
 	.then((result) => process.send({ final: true, ...result }, () => process.exit(0)))
 	.catch((error) => {
-		process.send({ final: true, error: String(error && (error.stack || error.message || error)) }, () => process.exit(0));
+		process.send(
+			{ final: true, error: String(error && (error.stack || error.message || error)) },
+			() => process.exit(0),
+		);
 	});

@@ -20,14 +20,23 @@ function compile(source, filename) {
 	if (!compilerOptions) {
 		const { config } = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
 		const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
-		compilerOptions = { ...options, sourceMap: false, inlineSourceMap: false, declaration: false, incremental: false };
+		compilerOptions = {
+			...options,
+			sourceMap: false,
+			inlineSourceMap: false,
+			declaration: false,
+			incremental: false,
+		};
 	}
 	return ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
 }
 
 function compiled(filename) {
 	const stat = fs.statSync(filename);
-	const key = crypto.createHash('sha1').update(`${filename}:${stat.size}:${stat.mtimeMs}`).digest('hex');
+	const key = crypto
+		.createHash('sha1')
+		.update(`${filename}:${stat.size}:${stat.mtimeMs}`)
+		.digest('hex');
 	const cached = path.join(cacheDir, `${key}.js`);
 	if (fs.existsSync(cached)) return fs.readFileSync(cached, 'utf8');
 	const output = compile(fs.readFileSync(filename, 'utf8'), filename);
@@ -44,7 +53,8 @@ function precompile() {
 			if (entry.isDirectory()) return walk(full);
 			return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
 		});
-	for (const file of [...walk(path.join(root, 'nodes')), ...walk(path.join(root, 'credentials'))]) compiled(file);
+	for (const file of [...walk(path.join(root, 'nodes')), ...walk(path.join(root, 'credentials'))])
+		compiled(file);
 }
 
 if (!require.extensions['.ts']) {

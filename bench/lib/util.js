@@ -4,7 +4,9 @@ const { fork } = require('child_process');
 const path = require('path');
 
 const median = (values) => {
-	const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+	const sorted = values
+		.filter((v) => typeof v === 'number' && Number.isFinite(v))
+		.sort((a, b) => a - b);
 	if (!sorted.length) return null;
 	const mid = Math.floor(sorted.length / 2);
 	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -21,7 +23,8 @@ async function control(controlUrl, method, route, body) {
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const text = await response.text();
-	if (response.status >= 400) throw new Error(`control ${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
+	if (response.status >= 400)
+		throw new Error(`control ${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
 	return text ? JSON.parse(text) : null;
 }
 
@@ -66,14 +69,21 @@ function ipcChild(script, { args = [], env = {}, execArgv = [] } = {}) {
 function runWorker(task, { onMessage, timeoutMs = 600000 } = {}) {
 	const child = fork(path.join(__dirname, '..', 'worker.js'), [JSON.stringify(task)], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+		execArgv: [
+			'--expose-gc',
+			...(process.env.BENCH_CPU_PROF
+				? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+				: []),
+		],
 	});
 	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 	return new Promise((resolve, reject) => {
 		let settled = false;
 		child.on('message', (message) => {
 			if (!message.final) {
-				Promise.resolve(onMessage && onMessage(message, (reply) => child.send(reply))).catch(reject);
+				Promise.resolve(onMessage && onMessage(message, (reply) => child.send(reply))).catch(
+					reject,
+				);
 				return;
 			}
 			settled = true;
