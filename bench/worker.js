@@ -131,9 +131,8 @@ async function runAction(harness, parameters, input) {
 	return run;
 }
 
-async function syncPackage() {
-	const harness = engine();
-	// Warm-up outside the clock: n8n's binary-data service and the node's first load.
+/** Warm-up outside the clock: n8n's binary-data service and the node's first load. */
+async function warmUp(harness) {
 	await runAction(harness, {
 		resource: 'dossier',
 		operation: 'getMany',
@@ -141,6 +140,11 @@ async function syncPackage() {
 		returnAll: false,
 		limit: 1,
 	});
+}
+
+async function syncPackage() {
+	const harness = engine();
+	await warmUp(harness);
 	return await measure(async () => {
 		const run = await runAction(harness, {
 			resource: 'dossier',
@@ -194,13 +198,7 @@ async function idlePoll() {
 
 async function filesPackage() {
 	const harness = engine();
-	await runAction(harness, {
-		resource: 'dossier',
-		operation: 'getMany',
-		demarche: byId(task.demarche),
-		returnAll: false,
-		limit: 1,
-	});
+	await warmUp(harness);
 	return await measure(async () => {
 		const run = await runAction(harness, {
 			resource: 'dossier',
@@ -267,13 +265,7 @@ async function filesRaw() {
 
 async function writes() {
 	const harness = engine();
-	await runAction(harness, {
-		resource: 'dossier',
-		operation: 'getMany',
-		demarche: byId(task.demarche),
-		returnAll: false,
-		limit: 1,
-	});
+	await warmUp(harness);
 	return await measure(async () => {
 		const run = await runAction(
 			harness,
