@@ -8,16 +8,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField } from './actions/common/fields';
+import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator } from './actions/common/locators';
 import type { DossierParts } from './graphql';
-import { dossierNumbersDocument, getDossierDocument } from './graphql';
+import { dossierNumbersDocument } from './graphql';
 import type { TriggerScope } from './graphql/trigger';
 import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
-import { simplifyDossier, dossierNeedsDescriptors } from './output/simplify';
+import { fetchDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
-import { getDescriptors } from './resolve/descriptors';
 import type { Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent } from './sync';
 import {
 	DEFAULT_SYNC_OPTIONS,
@@ -107,12 +106,9 @@ function readSettings(ctx: IPollFunctions): TriggerSettings {
 		);
 	}
 	const event = ctx.getNodeParameter('event') as TriggerEvent;
-	const includeValues = (event === 'dossierDeleted' ? {} : ctx.getNodeParameter('include', {})) as IDataObject;
-	const parts = {} as DossierParts;
-	for (const option of include.options as INodeProperties[]) {
-		const value = includeValues[option.name];
-		parts[option.name as keyof DossierParts] = typeof value === 'boolean' ? value : Boolean(option.default);
-	}
+	const parts = dossierPartsFrom(
+		(event === 'dossierDeleted' ? {} : ctx.getNodeParameter('include', {})) as IDataObject,
+	);
 	// State changes are read from the traitements.
 	if (event === 'dossierStateChanged') parts.traitements = true;
 	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
@@ -159,18 +155,10 @@ const rowsOf = (connection: Connection | undefined): Row[] =>
 
 /** Fetches late dossiers in full; one that disappeared meanwhile is skipped. */
 async function refetchDossiers(ctx: IPollFunctions, settings: TriggerSettings, numbers: number[]): Promise<Row[]> {
-	const document = getDossierDocument(settings.parts);
 	const rows: Row[] = [];
 	for (const number of numbers) {
-		const outcome = await graphqlRequest
-			.call(ctx, { ...document, variables: { number } })
-			.then((result) => ({ result, failure: undefined }), (failure: unknown) => ({ result: undefined, failure }));
-		if (outcome.failure) {
-			if ((outcome.failure as { context?: { code?: string } }).context?.code === 'not_found') continue;
-			throw outcome.failure;
-		}
-		const dossier = (outcome.result?.data as IDataObject | null)?.dossier as Row | null;
-		if (dossier) rows.push(dossier);
+		const dossier = await fetchDossier(ctx, number, settings.parts, { notFoundAsNull: true });
+		if (dossier) rows.push(dossier as Row);
 	}
 	return rows;
 }
@@ -199,13 +187,7 @@ async function toItems(
 			});
 			continue;
 		}
-		let json: IDataObject = row;
-		if (settings.simplify) {
-			const descriptors = dossierNeedsDescriptors(row)
-				? await getDescriptors(ctx, cache, settings.demarcheNumber)
-				: undefined;
-			json = simplifyDossier(row, descriptors);
-		}
+		let json: IDataObject = settings.simplify ? await simplifiedDossier(ctx, cache, row) : row;
 		if (transition) {
 			json = { ...json, previousState: transition.previousState, stateChange: { ...transition } };
 		}

@@ -11,15 +11,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField } from './actions/common/fields';
+import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
 import { demarcheLocator } from './actions/common/locators';
-import type { DossierParts } from './graphql';
-import { getDossierDocument } from './graphql';
 import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
-import { dossierNeedsDescriptors, simplifyDossier } from './output/simplify';
+import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
 import { hasMutation } from './resolve/capabilities';
-import { getDescriptors } from './resolve/descriptors';
 import {
 	freshEvents,
 	legacyDeliveryKey,
@@ -50,33 +47,12 @@ function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions[
 	return Number(value);
 }
 
-function readParts(ctx: IWebhookFunctions): DossierParts {
-	const values = ctx.getNodeParameter('include', {}) as IDataObject;
-	const parts = {} as DossierParts;
-	for (const option of include.options ?? []) {
-		const value = values[option.name];
-		parts[option.name as keyof DossierParts] =
-			typeof value === 'boolean' ? value : Boolean((option as { default?: unknown }).default);
-	}
-	return parts;
-}
-
 /** The dossier, simplified unless asked otherwise; null when it no longer exists. */
-async function fetchDossier(ctx: IWebhookFunctions, demarche: number, number: number): Promise<IDataObject | null> {
-	const outcome = await graphqlRequest
-		.call(ctx, { ...getDossierDocument(readParts(ctx)), variables: { number } })
-		.then((result) => ({ result, failure: undefined }), (failure: unknown) => ({ result: undefined, failure }));
-	if (outcome.failure) {
-		if ((outcome.failure as { context?: { code?: string } }).context?.code === 'not_found') return null;
-		throw outcome.failure;
-	}
-	const dossier = (outcome.result?.data as IDataObject | null)?.dossier as IDataObject | null;
-	if (!dossier) return null;
-	if (!(ctx.getNodeParameter('simplify', true) as boolean)) return dossier;
-	const descriptors = dossierNeedsDescriptors(dossier)
-		? await getDescriptors(ctx, new ExecutionCache(), demarche)
-		: undefined;
-	return simplifyDossier(dossier, descriptors);
+async function fetchDossier(ctx: IWebhookFunctions, number: number): Promise<IDataObject | null> {
+	const parts = dossierPartsFrom(ctx.getNodeParameter('include', {}) as IDataObject);
+	const dossier = await fetchOneDossier(ctx, number, parts, { notFoundAsNull: true });
+	if (!dossier || !(ctx.getNodeParameter('simplify', true) as boolean)) return dossier;
+	return await simplifiedDossier(ctx, new ExecutionCache(), dossier);
 }
 
 function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
@@ -107,7 +83,7 @@ async function legacyWebhook(this: IWebhookFunctions): Promise<IWebhookResponseD
 	};
 	let json: IDataObject = event;
 	if (this.getNodeParameter('fetchDossier', false) as boolean) {
-		const dossier = await fetchDossier(this, demarche, call.dossierNumber);
+		const dossier = await fetchDossier(this, call.dossierNumber);
 		json = dossier ? { ...dossier, webhookEvent: event } : { ...event, deleted: true };
 	}
 	staticData.legacyDeliveries = memory;
@@ -134,7 +110,6 @@ async function signedWebhook(this: IWebhookFunctions): Promise<IWebhookResponseD
 	const { fresh, memory } = freshEvents(batch.events, staticData.sequences as never);
 	staticData.sequences = memory as unknown as IDataObject;
 	if (!fresh.length) return { webhookResponse: 'duplicate' };
-	const demarche = batch.demarcheNumber ?? demarcheNumberOf(this);
 	const fetch = this.getNodeParameter('fetchDossier', false) as boolean;
 	const items: INodeExecutionData[] = [];
 	for (const event of fresh) {
@@ -147,7 +122,7 @@ async function signedWebhook(this: IWebhookFunctions): Promise<IWebhookResponseD
 			webhookId: batch.webhookId,
 		};
 		if (fetch && event.dossierNumber !== null) {
-			const dossier = await fetchDossier(this, demarche, event.dossierNumber);
+			const dossier = await fetchDossier(this, event.dossierNumber);
 			items.push({ json: dossier ? { ...dossier, webhookEvent: json } : { ...json, deleted: true } });
 		} else items.push({ json });
 	}

@@ -3,14 +3,36 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { ExecutionCache } from '../resolve/cache';
 import type { DescriptorIndex } from '../resolve/descriptors';
 import { getDescriptors } from '../resolve/descriptors';
+import type { DossierParts } from '../graphql';
+import { getDossierDocument } from '../graphql';
 import type { DnFunctions } from '../transport';
+import { getDnCredentials, graphqlRequest, rootErrorsToApiError } from '../transport';
 import { dossierNeedsDescriptors, simplifyDossier } from './simplify';
 
 /**
- * Dossiers as output items. With `simplify`, each becomes the contract's simplified dossier; the
- * démarche's descriptors are fetched (once per execution) only when a champ's type is unknown to
- * the node (a fork's type), so the usual case costs no extra request.
+ * One dossier as the contract's simplified dossier. The démarche's descriptors are fetched (once
+ * per execution) only when a champ's type is unknown to the node (a fork's type), so the usual case
+ * costs no extra request; without them (e.g. a form the token cannot read), those champs keep their
+ * stringValue rather than failing the dossier.
  */
+export async function simplifiedDossier(
+	ctx: DnFunctions,
+	cache: ExecutionCache,
+	dossier: IDataObject,
+	itemIndex?: number,
+): Promise<IDataObject> {
+	let descriptors: DescriptorIndex | undefined;
+	const demarcheNumber = Number((dossier.demarche as IDataObject | null)?.number);
+	if (demarcheNumber && dossierNeedsDescriptors(dossier)) {
+		descriptors =
+			(await cache.get(`descriptors-if-readable:${demarcheNumber}`, async () =>
+				getDescriptors(ctx, cache, demarcheNumber, itemIndex).catch(() => null),
+			)) ?? undefined;
+	}
+	return simplifyDossier(dossier, descriptors);
+}
+
+/** Dossiers as output items, simplified or as the API returns them. */
 export async function dossierItems(
 	ctx: DnFunctions,
 	cache: ExecutionCache,
@@ -18,20 +40,32 @@ export async function dossierItems(
 	simplify: boolean,
 	itemIndex?: number,
 ): Promise<INodeExecutionData[]> {
-	if (!simplify) return dossiers.map((dossier) => ({ json: dossier }));
 	const items: INodeExecutionData[] = [];
 	for (const dossier of dossiers) {
-		let descriptors: DescriptorIndex | undefined;
-		const demarcheNumber = Number((dossier.demarche as IDataObject | null)?.number);
-		if (demarcheNumber && dossierNeedsDescriptors(dossier)) {
-			// Descriptors only refine unknown types: without them (e.g. a form the token cannot
-			// read), those champs keep their stringValue rather than failing the dossier.
-			descriptors =
-				(await cache.get(`descriptors-if-readable:${demarcheNumber}`, async () =>
-					getDescriptors(ctx, cache, demarcheNumber, itemIndex).catch(() => null),
-				)) ?? undefined;
-		}
-		items.push({ json: simplifyDossier(dossier, descriptors) });
+		items.push({ json: simplify ? await simplifiedDossier(ctx, cache, dossier, itemIndex) : dossier });
 	}
 	return items;
+}
+
+/**
+ * One dossier by number as the API returns it. With `notFoundAsNull`, a dossier the platform no
+ * longer has (deleted since a webhook or a page named it) is null instead of an error.
+ */
+export async function fetchDossier(
+	ctx: DnFunctions,
+	number: number,
+	parts: DossierParts,
+	settings: { itemIndex?: number; notFoundAsNull?: boolean } = {},
+): Promise<IDataObject | null> {
+	const { data, errors } = await graphqlRequest.call(
+		ctx,
+		{ ...getDossierDocument(parts), variables: { number } },
+		{ itemIndex: settings.itemIndex, partial: true },
+	);
+	if (errors?.length) {
+		if (settings.notFoundAsNull && errors.every((e) => e.extensions?.code === 'not_found')) return null;
+		const { baseUrl, token } = await getDnCredentials(ctx);
+		throw rootErrorsToApiError(ctx.getNode(), errors, baseUrl, token, settings.itemIndex);
+	}
+	return ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
 }

@@ -118,26 +118,26 @@ export function dossierPartsField(show: Show): INodeProperties {
 	};
 }
 
-const PART_DEFAULTS: DossierParts = {
-	champs: true,
-	annotations: true,
-	messages: false,
-	avis: false,
-	traitements: false,
-	instructeurs: true,
-	labels: true,
-	geometry: false,
-	files: true,
-};
+const DOSSIER_PART_OPTIONS = (dossierPartsField({ resource: [], operation: [] }).options ??
+	[]) as INodeProperties[];
 
-/** Reads the `include` collection into DossierParts, with the defaults shown in the UI. */
-export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
-	const include = ctx.getNodeParameter('include', itemIndex, {}) as IDataObject;
-	const parts = { ...PART_DEFAULTS };
-	for (const key of Object.keys(parts) as Array<keyof DossierParts>) {
-		if (typeof include[key] === 'boolean') parts[key] = include[key] as boolean;
+/**
+ * The `include` collection's values as DossierParts; a part left out takes the default the field
+ * shows (one source of truth for every node that offers the collection).
+ */
+export function dossierPartsFrom(values: IDataObject): DossierParts {
+	const parts = {} as DossierParts;
+	for (const option of DOSSIER_PART_OPTIONS) {
+		const value = values?.[option.name];
+		parts[option.name as keyof DossierParts] =
+			typeof value === 'boolean' ? value : Boolean(option.default);
 	}
 	return parts;
+}
+
+/** Reads the `include` collection of an item into DossierParts. */
+export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
+	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
 }
 
 /** The `limit` to pass on: undefined with Return All. */

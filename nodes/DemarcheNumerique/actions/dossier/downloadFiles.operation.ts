@@ -7,11 +7,10 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts } from '../../graphql';
-import { getDossierDocument } from '../../graphql';
 import type { DossierFile, FileSources } from '../../output/files';
 import { dossierFiles } from '../../output/files';
+import { fetchDossier } from '../../output/items';
 import { toInteger } from '../../output/simplify';
-import { graphqlRequest } from '../../transport';
 import { describeUrl, discard, md5OfBinary, openFromStorage } from '../../transport/download';
 import { dossierLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
@@ -108,20 +107,6 @@ function partsFor(sources: FileSources): DossierParts {
 	};
 }
 
-async function fetchDossier(
-	ctx: IExecuteFunctions,
-	number: number,
-	parts: DossierParts,
-	itemIndex: number,
-) {
-	const { data } = await graphqlRequest.call(
-		ctx,
-		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex },
-	);
-	return ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
-}
-
 /** Runs `work` on every entry with at most `limit` running at once; results in input order. */
 async function mapWithConcurrency<T, R>(
 	ctx: IExecuteFunctions,
@@ -159,14 +144,14 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 	const concurrency = Math.max(1, Math.min(16, Math.floor(Number(options.concurrency ?? 4)) || 4));
 	const parts = partsFor(sources);
 
-	const dossier = await fetchDossier(this, number, parts, itemIndex);
+	const dossier = await fetchDossier(this, number, parts, { itemIndex });
 	if (!dossier) return [];
 	const files = dossierFiles(dossier, sources);
 
 	// Signed URLs live one hour: when one has expired, one fresh copy of the dossier serves all files.
 	let fresh: Promise<Map<string, DossierFile>> | undefined;
 	const refreshed = () => {
-		fresh ??= fetchDossier(this, number, parts, itemIndex).then(
+		fresh ??= fetchDossier(this, number, parts, { itemIndex }).then(
 			(copy) => new Map(copy ? dossierFiles(copy, sources).map((f) => [f.key, f]) : []),
 		);
 		return fresh;
