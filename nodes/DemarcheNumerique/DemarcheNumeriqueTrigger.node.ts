@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
-import { demarcheLocator, groupeInstructeurLocator } from './actions/common/locators';
+import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
 import type { DossierParts } from './graphql';
 import { dossierNumbersDocument } from './graphql';
 import type { TriggerScope } from './graphql/trigger';
@@ -77,14 +77,13 @@ interface TriggerSettings {
 }
 
 function readNumber(ctx: IPollFunctions, name: string, value: unknown, required: boolean): number | undefined {
-	const text = String(value ?? '').trim();
-	if (!text && !required) return undefined;
-	if (!/^\d+$/.test(text)) {
-		throw new NodeOperationError(ctx.getNode(), `${name} "${text}" is not a number`, {
-			description: `Enter the ${name.toLowerCase()} number (digits only), or pick it from the list.`,
-		});
-	}
-	return Number(text);
+	if (!String(value ?? '').trim() && !required) return undefined;
+	return parseNumber(
+		ctx.getNode(),
+		value,
+		name,
+		`Enter the ${name.toLowerCase()} number (digits only), or pick it from the list.`,
+	);
 }
 
 function readSettings(ctx: IPollFunctions): TriggerSettings {

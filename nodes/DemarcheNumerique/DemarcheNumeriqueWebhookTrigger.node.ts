@@ -12,7 +12,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
-import { demarcheLocator } from './actions/common/locators';
+import { demarcheLocator, parseNumber } from './actions/common/locators';
 import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
@@ -38,13 +38,12 @@ const include = {
 };
 
 function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): number {
-	const value = String(ctx.getNodeParameter('demarche', undefined, { extractValue: true }) ?? '').trim();
-	if (!/^\d+$/.test(value)) {
-		throw new NodeOperationError(ctx.getNode(), `Démarche "${value}" is not a démarche number`, {
-			description: 'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL.',
-		});
-	}
-	return Number(value);
+	return parseNumber(
+		ctx.getNode(),
+		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
+		'Démarche',
+		'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL.',
+	);
 }
 
 /** The dossier, simplified unless asked otherwise; null when it no longer exists. */

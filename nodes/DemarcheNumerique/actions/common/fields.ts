@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts } from '../../graphql';
+import { parseNumber } from './locators';
 
 type Show = { resource: string[]; operation: string[] };
 
@@ -190,15 +191,11 @@ export function readLocatorNumber(
 		locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
 	const text = String(value ?? '').trim();
 	if (!text) return undefined;
-	if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) <= 0) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${what} "${text}" is not a ${what.toLowerCase()} number`,
-			{
-				itemIndex,
-				description: `Pick the ${what.toLowerCase()} from the list, or enter its number (digits only).`,
-			},
-		);
-	}
-	return Number(text);
+	return parseNumber(
+		ctx.getNode(),
+		text,
+		what,
+		`Pick the ${what.toLowerCase()} from the list, or enter its number (digits only).`,
+		itemIndex,
+	);
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /** `demarche` of the contract: modes `id` (number) and `url` (…/procedures/<number>…). */
@@ -167,18 +167,30 @@ function readNumber(
 			{ itemIndex, description: hint },
 		);
 	}
+	return parseNumber(ctx.getNode(), raw, what, hint, itemIndex);
+}
+
+/**
+ * A démarche, dossier or groupe number typed or extracted by a resource locator, in any node
+ * context: digits only, within the platform's Int range, else an error that says what to enter.
+ */
+export function parseNumber(
+	node: INode,
+	raw: unknown,
+	what: string,
+	hint: string,
+	itemIndex?: number,
+): number {
 	const text = String(raw ?? '').trim();
-	const match = /^\d+$/.test(text) ? text : undefined;
-	if (!match) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${what} "${text}" is not a ${what.toLowerCase()} number`,
-			{ itemIndex, description: hint },
-		);
+	if (!/^\d+$/.test(text)) {
+		throw new NodeOperationError(node, `${what} "${text}" is not a ${what.toLowerCase()} number`, {
+			itemIndex,
+			description: hint,
+		});
 	}
-	const value = Number(match);
+	const value = Number(text);
 	if (!Number.isSafeInteger(value) || value <= 0 || value > 2_147_483_647) {
-		throw new NodeOperationError(ctx.getNode(), `${what} number ${text} is out of range`, {
+		throw new NodeOperationError(node, `${what} number ${text} is out of range`, {
 			itemIndex,
 			description: hint,
 		});
