@@ -86,6 +86,11 @@ function serverNow(headers: IDataObject | undefined): number {
 	return now >= date && now < date + 1000 ? now : date;
 }
 
+/** How long to wait after a 429, from its `RateLimit-Reset` read against the server's clock. */
+export function rateLimitWait(headers: IDataObject | undefined): number {
+	return throttleDelay(header(headers, 'RateLimit-Reset'), serverNow(headers));
+}
+
 function header(headers: IDataObject | undefined, name: string): unknown {
 	if (!headers) return undefined;
 	const wanted = name.toLowerCase();
@@ -202,7 +207,7 @@ export async function graphqlRequest<T = IDataObject>(
 
 		if (status === 429) {
 			const headers = response.headers as IDataObject;
-			const wait = throttleDelay(header(headers, 'RateLimit-Reset'), serverNow(headers));
+			const wait = rateLimitWait(headers);
 			if (throttleWaited + wait > config.maxThrottleWaitMs) {
 				throw fail({
 					message: 'The platform\'s rate limit was reached (HTTP 429)',

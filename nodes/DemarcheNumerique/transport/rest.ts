@@ -4,7 +4,8 @@ import { sleep } from 'n8n-workflow';
 import type { DnFunctions } from './context';
 import { getDnCredentials } from './context';
 import { apiError } from './errors';
-import { throttleDelay } from './graphql';
+import { rateLimitWait } from './graphql';
+import { userRequestSettings } from './settings';
 
 export interface PrefillRequest {
 	demarcheNumber: number;
@@ -47,7 +48,8 @@ function platformMessage(body: unknown): string | undefined {
 export async function prefillRequest(this: DnFunctions, request: PrefillRequest): Promise<unknown> {
 	const { baseUrl } = await getDnCredentials(this);
 	const node = this.getNode();
-	const maxWait = request.maxThrottleWaitMs ?? 60_000;
+	const maxWait =
+		request.maxThrottleWaitMs ?? userRequestSettings(this, request.itemIndex).maxThrottleWaitMs ?? 60_000;
 	const url = prefillUrl(baseUrl, request.demarcheNumber);
 	let waited = 0;
 	for (;;) {
@@ -83,11 +85,7 @@ export async function prefillRequest(this: DnFunctions, request: PrefillRequest)
 		}
 		const status = Number(response.statusCode);
 		if (status === 429) {
-			const wait = throttleDelay(
-				(response.headers as IDataObject)?.['ratelimit-reset'] ??
-					(response.headers as IDataObject)?.['RateLimit-Reset'],
-				Date.now(),
-			);
+			const wait = rateLimitWait(response.headers as IDataObject);
 			if (waited + wait > maxWait) {
 				throw apiError(node, {
 					message: 'The prefill endpoint\'s rate limit was reached (HTTP 429)',
