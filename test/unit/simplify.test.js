@@ -8,9 +8,8 @@ const {
 	dossierNeedsDescriptors,
 	simplifyChamps,
 	simplifyDossier,
-	toDecimal,
-	toInteger,
 } = require('../../nodes/DemarcheNumerique/output/simplify');
+const { decimalOrText: toDecimal, integerOrText: toInteger } = require('../../nodes/DemarcheNumerique/output/values');
 const { indexDescriptors } = require('../../nodes/DemarcheNumerique/resolve/descriptors');
 
 const champ = (typename, label, fields = {}) => ({

@@ -3,6 +3,24 @@
  * document holds a fragment on that type (otherwise an address comes back as a TextChamp, a yes/no
  * as a CheckboxChamp…), so every concrete Champ type has its own fragment here.
  */
+import type { IDataObject } from 'n8n-workflow';
+
+/** A champ as the dossier documents return it (aliases from CHAMP_TYPE_SELECTIONS). */
+export type RawChamp = IDataObject & {
+	__typename?: string;
+	label?: string;
+	stringValue?: string | null;
+};
+
+/** The fields the platform puts on a File, as FileFields selects them. */
+export interface RawFile {
+	filename?: string;
+	contentType?: string;
+	checksum?: string;
+	byteSizeBigInt?: string | number;
+	byteSize?: number;
+	url?: string;
+}
 
 export const FILE_FRAGMENT = /* GraphQL */ `
 fragment FileFields on File {

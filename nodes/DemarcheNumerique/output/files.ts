@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RawChamp, RawFile } from './simplify';
-import { uniqueKeys } from './simplify';
+import type { RawChamp, RawFile } from '../graphql';
+import { uniqueKeys } from './values';
 
 /** Where files are looked for in a dossier; each switch matches a part of the dossier document. */
 export interface FileSources {

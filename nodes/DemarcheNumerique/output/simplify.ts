@@ -1,26 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { RawChamp, RawFile } from '../graphql';
 import type { ChampDescriptor, DescriptorIndex } from '../resolve/descriptors';
-
-/** A champ as the dossier documents return it (aliases from graphql/fragments.ts). */
-export type RawChamp = IDataObject & {
-	__typename?: string;
-	label?: string;
-	stringValue?: string | null;
-};
-
-/** The fields the platform puts on a File, as FileFields selects them. */
-export interface RawFile {
-	filename?: string;
-	contentType?: string;
-	checksum?: string;
-	byteSizeBigInt?: string | number;
-	byteSize?: number;
-	url?: string;
-}
+import { booleanOrNull, decimalOrText, integerOrText, isAbsent, uniqueKeys } from './values';
 
 /** A file as the simplified dossier shows it. */
-export interface SimpleFile {
+interface SimpleFile {
 	filename: string;
 	contentType: string;
 	byteSize: number | string | null;
@@ -35,7 +20,7 @@ const LAYOUT_TYPES = new Set(['HeaderSectionChamp', 'ExplicationChamp']);
 const FALLBACK_TYPES = new Set(['TextChamp', 'CheckboxChamp', 'DateChamp']);
 
 /** Every concrete Champ type this module turns into a typed value. */
-export const KNOWN_CHAMP_TYPES = new Set([
+const KNOWN_CHAMP_TYPES = new Set([
 	'TextChamp',
 	'DateChamp',
 	'DatetimeChamp',
@@ -66,10 +51,8 @@ export const KNOWN_CHAMP_TYPES = new Set([
 	'ExplicationChamp',
 ]);
 
-const isBlank = (value: unknown) => value === null || value === undefined || value === '';
-
 /** Drops null/undefined fields and `__typename`, keeping the rest as is. */
-export function compact(object: unknown): IDataObject | null {
+function compact(object: unknown): IDataObject | null {
 	if (!object || typeof object !== 'object') return null;
 	const out: IDataObject = {};
 	for (const [key, value] of Object.entries(object as IDataObject)) {
@@ -79,39 +62,11 @@ export function compact(object: unknown): IDataObject | null {
 	return out;
 }
 
-/** Integers the platform sends as BigInt strings: a number when exact, else the string. */
-export function toInteger(value: unknown): number | string | null {
-	if (isBlank(value)) return null;
-	const text = String(value).trim();
-	if (!/^-?\d+$/.test(text)) return text;
-	const number = Number(text);
-	return Number.isSafeInteger(number) ? number : text;
-}
-
-/** Decimals: a number, accepting the French decimal comma of `stringValue`. */
-export function toDecimal(value: unknown): number | string | null {
-	if (isBlank(value)) return null;
-	if (typeof value === 'number') return value;
-	const text = String(value).trim().replace(/\s/g, '').replace(',', '.');
-	const number = Number(text);
-	return Number.isFinite(number) ? number : String(value);
-}
-
-/** Booleans from a value or a `stringValue` ("true", "Oui", "false", "Non"). */
-export function toBoolean(value: unknown): boolean | null {
-	if (typeof value === 'boolean') return value;
-	if (isBlank(value)) return null;
-	const text = String(value).trim().toLowerCase();
-	if (['true', 'oui', 'yes', 'on', '1'].includes(text)) return true;
-	if (['false', 'non', 'no', 'off', '0'].includes(text)) return false;
-	return null;
-}
-
-export function simplifyFile(file: RawFile): SimpleFile {
+function simplifyFile(file: RawFile): SimpleFile {
 	return {
 		filename: String(file.filename ?? ''),
 		contentType: String(file.contentType ?? ''),
-		byteSize: toInteger(file.byteSizeBigInt ?? file.byteSize),
+		byteSize: integerOrText(file.byteSizeBigInt ?? file.byteSize),
 		checksum: String(file.checksum ?? ''),
 		url: String(file.url ?? ''),
 	};
@@ -129,7 +84,7 @@ function namedPlace(place: unknown): IDataObject | null {
 /** Commune and its département as one flat object. */
 function communeValue(champ: RawChamp): IDataObject | null {
 	const commune = champ.commune as { name?: string; code?: string; postalCode?: string } | null;
-	if (!commune) return isBlank(champ.stringValue) ? null : { name: champ.stringValue ?? null };
+	if (!commune) return isAbsent(champ.stringValue) ? null : { name: champ.stringValue ?? null };
 	const departement = champ.departement as { name?: string; code?: string } | null;
 	return compact({
 		name: commune.name,
@@ -144,11 +99,11 @@ function addressValue(champ: RawChamp): IDataObject | null {
 	const address = champ.address as IDataObject | null;
 	if (address) return compact(address);
 	// A foreign or hand-typed address has no structured form: keep what the usager wrote.
-	return isBlank(champ.stringValue) ? null : { label: champ.stringValue ?? null };
+	return isAbsent(champ.stringValue) ? null : { label: champ.stringValue ?? null };
 }
 
 /** SIRET établissement (or a demandeur personne morale) as one flat object. */
-export function etablissementValue(etablissement: unknown): IDataObject | null {
+function etablissementValue(etablissement: unknown): IDataObject | null {
 	const e = etablissement as IDataObject | null;
 	if (!e) return null;
 	const entreprise = (e.entreprise ?? {}) as IDataObject;
@@ -167,7 +122,7 @@ export function etablissementValue(etablissement: unknown): IDataObject | null {
 		etatAdministratif: entreprise.etatAdministratif,
 		dateCreation: entreprise.dateCreation,
 		capitalSocial:
-			entreprise.capitalSocial === undefined ? undefined : toInteger(entreprise.capitalSocial),
+			entreprise.capitalSocial === undefined ? undefined : integerOrText(entreprise.capitalSocial),
 		numeroTvaIntracommunautaire: entreprise.numeroTvaIntracommunautaire,
 		address: address ? compact(address) : undefined,
 		association: association ? compact(association) : undefined,
@@ -176,7 +131,7 @@ export function etablissementValue(etablissement: unknown): IDataObject | null {
 
 function registryValue(record: unknown, champ: RawChamp, key: 'rna' | 'rnf'): IDataObject | null {
 	const r = record as { id?: string; title?: string; address?: IDataObject | null } | null;
-	if (!r) return isBlank(champ.stringValue) ? null : { [key]: champ.stringValue ?? null };
+	if (!r) return isAbsent(champ.stringValue) ? null : { [key]: champ.stringValue ?? null };
 	const commune = champ.commune as IDataObject | null;
 	return compact({
 		[key]: r.id,
@@ -204,19 +159,19 @@ function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
 		case 'DatetimeChamp':
 			return champ.datetime ?? null;
 		case 'CheckboxChamp':
-			return toBoolean(champ.checked) ?? false;
+			return booleanOrNull(champ.checked) ?? false;
 		case 'YesNoChamp':
-			return toBoolean(champ.selected);
+			return booleanOrNull(champ.selected);
 		case 'IntegerNumberChamp':
-			return toInteger(champ.integerNumber);
+			return integerOrText(champ.integerNumber);
 		case 'DecimalNumberChamp':
-			return toDecimal(champ.decimalNumber);
+			return decimalOrText(champ.decimalNumber);
 		case 'DropDownListChamp':
 			return champ.choice ?? null;
 		case 'MultipleDropDownListChamp':
 			return Array.isArray(champ.values) ? champ.values : [];
 		case 'LinkedDropDownListChamp':
-			if (isBlank(champ.primaryValue) && isBlank(champ.secondaryValue)) return null;
+			if (isAbsent(champ.primaryValue) && isAbsent(champ.secondaryValue)) return null;
 			return { primary: champ.primaryValue ?? null, secondary: champ.secondaryValue ?? null };
 		case 'CiviliteChamp':
 			return champ.civilite ?? null;
@@ -252,7 +207,7 @@ function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
 		case 'SiretChamp':
 			return (
 				etablissementValue(champ.etablissement) ??
-				(isBlank(champ.stringValue) ? null : { siret: champ.stringValue })
+				(isAbsent(champ.stringValue) ? null : { siret: champ.stringValue })
 			);
 		case 'RNAChamp':
 			return registryValue(champ.rna, champ, 'rna');
@@ -260,14 +215,14 @@ function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
 			return registryValue(champ.rnf, champ, 'rnf');
 		case 'DossierLinkChamp': {
 			const linked = champ.dossier as { number?: number } | null;
-			return linked?.number ?? toInteger(champ.stringValue);
+			return linked?.number ?? integerOrText(champ.stringValue);
 		}
 		case 'EngagementJuridiqueChamp': {
 			const engagement = champ.engagementJuridique as IDataObject | null;
 			if (!engagement) return null;
 			return {
-				montantEngage: toDecimal(engagement.montantEngage),
-				montantPaye: toDecimal(engagement.montantPaye),
+				montantEngage: decimalOrText(engagement.montantEngage),
+				montantPaye: decimalOrText(engagement.montantPaye),
 			};
 		}
 		case 'TitreIdentiteChamp':
@@ -279,7 +234,7 @@ function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
 }
 
 /** Champ typename a descriptor stands for (`IntegerNumberChampDescriptor` → `IntegerNumberChamp`). */
-export function champTypeOfDescriptor(descriptor: ChampDescriptor | undefined): string | undefined {
+function champTypeOfDescriptor(descriptor: ChampDescriptor | undefined): string | undefined {
 	const typename = descriptor?.__typename;
 	return typename ? typename.replace(/Descriptor$/, '') : undefined;
 }
@@ -293,18 +248,18 @@ function valueFromDescriptor(champ: RawChamp, descriptor: ChampDescriptor | unde
 	const text = champ.stringValue ?? null;
 	switch (type) {
 		case 'IntegerNumberChamp':
-			return toInteger(champ.integerNumber ?? text);
+			return integerOrText(champ.integerNumber ?? text);
 		case 'DecimalNumberChamp':
 		case 'NumberChamp':
-			return toDecimal(champ.decimalNumber ?? text);
+			return decimalOrText(champ.decimalNumber ?? text);
 		case 'CheckboxChamp':
-			return toBoolean(champ.checked ?? text) ?? false;
+			return booleanOrNull(champ.checked ?? text) ?? false;
 		case 'YesNoChamp':
 			// A yes/no served as a checkbox loses "unanswered": stringValue still has it.
-			return isBlank(text) ? null : toBoolean(champ.checked ?? text);
+			return isAbsent(text) ? null : booleanOrNull(champ.checked ?? text);
 		case 'MultipleDropDownListChamp':
 			if (Array.isArray(champ.values)) return champ.values;
-			return isBlank(text) ? [] : String(text).split(/,\s*/);
+			return isAbsent(text) ? [] : String(text).split(/,\s*/);
 		case 'DatetimeChamp':
 			return champ.datetime ?? text;
 		default:
@@ -313,7 +268,7 @@ function valueFromDescriptor(champ: RawChamp, descriptor: ChampDescriptor | unde
 }
 
 /** True for champs whose value only their descriptor can type correctly. */
-export function needsDescriptor(champ: RawChamp): boolean {
+function needsDescriptor(champ: RawChamp): boolean {
 	const typename = champ.__typename ?? '';
 	if (!KNOWN_CHAMP_TYPES.has(typename)) return true;
 	if (typename === 'RepetitionChamp') {
@@ -346,25 +301,6 @@ function isLayout(champ: RawChamp, descriptors?: DescriptorIndex): boolean {
 		descriptors?.byId.get(String(champ.champDescriptorId ?? '')),
 	);
 	return declared !== undefined && LAYOUT_TYPES.has(declared);
-}
-
-/**
- * Label → key, a repeated label getting " (2)", " (3)"… in form order. Shared with the
- * descriptor lookup so "Commentaire (2)" names the same field everywhere.
- */
-export function uniqueKeys(labels: string[]): string[] {
-	const seen = new Map<string, number>();
-	const taken = new Set(labels);
-	return labels.map((label) => {
-		const count = (seen.get(label) ?? 0) + 1;
-		seen.set(label, count);
-		if (count === 1) return label;
-		let key = `${label} (${count})`;
-		// A form may hold a champ literally named "Commentaire (2)": never overwrite it.
-		while (taken.has(key)) key = `${key} (${count})`;
-		taken.add(key);
-		return key;
-	});
 }
 
 /** Champs (or annotations) as an object keyed by label, each value typed. */

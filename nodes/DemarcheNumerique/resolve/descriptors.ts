@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { DEMARCHE_DESCRIPTORS } from '../graphql';
 import type { DnFunctions } from '../transport';
 import { graphqlRequest } from '../transport';
-import { uniqueKeys } from '../output/simplify';
+import { uniqueKeys } from '../output/values';
 import type { ExecutionCache } from './cache';
 
 /** A champ or annotation descriptor of the active revision, as DEMARCHE_DESCRIPTORS returns it. */

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { INT_MAX } from '../../output/values';
+
 /** `demarche` of the contract: modes `id` (number) and `url` (…/procedures/<number>…). */
 export const demarcheLocator: INodeProperties = {
 	displayName: 'Démarche',
@@ -189,7 +191,7 @@ export function parseNumber(
 		});
 	}
 	const value = Number(text);
-	if (!Number.isSafeInteger(value) || value <= 0 || value > 2_147_483_647) {
+	if (!Number.isSafeInteger(value) || value <= 0 || value > INT_MAX) {
 		throw new NodeOperationError(node, `${what} number ${text} is out of range`, {
 			itemIndex,
 			description: hint,

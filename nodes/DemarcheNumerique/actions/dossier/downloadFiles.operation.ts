@@ -10,7 +10,7 @@ import type { DossierParts } from '../../graphql';
 import type { DossierFile, FileSources } from '../../output/files';
 import { dossierFiles } from '../../output/files';
 import { fetchDossier } from '../../output/items';
-import { toInteger } from '../../output/simplify';
+import { integerOrText } from '../../output/values';
 import { describeUrl, discard, md5OfBinary, openFromStorage } from '../../transport/download';
 import { dossierLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
@@ -217,7 +217,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 				kind: entry.kind,
 				filename: file.filename ?? null,
 				contentType,
-				byteSize: toInteger(file.byteSizeBigInt ?? file.byteSize),
+				byteSize: integerOrText(file.byteSizeBigInt ?? file.byteSize),
 				checksum: checksum || md5,
 			},
 			binary: { [property]: binary },

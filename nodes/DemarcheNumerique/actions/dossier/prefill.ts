@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { toBoolean, toDecimal, toInteger, toIsoDate, toIsoDatetime } from '../../resolve/annotations';
+import { parseBoolean, parseDecimal, parseInteger, parseIsoDate, parseIsoDatetime } from '../../output/values';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { findDescriptor } from '../../resolve/descriptors';
 
@@ -26,12 +26,12 @@ function orAsGiven(convert: (value: unknown) => unknown, value: unknown): unknow
  */
 function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): unknown {
 	const type = descriptor?.__typename;
-	if (type === 'DateChampDescriptor') return orAsGiven(toIsoDate, value);
-	if (type === 'DatetimeChampDescriptor') return orAsGiven(toIsoDatetime, value);
-	if (type === 'IntegerNumberChampDescriptor') return orAsGiven((v) => String(toInteger(v)), value);
-	if (type === 'DecimalNumberChampDescriptor') return orAsGiven(toDecimal, value);
+	if (type === 'DateChampDescriptor') return orAsGiven(parseIsoDate, value);
+	if (type === 'DatetimeChampDescriptor') return orAsGiven(parseIsoDatetime, value);
+	if (type === 'IntegerNumberChampDescriptor') return orAsGiven((v) => String(parseInteger(v)), value);
+	if (type === 'DecimalNumberChampDescriptor') return orAsGiven(parseDecimal, value);
 	if (type === 'CheckboxChampDescriptor' || type === 'YesNoChampDescriptor') {
-		return orAsGiven((v) => String(toBoolean(v)), value);
+		return orAsGiven((v) => String(parseBoolean(v)), value);
 	}
 	if (type === 'MultipleDropDownListChampDescriptor' && typeof value === 'string') {
 		const text = value.trim();
