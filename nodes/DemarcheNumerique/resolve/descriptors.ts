@@ -5,6 +5,7 @@ import type { DnFunctions } from '../transport';
 import { graphqlRequest } from '../transport';
 import { uniqueKeys } from '../output/values';
 import type { ExecutionCache } from './cache';
+import { globalIdKey } from './globalIds';
 
 /** A champ or annotation descriptor of the active revision, as DEMARCHE_DESCRIPTORS returns it. */
 export interface ChampDescriptor {
@@ -95,16 +96,6 @@ export class DescriptorLookupError extends Error {
 	}
 }
 
-/** `Champ-123` (base64) for 123; returns the input when it is already a global ID. */
-function decodedId(id: string): string | undefined {
-	try {
-		const text = Buffer.from(id, 'base64').toString('utf8');
-		return /^Champ-/.test(text) ? text.slice('Champ-'.length) : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** Keys of a list of descriptors exactly as the simplified dossier shows them ("Commentaire (2)"). */
 export function descriptorKeys(list: ChampDescriptor[]): string[] {
 	return uniqueKeys(list.map((d) => d.label));
@@ -120,7 +111,7 @@ const LAYOUT_DESCRIPTORS = new Set(['HeaderSectionChampDescriptor', 'Explication
  */
 export function findDescriptor(list: ChampDescriptor[], labelOrId: string): ChampDescriptor {
 	const wanted = String(labelOrId ?? '').trim();
-	const byId = list.find((d) => d.id === wanted || decodedId(d.id) === wanted);
+	const byId = list.find((d) => d.id === wanted || globalIdKey(d.id, 'Champ') === wanted);
 	if (byId) return byId;
 
 	const valued = list.filter((d) => !LAYOUT_DESCRIPTORS.has(d.__typename));

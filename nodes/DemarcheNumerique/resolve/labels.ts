@@ -4,16 +4,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import { DEMARCHE_LABELS } from '../graphql/mutations';
 import { graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
+import { isGlobalIdOf } from './globalIds';
 
 export interface Label {
 	id: string;
 	name: string;
-}
-
-/** `Label-<id>` global IDs decode to that prefix; anything else is a name. */
-export function isLabelId(value: string): boolean {
-	if (!/^[A-Za-z0-9+/]+=*$/.test(value)) return false;
-	return /^Label-\d+$/.test(Buffer.from(value, 'base64').toString('utf8'));
 }
 
 /** Finds a label by exact name, then ignoring case and spaces; undefined when none or ambiguous. */
@@ -59,7 +54,7 @@ export async function resolveLabelId(
 			description: 'Give the label\'s name as shown in the démarche, or its ID.',
 		});
 	}
-	if (isLabelId(value)) return value;
+	if (isGlobalIdOf(value, 'Label')) return value;
 	const number = demarcheNumber;
 	const labels = await getDemarcheLabels(ctx, cache, number, itemIndex);
 	const found = findLabel(labels, value);

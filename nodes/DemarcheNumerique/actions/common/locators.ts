@@ -229,8 +229,3 @@ export function readGroupeNumber(ctx: IExecuteFunctions, itemIndex: number, para
 		'Pick the groupe from the list, or enter its number (shown in the démarche\'s groupes page).',
 	);
 }
-
-/** Global IDs are base64("<Type>-<number>"): computed locally, no round trip. */
-export function globalId(type: 'Dossier' | 'Procedure' | 'GroupeInstructeur', number: number): string {
-	return Buffer.from(`${type}-${number}`, 'utf8').toString('base64');
-}

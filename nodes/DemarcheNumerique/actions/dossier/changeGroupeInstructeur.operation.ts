@@ -2,7 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DOSSIER_CHANGER_GROUPE } from '../../graphql/mutations';
 import { mutate } from '../../transport';
-import { globalId, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { globalId } from '../../resolve/globalIds';
+import { groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
 import { dossierMutation } from './dossierMutation';
 
 export const { description, execute } = dossierMutation({

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { dossierLocator, globalId, instructeurLocator, readDossierNumber } from '../common/locators';
+import { dossierLocator, instructeurLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
 import type { ExecutionCache } from '../../resolve/cache';
 import { getDossierContext } from '../../resolve/dossierContext';
+import { globalId } from '../../resolve/globalIds';
 import { readInstructeurId } from '../../resolve/instructeur';
 
 export interface DossierMutationContext {

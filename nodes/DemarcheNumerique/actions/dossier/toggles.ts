@@ -7,7 +7,8 @@ import {
 	DOSSIER_DESARCHIVER,
 	DOSSIER_SUPPRIMER_LABEL,
 } from '../../graphql/mutations';
-import { isLabelId, resolveLabelId } from '../../resolve/labels';
+import { isGlobalIdOf } from '../../resolve/globalIds';
+import { resolveLabelId } from '../../resolve/labels';
 import { mutate } from '../../transport';
 import type { OperationModule } from '../common/types';
 import { dossierMutation } from './dossierMutation';
@@ -63,7 +64,7 @@ export function labelOperation(add: boolean): OperationModule {
 				return { ...(payload.dossier as IDataObject), label: payload.label as IDataObject };
 			};
 			// A label ID needs no démarche; a name is looked up in the dossier's démarche.
-			if (isLabelId(label.trim())) return await apply(label.trim());
+			if (isGlobalIdOf(label.trim(), 'Label')) return await apply(label.trim());
 			return await withDemarche(async (demarcheNumber) =>
 				await apply(await resolveLabelId(this, cache, label, demarcheNumber, itemIndex)),
 			);

@@ -8,7 +8,8 @@ import {
 } from '../../graphql/mutations';
 import type { MutationPayload } from '../../transport';
 import { mutate } from '../../transport';
-import { demarcheLocator, globalId, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { globalId, isGlobalIdOf } from '../../resolve/globalIds';
+import { demarcheLocator, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
 import { warningsOf } from '../dossier/dossierMutation';
@@ -22,10 +23,6 @@ export const optionalDemarcheForList: INodeProperties = {
 	description: 'The démarche whose groupes the "From List" mode shows (not needed with a groupe number)',
 };
 
-function isInstructeurId(value: string): boolean {
-	return /^[A-Za-z0-9+/]+=*$/.test(value) && /^Instructeur-\d+$/.test(Buffer.from(value, 'base64').toString('utf8'));
-}
-
 /** Profiles from a list of e-mails (or instructeur IDs), separated by commas, semicolons or lines. */
 export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, parameter = 'instructeurs'): IDataObject[] {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as string | string[];
@@ -33,7 +30,7 @@ export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, paramete
 		.map((value) => String(value).trim())
 		.filter(Boolean);
 	// Instructeur IDs decode to `Instructeur-<n>`; anything else is an e-mail (the platform warns about invalid ones).
-	return [...new Set(values)].map((value) => (isInstructeurId(value) ? { id: value } : { email: value }));
+	return [...new Set(values)].map((value) => (isGlobalIdOf(value, 'Instructeur') ? { id: value } : { email: value }));
 }
 
 /** The groupe and the platform's warnings (e.g. invalid e-mails it skipped) as one item. */

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { GROUPE_INSTRUCTEUR_MODIFIER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
-import { globalId, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { globalId } from '../../resolve/globalIds';
+import { groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
 import { groupeOutput, optionalDemarcheForList } from './groupeMutation';
