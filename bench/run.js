@@ -127,9 +127,9 @@ async function benchSync(results) {
 		`sync: démarche ${SYNC_DEMARCHE}, ${expected} dossiers (${seeded} seeded, ${expected - seeded} deposited)`,
 	);
 
-	const { demarcheDossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
+	const { dossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
 	const documentFile = path.join(os.tmpdir(), `dn-bench-document-${process.pid}.json`);
-	fs.writeFileSync(documentFile, JSON.stringify(demarcheDossiersDocument(DEFAULT_PARTS)));
+	fs.writeFileSync(documentFile, JSON.stringify(dossiersDocument('demarche', DEFAULT_PARTS)));
 
 	const variants = {
 		raw: { kind: 'syncRaw' },

@@ -8,11 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
+import { DOSSIER_STATE_OPTIONS, dossierPartsField, dossierPartsFrom } from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
-import type { DossierParts } from './graphql';
-import { dossierNumbersDocument } from './graphql';
-import type { TriggerScope } from './graphql/trigger';
+import type { DossierParts, ScopeKind } from './graphql';
+import { DOSSIER_STATES, dossierNumbersDocument, scopeVariables } from './graphql';
 import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
 import { fetchDossier, simplifiedDossier } from './output/items';
@@ -20,7 +19,6 @@ import { ExecutionCache } from './resolve/cache';
 import type { Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent } from './sync';
 import {
 	DEFAULT_SYNC_OPTIONS,
-	DOSSIER_STATES,
 	DOSSIER_STREAMS,
 	STREAMS_OF_EVENT,
 	acceptOverlap,
@@ -55,16 +53,8 @@ const include: INodeProperties = {
 	displayOptions: { show: { event: DOSSIER_EVENTS } },
 };
 
-const STATE_OPTIONS = [
-	{ name: 'Accepté', value: 'accepte' },
-	{ name: 'En Construction', value: 'en_construction' },
-	{ name: 'En Instruction', value: 'en_instruction' },
-	{ name: 'Refusé', value: 'refuse' },
-	{ name: 'Sans Suite', value: 'sans_suite' },
-];
-
 interface TriggerSettings {
-	scope: TriggerScope;
+	scope: ScopeKind;
 	scopeNumber: number;
 	demarcheNumber: number;
 	event: TriggerEvent;
@@ -232,7 +222,7 @@ async function explainFailure(
 	const index = Number(path[3]);
 	if (!list || !DOSSIER_STREAMS.has(stream!) || path[2] !== 'nodes' || !Number.isInteger(index)) return error;
 	const variables: IDataObject = {
-		[settings.scope === 'demarche' ? 'demarche' : 'groupe']: settings.scopeNumber,
+		...scopeVariables(settings.scope, settings.scopeNumber),
 		[stream === 'changes' ? 'updatedSince' : 'createdSince']: list.since,
 		first: list.first,
 	};
@@ -462,7 +452,7 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 						name: 'states',
 						type: 'multiOptions',
 						default: [],
-						options: STATE_OPTIONS,
+						options: DOSSIER_STATE_OPTIONS,
 						description:
 							'Only dossiers in these states (for state changes: the new state; for deletions: the state when deleted). None selected: all states.',
 					},

@@ -10,11 +10,10 @@ import {
 	DOSSIER_CONTEXT,
 	GET_GROUPE_INSTRUCTEUR,
 	deletedDossiersDocument,
-	demarcheDossiersDocument,
 	dossierNumbersDocument,
+	dossiersDocument,
 	getDemarcheDocument,
 	getDossierDocument,
-	groupeDossiersDocument,
 } from './queries';
 
 export * from './fragments';
@@ -49,8 +48,8 @@ export function allDocuments(): Document[] {
 	for (const parts of everyCombination<keyof DossierParts>(DOSSIER_PART_NAMES)) {
 		documents.push(
 			getDossierDocument(parts),
-			demarcheDossiersDocument(parts),
-			groupeDossiersDocument(parts),
+			dossiersDocument('demarche', parts),
+			dossiersDocument('groupeInstructeur', parts),
 		);
 	}
 	for (const parts of everyCombination<keyof DemarcheParts>(DEMARCHE_PART_NAMES)) {

@@ -6,11 +6,46 @@ export interface Document {
 	query: string;
 }
 
+/** Most records the platform serves in one page of a connection: a larger `first` is cut to it. */
+export const PAGE_SIZE = 100;
+
+export const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+
+/** Everything a deleted (purged) or pending-deleted dossier record holds. */
+export const DELETED_DOSSIER_FIELDS = 'id number state reason dateSupression';
+
+/** What dossiers are listed from: a démarche, or one of its groupes instructeurs. */
+export type ScopeKind = 'demarche' | 'groupeInstructeur';
+
+/** Each scope's root field and the variable that carries its number. */
+const SCOPES: Record<ScopeKind, { variable: string; root: string }> = {
+	demarche: { variable: 'demarche', root: 'demarche(number: $demarche)' },
+	groupeInstructeur: { variable: 'groupe', root: 'groupeInstructeur(number: $groupe)' },
+};
+
+/** `$demarche: Int!` or `$groupe: Int!`, for a document's variable list. */
+export function scopeDeclaration(scope: ScopeKind): string {
+	return `$${SCOPES[scope].variable}: Int!`;
+}
+
+/** `demarche(number: $demarche)` or `groupeInstructeur(number: $groupe)`. */
+export function scopeRoot(scope: ScopeKind): string {
+	return SCOPES[scope].root;
+}
+
+/** The variables that name the scope of a document built with scopeRoot. */
+export function scopeVariables(scope: ScopeKind, number: number): Record<string, number> {
+	return { [SCOPES[scope].variable]: number };
+}
+
+/** The schema's `DossierState` enum: every state a deposited dossier can be in. */
+export const DOSSIER_STATES = ['en_construction', 'en_instruction', 'accepte', 'refuse', 'sans_suite'] as const;
+export type DossierState = (typeof DOSSIER_STATES)[number];
+
 const DOSSIER_FILTER_VARIABLES =
 	'$first: Int, $after: String, $state: DossierState, $archived: Boolean, $createdSince: ISO8601DateTime, $updatedSince: ISO8601DateTime, $revision: ID';
 const DOSSIER_FILTER_ARGUMENTS =
 	'first: $first, after: $after, state: $state, archived: $archived, createdSince: $createdSince, updatedSince: $updatedSince, revision: $revision';
-const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
 export function getDossierDocument(parts: DossierParts): Document {
 	return {
@@ -21,50 +56,44 @@ export function getDossierDocument(parts: DossierParts): Document {
 	};
 }
 
-/** One page of a démarche's dossiers, with every filter the platform offers. */
-export function demarcheDossiersDocument(parts: DossierParts): Document {
-	return {
-		operationName: 'GetDemarcheDossiers',
-		query: `query GetDemarcheDossiers($demarche: Int!, ${DOSSIER_FILTER_VARIABLES}) {
-  demarche(number: $demarche) {
-    id
-    number
-    dossiers(${DOSSIER_FILTER_ARGUMENTS}) {
-      ${PAGE_INFO}
-      nodes { ...DossierFields }
-    }
-  }
-}${dossierFragment(parts)}`,
-	};
-}
+const DOSSIERS_OPERATION_NAMES: Record<ScopeKind, string> = {
+	demarche: 'GetDemarcheDossiers',
+	groupeInstructeur: 'GetGroupeInstructeurDossiers',
+};
 
-/** One page of a groupe instructeur's dossiers (the same connection, scoped to the groupe). */
-export function groupeDossiersDocument(parts: DossierParts): Document {
-	return {
-		operationName: 'GetGroupeInstructeurDossiers',
-		query: `query GetGroupeInstructeurDossiers($groupe: Int!, ${DOSSIER_FILTER_VARIABLES}) {
-  groupeInstructeur(number: $groupe) {
-    id
-    number
-    dossiers(${DOSSIER_FILTER_ARGUMENTS}) {
-      ${PAGE_INFO}
-      nodes { ...DossierFields }
-    }
-  }
-}${dossierFragment(parts)}`,
-	};
-}
-
-/** Numbers only, to name the dossiers of a page the platform could not serialise. */
-export function dossierNumbersDocument(scope: 'demarche' | 'groupeInstructeur'): Document {
-	const root =
-		scope === 'demarche' ? 'demarche(number: $demarche)' : 'groupeInstructeur(number: $groupe)';
-	const variable = scope === 'demarche' ? '$demarche: Int!' : '$groupe: Int!';
-	const operationName = scope === 'demarche' ? 'GetDemarcheDossierNumbers' : 'GetGroupeInstructeurDossierNumbers';
+/**
+ * One page of the dossiers of a démarche, or of a groupe instructeur (the same connection, scoped
+ * to the groupe), with every filter the platform offers.
+ */
+export function dossiersDocument(scope: ScopeKind, parts: DossierParts): Document {
+	const operationName = DOSSIERS_OPERATION_NAMES[scope];
 	return {
 		operationName,
-		query: `query ${operationName}(${variable}, ${DOSSIER_FILTER_VARIABLES}) {
-  ${root} {
+		query: `query ${operationName}(${scopeDeclaration(scope)}, ${DOSSIER_FILTER_VARIABLES}) {
+  ${scopeRoot(scope)} {
+    id
+    number
+    dossiers(${DOSSIER_FILTER_ARGUMENTS}) {
+      ${PAGE_INFO}
+      nodes { ...DossierFields }
+    }
+  }
+}${dossierFragment(parts)}`,
+	};
+}
+
+const DOSSIER_NUMBERS_OPERATION_NAMES: Record<ScopeKind, string> = {
+	demarche: 'GetDemarcheDossierNumbers',
+	groupeInstructeur: 'GetGroupeInstructeurDossierNumbers',
+};
+
+/** Numbers only, to name the dossiers of a page the platform could not serialise. */
+export function dossierNumbersDocument(scope: ScopeKind): Document {
+	const operationName = DOSSIER_NUMBERS_OPERATION_NAMES[scope];
+	return {
+		operationName,
+		query: `query ${operationName}(${scopeDeclaration(scope)}, ${DOSSIER_FILTER_VARIABLES}) {
+  ${scopeRoot(scope)} {
     dossiers(${DOSSIER_FILTER_ARGUMENTS}) {
       ${PAGE_INFO}
       nodes { number }
@@ -73,8 +102,6 @@ export function dossierNumbersDocument(scope: 'demarche' | 'groupeInstructeur'):
 }`,
 	};
 }
-
-const DELETED_FIELDS = 'id number state reason dateSupression';
 
 /** Deleted (purged) or pending-deleted (hidden, restorable) dossiers of a démarche. */
 export function deletedDossiersDocument(kind: 'deletedDossiers' | 'pendingDeletedDossiers'): Document {
@@ -87,7 +114,7 @@ export function deletedDossiersDocument(kind: 'deletedDossiers' | 'pendingDelete
     number
     ${kind}(first: $first, after: $after, deletedSince: $deletedSince) {
       ${PAGE_INFO}
-      nodes { ${DELETED_FIELDS} }
+      nodes { ${DELETED_DOSSIER_FIELDS} }
     }
   }
 }`,

@@ -1,6 +1,7 @@
 import type { DossierParts } from './fragments';
 import { dossierFragment } from './fragments';
-import type { Document } from './queries';
+import type { Document, ScopeKind } from './queries';
+import { DELETED_DOSSIER_FIELDS, PAGE_INFO, scopeDeclaration, scopeRoot, scopeVariables } from './queries';
 
 /**
  * The polling trigger's one document: every list it follows, as aliases switched on and off with
@@ -12,8 +13,6 @@ import type { Document } from './queries';
  * `$<name>First`, `$<name>Last`, `$<name>OverlapSince`, `$<name>OverlapAfter`,
  * `$<name>OverlapFirst`.
  */
-
-export type TriggerScope = 'demarche' | 'groupeInstructeur';
 
 interface ListSpec {
 	field: 'dossiers' | 'deletedDossiers' | 'pendingDeletedDossiers';
@@ -31,17 +30,14 @@ const LISTS: Record<'changes' | 'deposits' | 'deleted' | 'pending', ListSpec> = 
 
 export const TRIGGER_LIST_NAMES = Object.keys(LISTS) as Array<keyof typeof LISTS>;
 
-const DELETED_FIELDS = 'id number state reason dateSupression';
-const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
-
-export const TRIGGER_OPERATION_NAMES: Record<TriggerScope, string> = {
+const TRIGGER_OPERATION_NAMES: Record<ScopeKind, string> = {
 	demarche: 'TriggerPollDemarche',
 	groupeInstructeur: 'TriggerPollGroupeInstructeur',
 };
 
 /** The trigger document for one scope and one set of dossier parts. */
-export function triggerPollDocument(scope: TriggerScope, parts: DossierParts): Document {
-	const variables: string[] = [scope === 'demarche' ? '$demarche: Int!' : '$groupe: Int!'];
+export function triggerPollDocument(scope: ScopeKind, parts: DossierParts): Document {
+	const variables: string[] = [scopeDeclaration(scope)];
 	const selections: string[] = [];
 	for (const [name, list] of Object.entries(LISTS)) {
 		const overlap = `${name}Overlap`;
@@ -56,8 +52,8 @@ export function triggerPollDocument(scope: TriggerScope, parts: DossierParts): D
 			`$${overlap}After: String`,
 			`$${overlap}First: Int`,
 		);
-		const full = list.deletion ? DELETED_FIELDS : '...DossierFields';
-		const light = list.deletion ? DELETED_FIELDS : `number ${list.timeField}`;
+		const full = list.deletion ? DELETED_DOSSIER_FIELDS : '...DossierFields';
+		const light = list.deletion ? DELETED_DOSSIER_FIELDS : `number ${list.timeField}`;
 		selections.push(
 			`${name}: ${list.field}(${list.sinceArgument}: $${name}Since, after: $${name}After, first: $${name}First, last: $${name}Last) @include(if: $${name}) {
       ${PAGE_INFO}
@@ -69,12 +65,11 @@ export function triggerPollDocument(scope: TriggerScope, parts: DossierParts): D
     }`,
 		);
 	}
-	const root = scope === 'demarche' ? 'demarche(number: $demarche)' : 'groupeInstructeur(number: $groupe)';
 	const operationName = TRIGGER_OPERATION_NAMES[scope];
 	return {
 		operationName,
 		query: `query ${operationName}(${variables.join(', ')}) {
-  ${root} {
+  ${scopeRoot(scope)} {
     id
     number
     ${selections.join('\n    ')}
@@ -105,16 +100,14 @@ export interface TriggerListArguments {
  * absent `first` is not the same as `first: null` to every server).
  */
 export function triggerVariables(
-	scope: TriggerScope,
+	scope: ScopeKind,
 	number: number,
 	request: {
 		main: Partial<Record<string, TriggerListArguments>>;
 		overlap: Partial<Record<string, TriggerListArguments>>;
 	},
 ): Record<string, string | number | boolean> {
-	const variables: Record<string, string | number | boolean> = {
-		[scope === 'demarche' ? 'demarche' : 'groupe']: number,
-	};
+	const variables: Record<string, string | number | boolean> = scopeVariables(scope, number);
 	const put = (prefix: string, list: TriggerListArguments | undefined) => {
 		variables[prefix] = Boolean(list);
 		if (!list) return;

@@ -1,17 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { DossierParts } from '../graphql';
-import {
-	demarcheDossiersDocument,
-	dossierNumbersDocument,
-	groupeDossiersDocument,
-} from '../graphql';
+import type { DossierParts, ScopeKind } from '../graphql';
+import { dossierNumbersDocument, dossiersDocument, scopeVariables } from '../graphql';
 import type { DnFunctions, GraphqlError } from '../transport';
 import { getDnCredentials, graphqlRequest, paginate, rootErrorsToApiError } from '../transport';
 
 /** Where the dossiers are listed from: a démarche, or one of its groupes instructeurs. */
 export interface DossierScope {
-	kind: 'demarche' | 'groupeInstructeur';
+	kind: ScopeKind;
 	number: number;
 }
 
@@ -44,27 +40,12 @@ export interface DossierPagesOptions {
 	itemIndex?: number;
 }
 
-function scopeVariables(scope: DossierScope): IDataObject {
-	return scope.kind === 'demarche' ? { demarche: scope.number } : { groupe: scope.number };
-}
-
 function filterVariables(filters: DossierFilters): IDataObject {
 	const variables: IDataObject = {};
 	for (const [key, value] of Object.entries(filters)) {
 		if (value !== undefined && value !== null && value !== '') variables[key] = value;
 	}
 	return variables;
-}
-
-/** Index in the page of the record an error path points into, if it points into one. */
-function recordIndexOf(
-	path: Array<string | number> | undefined,
-	nodesPath: string[],
-): number | undefined {
-	if (!path || path.length <= nodesPath.length) return undefined;
-	if (nodesPath.some((key, i) => path[i] !== key)) return undefined;
-	const index = path[nodesPath.length];
-	return typeof index === 'number' ? index : undefined;
 }
 
 /**
@@ -78,11 +59,10 @@ export async function* dossierPages(
 	options: DossierPagesOptions,
 ): AsyncGenerator<DossierEntry[]> {
 	const { scope, filters, parts, limit, itemIndex } = options;
-	const root = scope.kind === 'demarche' ? 'demarche' : 'groupeInstructeur';
+	const root = scope.kind;
 	const nodesPath = [root, 'dossiers', 'nodes'];
-	const document =
-		scope.kind === 'demarche' ? demarcheDossiersDocument(parts) : groupeDossiersDocument(parts);
-	const variables = { ...scopeVariables(scope), ...filterVariables(filters) };
+	const document = dossiersDocument(scope.kind, parts);
+	const variables = { ...scopeVariables(scope.kind, scope.number), ...filterVariables(filters) };
 
 	const pages = paginate.call(this, {
 		document: { ...document, variables },
@@ -97,13 +77,9 @@ export async function* dossierPages(
 
 	for await (const page of pages) {
 		// Errors inside a dossier the platform still returned: that dossier is incomplete.
-		const damaged = new Map<number, GraphqlError[]>();
-		const unplaced: GraphqlError[] = [];
-		for (const error of page.errors) {
-			const index = recordIndexOf(error.path, nodesPath);
-			if (index === undefined) unplaced.push(error);
-			else damaged.set(index, [...(damaged.get(index) ?? []), error]);
-		}
+		const damaged = new Map(page.damaged.map((record) => [record.index, record.errors]));
+		const inRecords = new Set(page.damaged.flatMap((record) => record.errors));
+		const unplaced = page.errors.filter((error) => !inRecords.has(error));
 		if (unplaced.length) {
 			const { baseUrl, token } = await getDnCredentials(this);
 			throw rootErrorsToApiError(this.getNode(), unplaced, baseUrl, token, itemIndex);
@@ -151,9 +127,8 @@ async function numbersOfPage(
 			{ ...document, variables: pageVariables },
 			{ itemIndex, partial: true },
 		);
-		const root = scope.kind === 'demarche' ? 'demarche' : 'groupeInstructeur';
 		const nodes = (
-			((data as IDataObject | null)?.[root] as IDataObject | null)?.dossiers as IDataObject | null
+			((data as IDataObject | null)?.[scope.kind] as IDataObject | null)?.dossiers as IDataObject | null
 		)?.nodes as Array<{ number?: number } | null> | undefined;
 		return (nodes ?? []).map((node) => node?.number ?? null);
 	} catch {

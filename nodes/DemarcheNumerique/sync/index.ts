@@ -11,6 +11,7 @@
  *   emissions of the refetched late rows: acceptRows(…)
  *   finishPoll(state, …) → save in static data with the items.
  */
+import { PAGE_SIZE } from '../graphql/queries';
 import type { RowKey, StreamState } from './stream';
 import {
 	advanceAfterPage,
@@ -166,8 +167,6 @@ export interface PollRequest {
 	main: Partial<Record<StreamName, ListRequest>>;
 	overlap: Partial<Record<StreamName, ListRequest>>;
 }
-
-export const PAGE_SIZE = 100;
 
 function mainList(state: SyncState, name: StreamName, first: number): ListRequest {
 	return { since: state.origin, after: streamOf(state, name).cursor, first: Math.max(1, Math.min(PAGE_SIZE, first)) };

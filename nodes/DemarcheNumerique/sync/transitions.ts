@@ -4,15 +4,7 @@
  * previous state. The trigger remembers, per dossier, how many traitements it has accounted for,
  * in a compact string (see encodeCounts).
  */
-
-export const DOSSIER_STATES = [
-	'en_construction',
-	'en_instruction',
-	'accepte',
-	'refuse',
-	'sans_suite',
-] as const;
-export type DossierState = (typeof DOSSIER_STATES)[number];
+import type { DossierState } from '../graphql/queries';
 
 /** A traitement as the dossier documents select it. */
 export interface RawTraitement {

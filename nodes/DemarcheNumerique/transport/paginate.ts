@@ -6,20 +6,27 @@ import { apiError } from './errors';
 import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql';
 import { graphqlRequest, rootErrorsToApiError } from './graphql';
 import { getDnCredentials } from './context';
-
-export const PAGE_SIZE = 100;
+import { PAGE_SIZE } from '../graphql/queries';
 
 export interface Connection<N> {
 	nodes?: Array<N | null> | null;
 	pageInfo: { endCursor?: string | null; hasNextPage: boolean };
 }
 
+/** The errors of one record of a page, by its position in the page. */
+export interface RecordErrors {
+	index: number;
+	errors: GraphqlError[];
+}
+
 export interface Page<N> {
 	/** Records of the page, in the platform's order, nulls removed. */
 	nodes: N[];
-	/** Positions (in the page) of records the platform could not serialise, with its errors. */
-	lost: Array<{ index: number; errors: GraphqlError[] }>;
-	/** Root errors of the page that are not tied to one record. */
+	/** Positions (in the page) of records the platform could not serialise (null), with its errors. */
+	lost: RecordErrors[];
+	/** Positions of records the page holds but with errors inside (a field the platform failed on). */
+	damaged: RecordErrors[];
+	/** Root errors of the page not tied to a lost record: those tied to no record, then `damaged`'s. */
 	errors: GraphqlError[];
 	endCursor: string | null;
 	hasNextPage: boolean;
@@ -98,34 +105,31 @@ export async function* paginate<N>(
 				token,
 			);
 		}
-		const lostByIndex = new Map<number, GraphqlError[]>();
-		const other: GraphqlError[] = [];
+		// Each error goes to the record its path points into, if any.
+		const byRecord = new Map<number, GraphqlError[]>();
+		const unplaced: GraphqlError[] = [];
 		for (const error of errors) {
 			const index = recordIndex(error.path, options.nodesPath);
-			if (index === undefined) other.push(error);
-			else lostByIndex.set(index, [...(lostByIndex.get(index) ?? []), error]);
+			if (index === undefined) unplaced.push(error);
+			else byRecord.set(index, [...(byRecord.get(index) ?? []), error]);
 		}
 		const raw = connection.nodes ?? [];
 		const nodes: N[] = [];
 		raw.forEach((node, index) => {
-			if (node === null || node === undefined) {
-				if (!lostByIndex.has(index)) lostByIndex.set(index, []);
-			} else if (lostByIndex.has(index)) {
-				// keep the record: the error hit a nullable field inside it
-				nodes.push(node);
-			} else nodes.push(node);
+			// A null record is lost, even without an error naming it: never dropped silently.
+			if (node === null || node === undefined) byRecord.set(index, byRecord.get(index) ?? []);
+			else nodes.push(node);
 		});
-		const lost = [...lostByIndex.entries()]
-			.filter(([index]) => raw[index] === null || raw[index] === undefined)
-			.map(([index, errs]) => ({ index, errors: errs }));
+		const isLost = (index: number) => raw[index] === null || raw[index] === undefined;
+		const records = [...byRecord.entries()].map(([index, errs]) => ({ index, errors: errs }));
+		const lost = records.filter((record) => isLost(record.index));
+		// An error inside a record that still came back (a nullable field): the record is kept.
+		const damaged = records.filter((record) => !isLost(record.index));
 		const page: Page<N> = {
 			nodes,
 			lost,
-			errors: other.concat(
-				[...lostByIndex.entries()]
-					.filter(([index]) => raw[index] !== null && raw[index] !== undefined)
-					.flatMap(([, errs]) => errs),
-			),
+			damaged,
+			errors: unplaced.concat(damaged.flatMap((record) => record.errors)),
 			endCursor: connection.pageInfo.endCursor ?? null,
 			hasNextPage: connection.pageInfo.hasNextPage,
 			after,

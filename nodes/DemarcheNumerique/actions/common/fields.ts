@@ -1,10 +1,25 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { DossierParts } from '../../graphql';
+import type { DossierParts, DossierState } from '../../graphql';
+import { DOSSIER_STATES } from '../../graphql';
 import { parseNumber } from './locators';
 
 type Show = { resource: string[]; operation: string[] };
+
+const STATE_NAMES: Record<DossierState, { name: string; description: string }> = {
+	en_construction: { name: 'En Construction', description: 'Deposited, the usager can still edit it' },
+	en_instruction: { name: 'En Instruction', description: 'Being examined by the instructeurs' },
+	accepte: { name: 'Accepté', description: 'Accepted' },
+	refuse: { name: 'Refusé', description: 'Refused' },
+	sans_suite: { name: 'Sans Suite', description: 'Closed without follow-up' },
+};
+
+/** Every dossier state as an option (State filter of Get Many, States of the trigger), sorted by name. */
+export const DOSSIER_STATE_OPTIONS: INodePropertyOptions[] = DOSSIER_STATES.map((value) => ({
+	...STATE_NAMES[value],
+	value,
+})).sort((a, b) => a.name.localeCompare(b.name));
 
 export function returnAllAndLimit(show: Show): INodeProperties[] {
 	return [

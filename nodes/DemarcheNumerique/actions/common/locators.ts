@@ -43,6 +43,18 @@ export const demarcheLocator: INodeProperties = {
 	],
 };
 
+/**
+ * `demarche` where it only feeds the "From List" mode of the groupe locator: optional, and without
+ * validation, since n8n flags an empty value that fails a mode's pattern as an issue. Execution
+ * never reads it.
+ */
+export const optionalDemarcheLocator: INodeProperties = {
+	...demarcheLocator,
+	required: false,
+	modes: (demarcheLocator.modes ?? []).map((mode) => ({ ...mode, validation: undefined })),
+	description: 'The démarche whose groupes the "From List" mode shows (not needed with a groupe number)',
+};
+
 /** `dossier` of the contract: modes `id` (number) and `url` (…/dossiers/<number>…). */
 export const dossierLocator: INodeProperties = {
 	displayName: 'Dossier',

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { DemarcheParts } from '../../graphql';
-import { getDemarcheDocument } from '../../graphql';
+import { ALL_DEMARCHE_PARTS, getDemarcheDocument } from '../../graphql';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { descriptorType } from '../../resolve/descriptors';
 import { graphqlRequest } from '../../transport';
@@ -9,13 +9,6 @@ import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['demarche'], operation: ['get'] };
-
-const PART_DEFAULTS: DemarcheParts = {
-	groupeInstructeurs: true,
-	labels: true,
-	descriptors: true,
-	service: true,
-};
 
 export const description: INodeProperties[] = [
 	{ ...demarcheLocator, displayOptions: { show } },
@@ -81,7 +74,7 @@ function describeField(descriptor: ChampDescriptor): IDataObject {
 export const execute: OperationModule['execute'] = async function (itemIndex) {
 	const number = readDemarcheNumber(this, itemIndex);
 	const include = this.getNodeParameter('include', itemIndex, {}) as IDataObject;
-	const parts = { ...PART_DEFAULTS };
+	const parts = { ...ALL_DEMARCHE_PARTS };
 	for (const key of Object.keys(parts) as Array<keyof DemarcheParts>) {
 		if (typeof include[key] === 'boolean') parts[key] = include[key] as boolean;
 	}

@@ -10,6 +10,7 @@ import type { DossierFilters, DossierScope, LostDossier } from '../../output/dos
 import { describeLostDossier, dossierPages } from '../../output/dossierPages';
 import { dossierItems } from '../../output/items';
 import {
+	DOSSIER_STATE_OPTIONS,
 	dossierPartsField,
 	readDateTime,
 	readDossierParts,
@@ -25,22 +26,6 @@ import { demarcheLocator, groupeInstructeurLocator, readDemarcheNumber } from '.
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getMany'] };
-
-export const DOSSIER_STATES = [
-	{
-		name: 'En Construction',
-		value: 'en_construction',
-		description: 'Deposited, the usager can still edit it',
-	},
-	{
-		name: 'En Instruction',
-		value: 'en_instruction',
-		description: 'Being examined by the instructeurs',
-	},
-	{ name: 'Accepté', value: 'accepte' },
-	{ name: 'Refusé', value: 'refuse' },
-	{ name: 'Sans Suite', value: 'sans_suite', description: 'Closed without follow-up' },
-];
 
 export const description: INodeProperties[] = [
 	{
@@ -91,7 +76,7 @@ export const description: INodeProperties[] = [
 				name: 'state',
 				type: 'options',
 				default: 'en_construction',
-				options: DOSSIER_STATES,
+				options: DOSSIER_STATE_OPTIONS,
 				description: 'Only dossiers in this state',
 			},
 			{

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { DossierState } from '../../graphql';
 import type { StateChange } from '../../graphql/mutations';
 import { GET_MUTATED_DOSSIER, STATE_CHANGE_MUTATIONS } from '../../graphql/mutations';
 import type { UploadedFile } from '../../transport';
@@ -11,7 +12,7 @@ import type { DossierMutationContext } from './dossierMutation';
 import { dossierMutation } from './dossierMutation';
 
 /** The state each change leads to, to recognise a re-run on a dossier already there. */
-export const TARGET_STATE: Record<StateChange, string> = {
+export const TARGET_STATE: Record<StateChange, DossierState> = {
 	passerEnInstruction: 'en_instruction',
 	accept: 'accepte',
 	refuse: 'refuse',

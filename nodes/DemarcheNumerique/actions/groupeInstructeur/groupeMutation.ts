@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { MutationDocument } from '../../graphql/mutations';
@@ -9,19 +9,10 @@ import {
 import type { MutationPayload } from '../../transport';
 import { mutate } from '../../transport';
 import { globalId, isGlobalIdOf } from '../../resolve/globalIds';
-import { demarcheLocator, groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { groupeInstructeurLocator, optionalDemarcheLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
 import { warningsOf } from '../dossier/dossierMutation';
-
-/** `demarche` only feeds the "From List" mode of the groupe locator, so it is optional here. */
-export const optionalDemarcheForList: INodeProperties = {
-	...demarcheLocator,
-	required: false,
-	// Without validation: n8n would flag the empty value of an optional locator as an issue.
-	modes: (demarcheLocator.modes ?? []).map((mode) => ({ ...mode, validation: undefined })),
-	description: 'The démarche whose groupes the "From List" mode shows (not needed with a groupe number)',
-};
 
 /** Profiles from a list of e-mails (or instructeur IDs), separated by commas, semicolons or lines. */
 export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, parameter = 'instructeurs'): IDataObject[] {
@@ -49,7 +40,7 @@ export function instructeursOperation(add: boolean): OperationModule {
 		: GROUPE_INSTRUCTEUR_SUPPRIMER_INSTRUCTEURS;
 	return {
 		description: showOnlyFor('groupeInstructeur', operation, [
-			optionalDemarcheForList,
+			optionalDemarcheLocator,
 			groupeInstructeurLocator,
 			{
 				displayName: 'Instructeurs',

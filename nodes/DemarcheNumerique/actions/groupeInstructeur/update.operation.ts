@@ -4,13 +4,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import { GROUPE_INSTRUCTEUR_MODIFIER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
 import { globalId } from '../../resolve/globalIds';
-import { groupeInstructeurLocator, readGroupeNumber } from '../common/locators';
+import { groupeInstructeurLocator, optionalDemarcheLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
-import { groupeOutput, optionalDemarcheForList } from './groupeMutation';
+import { groupeOutput } from './groupeMutation';
 
 export const description = showOnlyFor('groupeInstructeur', 'update', [
-	optionalDemarcheForList,
+	optionalDemarcheLocator,
 	groupeInstructeurLocator,
 	{
 		displayName: 'Update Fields',
