@@ -1,3 +1,8 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DnFunctions, GraphqlDocument } from '../transport';
+import { graphqlRequest } from '../transport';
+
 /**
  * Memoises lookups for one node execution (labels of a démarche, instructeurs of a dossier,
  * descriptors of a démarche), so N items cost one request per distinct key, not N. Stores the
@@ -23,4 +28,19 @@ export class ExecutionCache {
 	has(key: string): boolean {
 		return this.entries.has(key);
 	}
+}
+
+/** One read of the platform per execution and key: the document's `data`, shaped by `pick`. */
+export async function readOnce<T>(
+	ctx: DnFunctions,
+	cache: ExecutionCache,
+	key: string,
+	document: GraphqlDocument,
+	itemIndex: number | undefined,
+	pick: (data: IDataObject | null) => T,
+): Promise<T> {
+	return await cache.get(key, async () => {
+		const { data } = await graphqlRequest.call(ctx, document, { itemIndex });
+		return pick(data as IDataObject | null);
+	});
 }

@@ -2,9 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DEMARCHE_DESCRIPTORS } from '../graphql';
 import type { DnFunctions } from '../transport';
-import { graphqlRequest } from '../transport';
 import { uniqueKeys } from '../output/values';
 import type { ExecutionCache } from './cache';
+import { readOnce } from './cache';
 import { globalIdKey } from './globalIds';
 
 /** A champ or annotation descriptor of the active revision, as DEMARCHE_DESCRIPTORS returns it. */
@@ -74,13 +74,9 @@ export async function getDescriptors(
 	demarcheNumber: number,
 	itemIndex?: number,
 ): Promise<DescriptorIndex> {
-	return await cache.get(`descriptors:${demarcheNumber}`, async () => {
-		const { data } = await graphqlRequest.call(
-			ctx,
-			{ ...DEMARCHE_DESCRIPTORS, variables: { number: demarcheNumber } },
-			{ itemIndex },
-		);
-		const demarche = (data as IDataObject | null)?.demarche as IDataObject | null;
+	const document = { ...DEMARCHE_DESCRIPTORS, variables: { number: demarcheNumber } };
+	return await readOnce(ctx, cache, `descriptors:${demarcheNumber}`, document, itemIndex, (data) => {
+		const demarche = data?.demarche as IDataObject | null;
 		return indexDescriptors(demarcheNumber, (demarche?.activeRevision ?? null) as never);
 	});
 }

@@ -2,8 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEMARCHE_GROUPES } from '../graphql';
-import { graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
+import { readOnce } from './cache';
 import type { Profile } from './dossierContext';
 import { getDossierContext } from './dossierContext';
 
@@ -24,17 +24,10 @@ export async function getDemarcheGroupes(
 	demarcheNumber: number,
 	itemIndex?: number,
 ): Promise<GroupeWithInstructeurs[]> {
-	return await cache.get(`groupes:${demarcheNumber}`, async () => {
-		const { data } = await graphqlRequest.call(
-			ctx,
-			{ ...DEMARCHE_GROUPES, variables: { number: demarcheNumber } },
-			{ itemIndex },
-		);
-		return (
-			(data as { demarche?: { groupeInstructeurs?: GroupeWithInstructeurs[] } } | null)?.demarche
-				?.groupeInstructeurs ?? []
-		);
-	});
+	const document = { ...DEMARCHE_GROUPES, variables: { number: demarcheNumber } };
+	return await readOnce(ctx, cache, `groupes:${demarcheNumber}`, document, itemIndex, (data) =>
+		((data?.demarche as { groupeInstructeurs?: GroupeWithInstructeurs[] } | null)?.groupeInstructeurs ?? []),
+	);
 }
 
 /**

@@ -2,8 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEMARCHE_LABELS } from '../graphql/mutations';
-import { graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
+import { readOnce } from './cache';
 import { isGlobalIdOf } from './globalIds';
 
 export interface Label {
@@ -26,14 +26,10 @@ export async function getDemarcheLabels(
 	demarcheNumber: number,
 	itemIndex?: number,
 ): Promise<Label[]> {
-	return await cache.get(`labels:${demarcheNumber}`, async () => {
-		const { data } = await graphqlRequest.call(
-			ctx,
-			{ ...DEMARCHE_LABELS, variables: { number: demarcheNumber } },
-			{ itemIndex },
-		);
-		return (data as { demarche?: { labels?: Label[] } } | null)?.demarche?.labels ?? [];
-	});
+	const document = { ...DEMARCHE_LABELS, variables: { number: demarcheNumber } };
+	return await readOnce(ctx, cache, `labels:${demarcheNumber}`, document, itemIndex, (data) =>
+		((data?.demarche as { labels?: Label[] } | null)?.labels ?? []),
+	);
 }
 
 /**

@@ -19,9 +19,9 @@ import {
 	returnAllAndLimit,
 	simplifyField,
 } from '../common/fields';
-import { DEMARCHE_GROUPES } from '../../graphql';
 import type { ExecutionCache } from '../../resolve/cache';
-import { apiError, graphqlRequest } from '../../transport';
+import { getDemarcheGroupes } from '../../resolve/instructeur';
+import { apiError } from '../../transport';
 import { demarcheLocator, groupeInstructeurLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
@@ -184,16 +184,8 @@ async function assertGroupeOfDemarche(
 	groupe: number,
 	itemIndex: number,
 ) {
-	const groupes = await cache.get(`groupes:${demarche}`, async () => {
-		const { data } = await graphqlRequest.call(
-			this,
-			{ ...DEMARCHE_GROUPES, variables: { number: demarche } },
-			{ itemIndex },
-		);
-		const list = ((data as IDataObject | null)?.demarche as IDataObject | null)?.groupeInstructeurs;
-		return ((list ?? []) as IDataObject[]).map((g) => Number(g.number));
-	});
-	if (!groupes.includes(groupe)) {
+	const groupes = await getDemarcheGroupes(this, cache, demarche, itemIndex);
+	if (!groupes.some((g) => Number(g.number) === groupe)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`Groupe instructeur ${groupe} is not a groupe of démarche ${demarche}`,

@@ -12,7 +12,7 @@ import { globalId, isGlobalIdOf } from '../../resolve/globalIds';
 import { groupeInstructeurLocator, optionalDemarcheLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/writeFields';
-import { warningsOf } from '../dossier/dossierMutation';
+import { warningsOf } from '../common/warnings';
 
 /** Profiles from a list of e-mails (or instructeur IDs), separated by commas, semicolons or lines. */
 export function readProfiles(ctx: IExecuteFunctions, itemIndex: number, parameter = 'instructeurs'): IDataObject[] {
