@@ -1,9 +1,20 @@
 #!/usr/bin/env node
 // Checks what `npm pack` would publish: only dist/, README, LICENSE, CHANGELOG and package.json, every
-// file the n8n section lists, and no runtime dependencies (n8n community package rules).
+// file the n8n section lists, no runtime dependencies (n8n community package rules), and nothing in
+// dist/ that n8n never runs.
+//
+// The last rule is reachability, not a list: starting from the classes n8n loads (the files under
+// package.json's "n8n"), every top-level function, class and variable compiled into dist/ must be
+// reached through the references the TypeScript checker resolves (scripts/lib/unreachable-code.js).
+// A rule such as "every export is imported by another module" would let test-only code through
+// as soon as two pieces of it use each other (allDocuments used everyCombination), and a deny-list
+// only catches the names someone already thought of. What the tests need and n8n does not goes to
+// test/helpers/.
 'use strict';
 const { execSync } = require('node:child_process');
 const path = require('node:path');
+
+const { unreachableCode } = require('./lib/unreachable-code');
 
 const root = path.resolve(__dirname, '..');
 const pkg = require(path.join(root, 'package.json'));
@@ -26,8 +37,19 @@ for (const listed of [...pkg.n8n.credentials, ...pkg.n8n.nodes]) {
 }
 if (files.some((f) => /\.test\.|\/test\//.test(f))) problems.push('tests are packed');
 
+const unreachable = unreachableCode(root, ['nodes', 'credentials'], [...pkg.n8n.credentials, ...pkg.n8n.nodes]);
+for (const statement of unreachable.statements) {
+	problems.push(`${statement}: packed in dist/ but no node or credential class reaches it (test-only code belongs in test/helpers/; dead code goes)`);
+}
+for (const module of unreachable.modules) {
+	problems.push(`${module}: packed in dist/ but no node or credential file imports it`);
+}
+for (const stale of unreachable.stale) problems.push(`${stale}: built from a source that no longer exists (run npm run build)`);
+
 if (problems.length) {
 	console.error(`check-pack: ${problems.length} problem(s):\n - ${problems.join('\n - ')}`);
 	process.exit(1);
 }
-console.log(`check-pack: ${files.length} files, ${(report.size / 1024).toFixed(1)} kB packed, only dist/ + docs, no dependencies`);
+console.log(
+	`check-pack: ${files.length} files, ${(report.size / 1024).toFixed(1)} kB packed, only dist/ + docs, no dependencies, all code reachable from the node and credential classes`,
+);

@@ -1,7 +1,7 @@
 'use strict';
 const { parse, validate } = require('graphql');
 
-const { allDocuments } = require('../../nodes/DemarcheNumerique/graphql');
+const { allDocuments } = require('../helpers/documents');
 const { loadRealSchema } = require('../helpers/schema');
 
 const schema = loadRealSchema();

@@ -9,7 +9,7 @@ const { createHash } = require('crypto');
 
 const { startSandbox } = require('../../sandbox');
 const { NODE_TYPES, jsonOf, runWorkflow } = require('../helpers/engine');
-const { forgetCapabilities } = require('../../nodes/DemarcheNumerique/resolve/capabilities');
+const { forgetCapabilities } = require('../helpers/capabilities');
 
 const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // instructeur of both groupes of démarche 1001
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');

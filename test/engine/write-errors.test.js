@@ -8,7 +8,7 @@
  */
 const { startSandbox } = require('../../sandbox');
 const { NODE_TYPES, runWorkflow } = require('../helpers/engine');
-const { forgetCapabilities } = require('../../nodes/DemarcheNumerique/resolve/capabilities');
+const { forgetCapabilities } = require('../helpers/capabilities');
 
 const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // groupes 501 and 502
 const PAUL = 'paul.bernard@demarches-exemple.gouv.fr'; // groupe 501 only

@@ -4,7 +4,7 @@
  * otherwise integration tests would fail on the sandbox, not on the package.
  */
 const { parse, validate } = require('graphql');
-const { allDocuments } = require('../../nodes/DemarcheNumerique/graphql');
+const { allDocuments } = require('../helpers/documents');
 const { getSchema } = require('../../sandbox/lib/schema');
 
 it('validates every package document against the sandbox SDL', () => {

@@ -1,7 +1,7 @@
 'use strict';
 /** dossierPages: what a page with records the platform could not serialise turns into. */
 const { dossierPages, describeLostDossier } = require('../../nodes/DemarcheNumerique/output/dossierPages');
-const { ALL_DOSSIER_PARTS } = require('../../nodes/DemarcheNumerique/graphql');
+const { ALL_DOSSIER_PARTS } = require('../helpers/documents');
 
 function fakeContext(bodies) {
 	const sent = [];

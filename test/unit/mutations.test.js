@@ -9,11 +9,11 @@ const { getVariableValues } = require('graphql/execution/values');
 
 const { loadRealSchema } = require('../helpers/schema');
 const { ExecutionCache } = require('../../nodes/DemarcheNumerique/resolve/cache');
-const { forgetCapabilities } = require('../../nodes/DemarcheNumerique/resolve/capabilities');
+const { forgetCapabilities } = require('../helpers/capabilities');
 const { operations: dossierOps } = require('../../nodes/DemarcheNumerique/actions/dossier');
 const { operations: groupeOps } = require('../../nodes/DemarcheNumerique/actions/groupeInstructeur');
 const { operations: demarcheOps } = require('../../nodes/DemarcheNumerique/actions/demarche');
-const { mutationDocuments } = require('../../nodes/DemarcheNumerique/graphql/mutations');
+const { mutationDocuments } = require('../helpers/documents');
 const { b64, dossierContext, runOperation, TOKEN, writeContext } = require('./write-fakes');
 
 const schema = loadRealSchema();

@@ -173,20 +173,6 @@ export interface DossierParts {
 	files: boolean;
 }
 
-export const ALL_DOSSIER_PARTS: DossierParts = {
-	champs: true,
-	annotations: true,
-	messages: true,
-	avis: true,
-	traitements: true,
-	instructeurs: true,
-	labels: true,
-	geometry: true,
-	files: true,
-};
-
-export const DOSSIER_PART_NAMES = Object.keys(ALL_DOSSIER_PARTS) as Array<keyof DossierParts>;
-
 /** The dossier fragment for a set of parts, with every fragment it depends on. */
 export function dossierFragment(parts: DossierParts): string {
 	const needsFiles = parts.champs || parts.annotations || parts.messages || parts.avis || parts.files;

@@ -100,17 +100,6 @@ export type LegacyAnnotationKind =
 	| 'DropDownList'
 	| 'AjouterLigne';
 
-export const LEGACY_ANNOTATION_KINDS: LegacyAnnotationKind[] = [
-	'Text',
-	'Checkbox',
-	'Date',
-	'Datetime',
-	'IntegerNumber',
-	'DecimalNumber',
-	'DropDownList',
-	'AjouterLigne',
-];
-
 export function legacyAnnotationMutation(kind: LegacyAnnotationKind): MutationDocument {
 	return mutation(
 		`DossierModifierAnnotation${kind}`,
@@ -177,32 +166,6 @@ export const DEMARCHE_LABELS: Document = {
   demarche(number: $number) { id number labels { id name } }
 }`,
 };
-
-/** Every document the write operations can send (registered in allDocuments()). */
-export function mutationDocuments(): Document[] {
-	return [
-		...Object.values(STATE_CHANGE_MUTATIONS),
-		DOSSIER_ARCHIVER,
-		DOSSIER_DESARCHIVER,
-		DOSSIER_CHANGER_GROUPE,
-		DOSSIER_BASCULE_SUIVI,
-		DOSSIER_AJOUTER_LABEL,
-		DOSSIER_SUPPRIMER_LABEL,
-		DOSSIER_ENVOYER_MESSAGE,
-		DOSSIER_SUPPRIMER_MESSAGE,
-		DOSSIER_MODIFIER_ANNOTATIONS,
-		...LEGACY_ANNOTATION_KINDS.map(legacyAnnotationMutation),
-		CREATE_DIRECT_UPLOAD,
-		GROUPE_INSTRUCTEUR_CREER,
-		GROUPE_INSTRUCTEUR_MODIFIER,
-		GROUPE_INSTRUCTEUR_AJOUTER_INSTRUCTEURS,
-		GROUPE_INSTRUCTEUR_SUPPRIMER_INSTRUCTEURS,
-		DEMARCHE_CLONER,
-		MUTATION_NAMES,
-		DEMARCHE_LABELS,
-		GET_MUTATED_DOSSIER,
-	];
-}
 
 /** The same fields as a mutation returns, read back (e.g. when the dossier was already in the target state). */
 export const GET_MUTATED_DOSSIER: Document = {

@@ -135,8 +135,6 @@ export const ALL_DEMARCHE_PARTS: DemarcheParts = {
 	service: true,
 };
 
-export const DEMARCHE_PART_NAMES = Object.keys(ALL_DEMARCHE_PARTS) as Array<keyof DemarcheParts>;
-
 /** A descriptor with its type-specific details (list options, repetition children). */
 export const CHAMP_DESCRIPTOR_FRAGMENT = /* GraphQL */ `
 fragment ChampDescriptorFields on ChampDescriptor {

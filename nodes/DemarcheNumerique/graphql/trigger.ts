@@ -78,15 +78,6 @@ export function triggerPollDocument(scope: ScopeKind, parts: DossierParts): Docu
 	};
 }
 
-/** Every trigger document the package can send (conformance test). */
-export function triggerDocuments(combinations: DossierParts[]): Document[] {
-	const documents: Document[] = [];
-	for (const parts of combinations) {
-		documents.push(triggerPollDocument('demarche', parts), triggerPollDocument('groupeInstructeur', parts));
-	}
-	return documents;
-}
-
 /** Arguments of one list of a poll (null/undefined ones are left out of the variables). */
 export interface TriggerListArguments {
 	since?: string | null;

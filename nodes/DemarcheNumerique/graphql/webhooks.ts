@@ -2,7 +2,7 @@ import type { Document } from './queries';
 
 /**
  * Signed webhooks v2 (proposed upstream, demarche.numerique.gouv.fr PR #10263; absent from the
- * published schema, so these documents are not in allDocuments()): the node uses them only after
+ * published schema, so the conformance tests leave these documents out): the node uses them only after
  * introspection finds `webhookCreer`.
  */
 

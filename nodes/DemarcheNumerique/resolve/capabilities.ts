@@ -6,22 +6,19 @@ import { getDnCredentials, graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
 
 /**
- * Mutation names per server and credential, kept for the process lifetime: a server's schema does
- * not change between executions, and forks (mes-démarches) or older instances lack some mutations.
- * Keyed by a hash of the token, never the token itself.
+ * What is known of each server and credential, kept for the process lifetime: a server's schema
+ * does not change between executions, and forks (mes-démarches) or older instances lack some
+ * mutations. Keyed by a hash of the token, never the token itself.
  */
-const mutationNamesByServer = new Map<string, Promise<Set<string>>>();
-/** Mutations found missing by their use (when introspection was refused), per server. */
-const missingByServer = new Map<string, Set<string>>();
+export const serverCapabilities = {
+	/** The server's mutation names, learnt by introspection. */
+	mutationNames: new Map<string, Promise<Set<string>>>(),
+	/** Mutations found missing by their use (when introspection was refused). */
+	missing: new Map<string, Set<string>>(),
+};
 
 function serverKey(baseUrl: string, token: string): string {
 	return `${baseUrl}#${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
-}
-
-/** Forgets what was learnt about every server (tests, or after a server upgrade). */
-export function forgetCapabilities(): void {
-	mutationNamesByServer.clear();
-	missingByServer.clear();
 }
 
 /** The names of the server's mutations, learnt by introspection once per process and server. */
@@ -33,7 +30,7 @@ export async function getMutationNames(
 	return await cache.get('capabilities:mutations', async () => {
 		const { baseUrl, token } = await getDnCredentials(ctx);
 		const key = serverKey(baseUrl, token);
-		const known = mutationNamesByServer.get(key);
+		const known = serverCapabilities.mutationNames.get(key);
 		if (known) return await known;
 		const pending = (async () => {
 			const { data } = await graphqlRequest.call(ctx, { ...MUTATION_NAMES }, { itemIndex });
@@ -44,10 +41,10 @@ export async function getMutationNames(
 		})().catch(() => {
 			// Introspection refused or failed: an empty set means "unknown" (see hasMutation), and is
 			// kept for this execution only, so the next one asks again.
-			mutationNamesByServer.delete(key);
+			serverCapabilities.mutationNames.delete(key);
 			return new Set<string>();
 		});
-		mutationNamesByServer.set(key, pending);
+		serverCapabilities.mutationNames.set(key, pending);
 		return await pending;
 	});
 }
@@ -63,7 +60,7 @@ export async function hasMutation(
 	itemIndex?: number,
 ): Promise<boolean> {
 	const { baseUrl, token } = await getDnCredentials(ctx);
-	if (missingByServer.get(serverKey(baseUrl, token))?.has(name)) return false;
+	if (serverCapabilities.missing.get(serverKey(baseUrl, token))?.has(name)) return false;
 	const names = await getMutationNames(ctx, cache, itemIndex);
 	return names.size === 0 || names.has(name);
 }
@@ -72,7 +69,7 @@ export async function hasMutation(
 export async function markMissing(ctx: DnFunctions, name: string): Promise<void> {
 	const { baseUrl, token } = await getDnCredentials(ctx);
 	const key = serverKey(baseUrl, token);
-	missingByServer.set(key, new Set([...(missingByServer.get(key) ?? []), name]));
+	serverCapabilities.missing.set(key, new Set([...(serverCapabilities.missing.get(key) ?? []), name]));
 }
 
 /** A GraphQL validation error saying the server has no such field on Mutation. */

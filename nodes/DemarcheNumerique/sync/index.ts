@@ -43,13 +43,6 @@ export type TriggerEvent =
 	| 'dossierStateChanged'
 	| 'dossierDeleted';
 
-export const TRIGGER_EVENTS: TriggerEvent[] = [
-	'dossierDeposited',
-	'dossierUpdated',
-	'dossierStateChanged',
-	'dossierDeleted',
-];
-
 /** The platform lists the trigger follows. */
 export type StreamName = 'changes' | 'deposits' | 'deleted' | 'pending';
 

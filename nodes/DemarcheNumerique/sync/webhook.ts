@@ -85,10 +85,6 @@ export function verifySignature(rawBody: Buffer | string, header: unknown, secre
 	return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function signBody(rawBody: Buffer | string, secret: string): string {
-	return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
-}
-
 export interface SignedEvent {
 	sequence: number;
 	type: string;
