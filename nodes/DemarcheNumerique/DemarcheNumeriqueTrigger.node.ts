@@ -1,14 +1,13 @@
 import type {
 	IDataObject,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { DOSSIER_STATE_OPTIONS, dossierPartsField, dossierPartsFrom } from './actions/common/fields';
+import { DOSSIER_STATE_OPTIONS, dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
 import type { DossierParts, ScopeKind } from './graphql';
 import { DOSSIER_STATES, dossierNumbersDocument, scopeVariables } from './graphql';
@@ -47,11 +46,6 @@ interface Connection {
 const SAMPLE_SIZE = 5;
 
 const DOSSIER_EVENTS: TriggerEvent[] = ['dossierDeposited', 'dossierUpdated', 'dossierStateChanged'];
-
-const include: INodeProperties = {
-	...dossierPartsField({ resource: [], operation: [] }),
-	displayOptions: { show: { event: DOSSIER_EVENTS } },
-};
 
 interface TriggerSettings {
 	scope: ScopeKind;
@@ -406,16 +400,8 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 				required: true,
 				displayOptions: { show: { startFrom: ['date'] } },
 			},
-			{
-				displayName: 'Simplify',
-				name: 'simplify',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to return a flat dossier with typed champs and annotations keyed by label instead of the raw API response',
-				displayOptions: { show: { event: DOSSIER_EVENTS } },
-			},
-			include,
+			simplifyField({ event: DOSSIER_EVENTS }),
+			dossierPartsField({ event: DOSSIER_EVENTS }),
 			{
 				displayName: 'Options',
 				name: 'options',

@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField, dossierPartsFrom } from './actions/common/fields';
+import { dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
 import { demarcheLocator, parseNumber } from './actions/common/locators';
 import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
@@ -31,11 +31,6 @@ import type { DnFunctions } from './transport';
 import { getDnCredentials, graphqlRequest, mutate } from './transport';
 
 type Mode = 'legacy' | 'signed';
-
-const include = {
-	...dossierPartsField({ resource: [], operation: [] }),
-	displayOptions: { show: { fetchDossier: [true] } },
-};
 
 function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): number {
 	return parseNumber(
@@ -215,16 +210,8 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				default: false,
 				description: 'Whether to read the whole dossier before starting the workflow (one request per event)',
 			},
-			{
-				displayName: 'Simplify',
-				name: 'simplify',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to return a flat dossier with typed champs and annotations keyed by label instead of the raw API response',
-				displayOptions: { show: { fetchDossier: [true] } },
-			},
-			include,
+			simplifyField({ fetchDossier: [true] }),
+			dossierPartsField({ fetchDossier: [true] }),
 		],
 	};
 

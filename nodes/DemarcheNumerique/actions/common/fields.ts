@@ -3,15 +3,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
 import { DOSSIER_STATES } from '../../graphql';
+import type { Show } from './displayOptions';
 import { parseNumber } from './locators';
 
-type Show = { resource: string[]; operation: string[] };
-
-const STATE_NAMES: Record<DossierState, { name: string; description: string }> = {
+const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
 	en_construction: { name: 'En Construction', description: 'Deposited, the usager can still edit it' },
 	en_instruction: { name: 'En Instruction', description: 'Being examined by the instructeurs' },
-	accepte: { name: 'Accepté', description: 'Accepted' },
-	refuse: { name: 'Refusé', description: 'Refused' },
+	accepte: { name: 'Accepté' },
+	refuse: { name: 'Refusé' },
 	sans_suite: { name: 'Sans Suite', description: 'Closed without follow-up' },
 };
 
@@ -52,6 +51,19 @@ export function simplifyField(show: Show): INodeProperties {
 		description:
 			'Whether to return a flat dossier with typed champs and annotations keyed by label instead of the raw API response',
 		displayOptions: { show },
+	};
+}
+
+/** A binary property name option (justificatif, attachment): the file is uploaded to the platform. */
+export function binaryPropertyOption(name: string, displayName: string, what: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		default: 'data',
+		placeholder: 'e.g. data',
+		hint: 'The name of the input binary property holding the file',
+		description: `Name of the input item's binary property to upload as the ${what}`,
 	};
 }
 
@@ -134,7 +146,7 @@ export function dossierPartsField(show: Show): INodeProperties {
 	};
 }
 
-const DOSSIER_PART_OPTIONS = (dossierPartsField({ resource: [], operation: [] }).options ??
+const DOSSIER_PART_OPTIONS = (dossierPartsField({}).options ??
 	[]) as INodeProperties[];
 
 /**

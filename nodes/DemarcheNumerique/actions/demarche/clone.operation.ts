@@ -4,7 +4,7 @@ import { DEMARCHE_CLONER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
 import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 
 export const description = showOnlyFor('demarche', 'clone', [
 	{ ...demarcheLocator, description: 'The démarche to copy' },

@@ -1,3 +1,3 @@
-import { labelOperation } from './toggles';
+import { labelOperation } from './pairedOperations';
 
 export const { description, execute } = labelOperation(true);

@@ -1,3 +1,3 @@
-import { archiveOperation } from './toggles';
+import { archiveOperation } from './pairedOperations';
 
 export const { description, execute } = archiveOperation(true);

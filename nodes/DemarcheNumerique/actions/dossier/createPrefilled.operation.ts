@@ -6,7 +6,7 @@ import { DescriptorLookupError, getDescriptors } from '../../resolve/descriptors
 import { prefillRequest } from '../../transport';
 import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 import type { PrefillEntry } from './prefill';
 import { buildPrefillBody, needsDescriptors } from './prefill';
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { dossierLocator, instructeurLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 import type { ExecutionCache } from '../../resolve/cache';
 import { withDossierDemarche } from '../../resolve/dossierContext';
 import { globalId } from '../../resolve/globalIds';

@@ -1,3 +1,3 @@
-import { followOperation } from './toggles';
+import { followOperation } from './pairedOperations';
 
 export const { description, execute } = followOperation(true);

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { prefillRequest } from '../../transport';
 import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 
 export const description = showOnlyFor('dossier', 'getPrefillStatus', [
 	{ ...demarcheLocator, description: 'The démarche the prefilled dossiers were created in' },

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DOSSIER_ENVOYER_MESSAGE } from '../../graphql/mutations';
 import { mutate, uploadBinary } from '../../transport';
-import { binaryPropertyOption } from '../common/writeFields';
+import { binaryPropertyOption } from '../common/fields';
 import { dossierMutation } from './dossierMutation';
 
 export const { description, execute } = dossierMutation({

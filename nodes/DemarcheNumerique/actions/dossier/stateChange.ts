@@ -7,7 +7,7 @@ import { GET_MUTATED_DOSSIER, STATE_CHANGE_MUTATIONS } from '../../graphql/mutat
 import type { UploadedFile } from '../../transport';
 import { graphqlRequest, mutate, uploadBinary } from '../../transport';
 import type { OperationModule } from '../common/types';
-import { binaryPropertyOption } from '../common/writeFields';
+import { binaryPropertyOption } from '../common/fields';
 import type { DossierMutationContext } from './dossierMutation';
 import { dossierMutation } from './dossierMutation';
 

@@ -5,7 +5,7 @@ import { GROUPE_INSTRUCTEUR_CREER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
 import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 import { groupeOutput, readProfiles } from './groupeMutation';
 
 export const description = showOnlyFor('groupeInstructeur', 'create', [

@@ -11,7 +11,7 @@ import { mutate } from '../../transport';
 import { globalId, isGlobalIdOf } from '../../resolve/globalIds';
 import { groupeInstructeurLocator, optionalDemarcheLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 import { warningsOf } from '../common/warnings';
 
 /** Profiles from a list of e-mails (or instructeur IDs), separated by commas, semicolons or lines. */

@@ -6,7 +6,7 @@ import { mutate } from '../../transport';
 import { globalId } from '../../resolve/globalIds';
 import { groupeInstructeurLocator, optionalDemarcheLocator, readGroupeNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
-import { showOnlyFor } from '../common/writeFields';
+import { showOnlyFor } from '../common/displayOptions';
 import { groupeOutput } from './groupeMutation';
 
 export const description = showOnlyFor('groupeInstructeur', 'update', [

@@ -1,5 +1,11 @@
+/**
+ * The dossier operations that come in pairs, one factory per pair: archive/unarchive and
+ * follow/unfollow (the dossier and the acting instructeur), addLabel/removeLabel (a label by name
+ * or ID).
+ */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { MutationDocument } from '../../graphql/mutations';
 import {
 	DOSSIER_AJOUTER_LABEL,
 	DOSSIER_ARCHIVER,
@@ -13,31 +19,27 @@ import { mutate } from '../../transport';
 import type { OperationModule } from '../common/types';
 import { dossierMutation } from './dossierMutation';
 
-/** Archive or unarchive: the same input, two mutations. */
-export function archiveOperation(archive: boolean): OperationModule {
+/** A mutation of a dossier by an instructeur, with nothing else to give but the switch's own input. */
+function byInstructeur(operation: string, document: MutationDocument, extraInput: IDataObject): OperationModule {
 	return dossierMutation({
-		operation: archive ? 'archive' : 'unarchive',
+		operation,
 		needsInstructeur: true,
 		async run({ itemIndex, dossierId, instructeurId }) {
-			const document = archive ? DOSSIER_ARCHIVER : DOSSIER_DESARCHIVER;
-			const input = { dossierId, instructeurId: await instructeurId() };
+			const input = { dossierId, instructeurId: await instructeurId(), ...extraInput };
 			const payload = await mutate.call(this, { ...document, variables: { input } }, { itemIndex });
 			return payload.dossier as IDataObject;
 		},
 	});
 }
 
+/** Archive or unarchive: the same input, two mutations. */
+export function archiveOperation(archive: boolean): OperationModule {
+	return byInstructeur(archive ? 'archive' : 'unarchive', archive ? DOSSIER_ARCHIVER : DOSSIER_DESARCHIVER, {});
+}
+
 /** Follow or unfollow: one mutation with a `follow` switch. */
 export function followOperation(follow: boolean): OperationModule {
-	return dossierMutation({
-		operation: follow ? 'follow' : 'unfollow',
-		needsInstructeur: true,
-		async run({ itemIndex, dossierId, instructeurId }) {
-			const input = { dossierId, instructeurId: await instructeurId(), follow };
-			const payload = await mutate.call(this, { ...DOSSIER_BASCULE_SUIVI, variables: { input } }, { itemIndex });
-			return payload.dossier as IDataObject;
-		},
-	});
+	return byInstructeur(follow ? 'follow' : 'unfollow', DOSSIER_BASCULE_SUIVI, { follow });
 }
 
 /** Add or remove a label, by name (looked up once per execution and démarche) or ID. */
