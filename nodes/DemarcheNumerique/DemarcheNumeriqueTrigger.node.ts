@@ -15,32 +15,11 @@ import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
 import { fetchDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
-import type { Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent } from './sync';
-import {
-	DEFAULT_SYNC_OPTIONS,
-	DOSSIER_STREAMS,
-	STREAMS_OF_EVENT,
-	acceptOverlap,
-	acceptPage,
-	acceptRows,
-	finishPoll,
-	firstRequest,
-	loadState,
-	matchesStates,
-	nextRequest,
-	orderedTraitements,
-	pollMemory,
-	sampleRequest,
-	transitionsFrom,
-} from './sync';
+import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
+import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
 import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
 
 type Row = IDataObject;
-
-interface Connection {
-	nodes?: Array<Row | null> | null;
-	pageInfo?: { endCursor?: string | null; hasNextPage?: boolean };
-}
 
 /** How many recent records "Fetch Test Event" shows. */
 const SAMPLE_SIZE = 5;
@@ -118,13 +97,13 @@ async function fetchLists(
 	ctx: IPollFunctions,
 	settings: TriggerSettings,
 	request: PollRequest,
-): Promise<Record<string, Connection>> {
+): Promise<Record<string, Connection<Row>>> {
 	const document = triggerPollDocument(settings.scope, settings.parts);
 	const { data } = await graphqlRequest.call(ctx, {
 		...document,
 		variables: triggerVariables(settings.scope, settings.scopeNumber, request),
 	});
-	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection> | null;
+	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection<Row>> | null;
 	if (!root) {
 		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
 			description: 'Check the number and that the credential\'s token can see it.',
@@ -132,9 +111,6 @@ async function fetchLists(
 	}
 	return root;
 }
-
-const rowsOf = (connection: Connection | undefined): Row[] =>
-	(connection?.nodes ?? []).filter((row): row is Row => Boolean(row));
 
 /** Fetches late dossiers in full; one that disappeared meanwhile is skipped. */
 async function refetchDossiers(ctx: IPollFunctions, settings: TriggerSettings, numbers: number[]): Promise<Row[]> {
@@ -179,26 +155,6 @@ async function toItems(
 	return items;
 }
 
-/** "Fetch Test Event": the most recent matching records, state untouched. */
-async function sample(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
-	const lists = await fetchLists(ctx, settings, sampleRequest(settings.event, SAMPLE_SIZE * 4));
-	const emissions: Emission<Row>[] = [];
-	for (const stream of STREAMS_OF_EVENT[settings.event]) {
-		for (const row of rowsOf(lists[stream]).reverse()) {
-			if (settings.event !== 'dossierStateChanged') {
-				emissions.push({ stream, row });
-				continue;
-			}
-			const transitions = transitionsFrom(orderedTraitements(row.traitements as never), 0);
-			const last = transitions[transitions.length - 1];
-			if (last) emissions.push({ stream, row, transition: last });
-		}
-	}
-	const matching = emissions.filter((emission) => matchesStates(emission, settings.states)).slice(0, SAMPLE_SIZE);
-	if (!matching.length) return null;
-	return [await toItems(ctx, settings, matching)];
-}
-
 /**
  * A dossier the platform cannot serialise (`invalid_null`) blocks its page, so the trigger waits on
  * it rather than skip it: name that dossier, so the user can report it. Other errors pass through.
@@ -241,92 +197,43 @@ async function explainFailure(
 	);
 }
 
-/** One poll: the lists from their cursors, late rows from the overlap window, the next state. */
-async function pollOnce(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
+/** The platform side of a poll (sync/poll.ts), through this node's credential. */
+function platformOf(ctx: IPollFunctions, settings: TriggerSettings): TriggerPlatform<Row> {
+	return {
+		fetchLists: async (request) => await fetchLists(ctx, settings, request),
+		refetchDossiers: async (numbers) => await refetchDossiers(ctx, settings, numbers),
+		explainFailure: async (request, error) => await explainFailure(ctx, settings, request, error),
+	};
+}
+
+/** One poll; its state is saved in the node's static data with the items it describes. */
+async function poll(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
 	const staticData = ctx.getWorkflowStaticData('node');
-	const state = loadState(
+	const config = {
+		scope: `${settings.scope}:${settings.scopeNumber}`,
+		event: settings.event,
+		startFrom: settings.startFrom,
+		startDate: settings.startDate,
+	};
+	const { emissions, state, failure } = await pollOnce(
+		platformOf(ctx, settings),
+		{ config, states: settings.states, sync: settings.sync },
 		staticData.sync,
-		{
-			scope: `${settings.scope}:${settings.scopeNumber}`,
-			event: settings.event,
-			startFrom: settings.startFrom,
-			startDate: settings.startDate,
-		},
 		Date.now(),
 	);
-	const memory = pollMemory(state, settings.event);
-	const emissions: Emission<Row>[] = [];
-	const first = firstRequest(state, settings.event, settings.sync);
-
-	// The first request must succeed; later ones only add progress, so a failure there ends the
-	// poll with what was read so far (its state saved with its items).
-	let request: PollRequest | null = first;
-	let rowsRead = 0;
-	const overlapPages: Partial<Record<StreamName, Connection>> = {};
-	let failure: unknown;
-	while (request) {
-		const outcome = await fetchLists(ctx, settings, request).then(
-			(lists) => ({ lists, error: undefined }),
-			(error: unknown) => ({ lists: undefined, error }),
-		);
-		if (!outcome.lists) {
-			if (request === first) throw await explainFailure(ctx, settings, request, outcome.error);
-			failure = outcome.error;
-			break;
-		}
-		const lists = outcome.lists;
-		const pending: StreamName[] = [];
-		for (const stream of Object.keys(request.main) as StreamName[]) {
-			const rows = rowsOf(lists[stream]);
-			rowsRead += rows.length;
-			const pageInfo = lists[stream]?.pageInfo ?? {};
-			emissions.push(...acceptPage(state, stream, rows, pageInfo, memory));
-			if (pageInfo.hasNextPage && rows.length) pending.push(stream);
-		}
-		if (request === first) {
-			for (const stream of Object.keys(request.overlap) as StreamName[]) {
-				overlapPages[stream] = lists[`${stream}Overlap`];
-			}
-		}
-		request = nextRequest(state, pending, rowsRead, settings.sync);
-	}
-
-	if (!failure) {
-		try {
-			for (const [stream, firstPage] of Object.entries(overlapPages) as Array<[StreamName, Connection]>) {
-				let page: Connection | undefined = firstPage;
-				while (page) {
-					const { late, more } = acceptOverlap(state, stream, rowsOf(page), page.pageInfo ?? {});
-					const rows = DOSSIER_STREAMS.has(stream)
-						? await refetchDossiers(ctx, settings, late.map((row) => Number(row.number)))
-						: late;
-					emissions.push(...acceptRows(state, stream, rows, memory));
-					if (!more) break;
-					const overlap = first.overlap[stream]!;
-					const lists = await fetchLists(ctx, settings, {
-						main: {},
-						overlap: { [stream]: { ...overlap, after: page.pageInfo?.endCursor ?? null } },
-					});
-					page = lists[`${stream}Overlap`];
-				}
-			}
-		} catch (error) {
-			failure = error;
-		}
-	}
-
-	finishPoll(state, memory, settings.sync);
-	const items = await toItems(
-		ctx,
-		settings,
-		emissions.filter((emission) => matchesStates(emission, settings.states)),
-	);
-	if (failure && !items.length && JSON.stringify(staticData.sync) === JSON.stringify(state)) throw failure;
+	const items = await toItems(ctx, settings, emissions);
 	if (failure) {
 		ctx.logger.warn(`Démarche Numérique Trigger: a request failed mid-poll; the rest waits for the next poll (${(failure as Error).message})`);
 	}
-	if (JSON.stringify(staticData.sync) !== JSON.stringify(state)) staticData.sync = state as unknown as IDataObject;
+	if (state) staticData.sync = state as unknown as IDataObject;
 	return items.length ? [items] : null;
+}
+
+/** "Fetch Test Event": the most recent matching records, state untouched. */
+async function sample(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
+	const matching = await sampleOnce(platformOf(ctx, settings), settings.event, settings.states, SAMPLE_SIZE);
+	if (!matching.length) return null;
+	return [await toItems(ctx, settings, matching)];
 }
 
 export class DemarcheNumeriqueTrigger implements INodeType {
@@ -460,6 +367,6 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 			}
 		}
 		if (this.getMode() === 'manual') return await sample(this, settings);
-		return await pollOnce(this, settings);
+		return await poll(this, settings);
 	}
 }

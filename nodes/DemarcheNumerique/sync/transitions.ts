@@ -87,7 +87,16 @@ export function traitementsBefore(ordered: RawTraitement[], originMs: number | n
 //
 // Sorted numbers, each written as the base-36 difference from the previous one (digits and
 // lowercase letters) followed by its count in base 26 written with uppercase letters (A = 0). The
-// letters separate the entries, so no delimiter is needed: about 3 bytes per dossier.
+// letters separate the entries, so no delimiter is needed: 2 to 3.5 bytes per dossier.
+//
+// Kept because the figure needs it. "State Changed" remembers every dossier it has seen, and n8n
+// stores the trigger's static data as JSON in the workflow's row of its database, rewritten after
+// each poll that changes it. Measured for 100 000 dossiers with 1 to 3 traitements each:
+//                                         this encoding   plain JSON {"n": c}   JSON deltas [d, c, …]
+//   consecutive numbers                        200 kB            992 kB              400 kB
+//   8-digit numbers, mean gap 80               277 kB          1 300 kB              532 kB
+//   8-digit numbers, mean gap 1 000            334 kB          1 320 kB              643 kB
+// (On a large instance, numbers have 8 digits, spread over one sequence that all démarches share.)
 
 function toLetters(value: number): string {
 	let text = '';
