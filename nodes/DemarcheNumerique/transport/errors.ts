@@ -141,10 +141,6 @@ const BUSINESS_FIXES: Array<[RegExp, string]> = [
 		'The dossier is not in a state that allows this change. Read its current state first, or enable "Succeed If Already In Target State" to make re-runs idempotent.',
 	],
 	[
-		/checksum|int[ée]grit[ée]/i,
-		'The uploaded file does not match its checksum. The binary data may have changed during the upload: retry the item.',
-	],
-	[
 		/blob|expir/i,
 		'The uploaded file reference expired (uploads are valid for 1 hour) or is invalid. Retry the item so the file is uploaded again.',
 	],
