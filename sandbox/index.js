@@ -30,6 +30,24 @@ function readBody(req) {
 	});
 }
 
+/** Writes chunks as the client reads them: a large file is never whole in memory. */
+async function writeChunks(res, chunks) {
+	for (const chunk of chunks) {
+		if (res.destroyed) return;
+		if (!res.write(chunk)) {
+			await new Promise((resolve) => {
+				const done = () => {
+					res.off('drain', done);
+					res.off('close', done);
+					resolve();
+				};
+				res.on('drain', done);
+				res.on('close', done);
+			});
+		}
+	}
+}
+
 function listen(server, port) {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
@@ -154,8 +172,8 @@ async function startSandbox(options = {}) {
 			req.method === 'GET' || req.method === 'HEAD'
 				? sandbox.files.verify(url.pathname, url.searchParams)
 				: { ok: false, status: 405, reason: 'method not allowed' };
-		const bytes = check.ok ? sandbox.files.bytes(check.key) : null;
-		if (!check.ok || !bytes) {
+		const content = check.ok ? sandbox.files.content(check.key) : null;
+		if (!check.ok || !content) {
 			const status = check.ok ? 404 : check.status;
 			sandbox.storageLog.add(req, status);
 			res.writeHead(status, { 'Content-Type': 'application/xml' });
@@ -167,12 +185,13 @@ async function startSandbox(options = {}) {
 		sandbox.storageLog.add(req, 200);
 		res.writeHead(200, {
 			'Content-Type': check.contentType || 'application/octet-stream',
-			'Content-Length': bytes.length,
+			'Content-Length': content.byteSize,
 			// Like object storage: an ASCII fallback plus the RFC 5987 UTF-8 name (header values must be
 			// Latin-1, and French file names are not).
 			'Content-Disposition': `attachment; filename="${check.filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(check.filename)}`,
 		});
-		res.end(req.method === 'HEAD' ? undefined : bytes);
+		if (req.method !== 'HEAD') await writeChunks(res, content.chunks);
+		res.end();
 	});
 
 	sandbox.apiPort = await listen(apiServer, options.port !== undefined ? options.port : 0);

@@ -206,6 +206,36 @@ function controlRoutes(sandbox) {
 				at: timeArg(body.at),
 			});
 		},
+		'POST /__sandbox/act/attach': (body) => {
+			// Files of any size (up to 2 GiB) without sending their bytes: seeded content, streamed.
+			const store = sandbox.store;
+			const record = store.requireDossier(body.number);
+			const annotations = Boolean(body.annotation);
+			const [stableId] = Object.keys(
+				resolveValues(store, record, { [body.champ]: null }, annotations),
+			);
+			const revision = store.revisionOf(record);
+			const desc = (annotations ? revision.annotations : revision.champs).find(
+				(d) => d.stableId === Number(stableId),
+			);
+			if (desc.type !== 'piece_justificative')
+				throw httpError(400, `"${body.champ}" is not a piece justificative champ`);
+			const files = (Array.isArray(body.files) ? body.files : []).map((file, index) => {
+				const byteSize = Number(file.byteSize);
+				if (!Number.isInteger(byteSize) || byteSize < 0 || byteSize > 2 * 1024 ** 3)
+					throw httpError(400, `files[${index}].byteSize must be an integer from 0 to 2 GiB`);
+				store.attachedFiles = (store.attachedFiles || 0) + 1;
+				return fileRef(
+					`att${record.number}-${stableId}-${store.attachedFiles}-${byteSize}`,
+					String(file.filename || `piece-${index + 1}.pdf`),
+					String(file.contentType || 'application/pdf'),
+					byteSize,
+					store.now(),
+				);
+			});
+			store.setValues(record.number, { [stableId]: files }, { annotations, at: timeArg(body.at) });
+			return dossierView(store, record);
+		},
 		'GET /__sandbox/requests': (_b, _p, url) =>
 			sandbox.log.list(url.searchParams.get('token'), sandbox.tokens),
 		'DELETE /__sandbox/requests': () => {

@@ -142,6 +142,42 @@ describe('files', () => {
 		await control(sandbox, 'POST', '/clock', { advanceMs: 2 * 60 * 1000 });
 		expect((await fetch(url)).status).toBe(403);
 	});
+
+	it('signs links as Swift temporary URLs: temp_url_sig and temp_url_expires one hour ahead, in Unix seconds', async () => {
+		const res = await gql(sandbox, filesQuery());
+		const url = new URL(res.json.data.dossier.champs.flatMap((c) => c.files || [])[0].url);
+		expect(url.searchParams.get('temp_url_sig')).toMatch(/^[0-9a-f]{64}$/);
+		const expires = Number(url.searchParams.get('temp_url_expires'));
+		expect(Math.abs(expires * 1000 - (Date.now() + 3600 * 1000))).toBeLessThan(5000);
+	});
+
+	it('act/attach puts files of any size on a piece justificative champ; a large one streams, byte-exact', async () => {
+		const number = sandbox.facts.everyChampDossier;
+		const byteSize = 60 * 1024 * 1024 + 7; // beyond what is ever held whole
+		await control(sandbox, 'POST', '/act/attach', {
+			number,
+			champ: 'Justificatif de domicile',
+			files: [{ filename: 'grand-plan.pdf', byteSize }, { filename: 'petit.txt', byteSize: 12, contentType: 'text/plain' }],
+		});
+		const res = await gql(sandbox, filesQuery());
+		const files = res.json.data.dossier.champs.flatMap((c) => c.files || []);
+		expect(files.map((f) => [f.filename, f.byteSizeBigInt, f.contentType])).toEqual([
+			['grand-plan.pdf', String(byteSize), 'application/pdf'],
+			['petit.txt', '12', 'text/plain'],
+		]);
+		const response = await fetch(files[0].url);
+		expect(Number(response.headers.get('content-length'))).toBe(byteSize);
+		const hash = crypto.createHash('md5');
+		let received = 0;
+		for await (const chunk of response.body) {
+			hash.update(chunk);
+			received += chunk.length;
+		}
+		expect(received).toBe(byteSize);
+		expect(hash.digest('base64')).toBe(files[0].checksum);
+		const refused = await control(sandbox, 'POST', '/act/attach', { number, champ: 'Commentaire', files: [] }).catch((e) => e);
+		expect(String(refused.message || JSON.stringify(refused))).toMatch(/not a piece justificative champ/);
+	});
 });
 
 describe('the showcase values, as written in seed.js', () => {
