@@ -3,7 +3,8 @@
 /**
  * `npm run sandbox`: starts the sandbox on fixed ports and prints its URLs and demo tokens.
  * Env: SANDBOX_PORT (8787), SANDBOX_STORAGE_PORT (8788), SANDBOX_SEED ('sandbox'),
- * SANDBOX_SIZE (2000 dossiers), SANDBOX_THROTTLE_LIMIT (400), SANDBOX_FORK_MODE, SANDBOX_WEBHOOKS_V2 (1/true).
+ * SANDBOX_SIZE (2000 dossiers), SANDBOX_THROTTLE_LIMIT (400), SANDBOX_FORK_MODE, SANDBOX_WEBHOOKS_V2 (1/true),
+ * SANDBOX_ANSWER_DELAY_MS (0; a benchmark knob: GraphQL answers no sooner than this after the request).
  */
 const { spawn } = require('child_process');
 
@@ -43,6 +44,7 @@ async function main() {
 		throttleLimit: env.SANDBOX_THROTTLE_LIMIT ? Number(env.SANDBOX_THROTTLE_LIMIT) : undefined,
 		forkMode: flag(env.SANDBOX_FORK_MODE),
 		webhooksV2: flag(env.SANDBOX_WEBHOOKS_V2),
+		answerDelayMs: Number(env.SANDBOX_ANSWER_DELAY_MS || 0),
 	});
 	const lines = [
 		'Démarche Numérique sandbox running',

@@ -8,7 +8,7 @@
  *
  * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
  *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
- *   clock ({set?: ISO|ms} to start frozen).
+ *   clock ({set?: ISO|ms} to start frozen), answerDelayMs (0: GraphQL answers as soon as ready).
  */
 const http = require('http');
 const crypto = require('crypto');
@@ -79,6 +79,8 @@ async function startSandbox(options = {}) {
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
 		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// A benchmark knob, not platform behaviour: GraphQL answers no sooner than this after the request.
+		pace: { answerDelayMs: Math.max(0, Number(options.answerDelayMs) || 0) },
 		apiPort: null,
 		storagePort: null,
 		secret: crypto.randomBytes(16).toString('hex'),

@@ -270,6 +270,14 @@ function controlRoutes(sandbox) {
 			if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
 			return clock.state();
 		},
+		'GET /__sandbox/pace': () => sandbox.pace,
+		'POST /__sandbox/pace': (body) => {
+			const delay = body.answerDelayMs === undefined ? 200 : Number(body.answerDelayMs);
+			if (!Number.isFinite(delay) || delay < 0)
+				throw httpError(400, 'answerDelayMs must be a number of milliseconds, 0 or more');
+			sandbox.pace.answerDelayMs = delay;
+			return sandbox.pace;
+		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
 			for (const key of ['forkMode', 'webhooksV2'])
