@@ -30,9 +30,9 @@ function readBody(req) {
 	});
 }
 
-/** Writes chunks as the client reads them: a large file is never whole in memory. */
+/** Writes chunks (an iterable, or an async one) as the client reads them: a large file is never whole in memory. */
 async function writeChunks(res, chunks) {
-	for (const chunk of chunks) {
+	for await (const chunk of chunks) {
 		if (res.destroyed) return;
 		if (!res.write(chunk)) {
 			await new Promise((resolve) => {
