@@ -74,18 +74,16 @@ describe('dossier.downloadFiles', () => {
 		expect(run.items(NODE)[0].binary).not.toHaveProperty('data');
 	});
 
-	it('refreshes expired URLs by asking the platform for the dossier again', async () => {
+	it('refreshes URLs the storage refuses by asking the platform for the dossier again', async () => {
 		const files = sb.sandbox.files;
 		const original = files.url;
 		const signed = new Set();
-		// The first link signed for each file (the first GetDossier's) expired a minute ago.
+		// The first link signed for each file (the first GetDossier's) says it is valid for an hour,
+		// but the storage refuses it (its clock is ahead, or the signing key changed).
 		files.url = function (file) {
 			if (signed.has(file.key)) return original.call(this, file);
 			signed.add(file.key);
-			const expires = Math.floor((this.store.clock.now() - 60_000) / 1000);
-			const sig = this.signature(file.key, file.filename, file.contentType, expires);
-			const params = new URLSearchParams({ ct: file.contentType, expires: String(expires), sig });
-			return `${this.storageBaseUrl()}/blobs/${encodeURIComponent(file.key)}/${encodeURIComponent(file.filename)}?${params}`;
+			return original.call(this, file).replace(/temp_url_sig=[0-9a-f]{4}/, 'temp_url_sig=0000');
 		};
 		try {
 			const { run, json, error } = await runNode(sb, download());

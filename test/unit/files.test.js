@@ -1,5 +1,6 @@
 'use strict';
-const { dossierFiles } = require('../../nodes/DemarcheNumerique/output/files');
+const { dossierFiles, inputFiles, sameFile } = require('../../nodes/DemarcheNumerique/output/files');
+const { simplifyDossier } = require('../../nodes/DemarcheNumerique/output/simplify');
 
 const file = (name) => ({ filename: name, contentType: 'application/pdf', checksum: `${name}==`, byteSizeBigInt: '10', url: `https://storage/${name}` });
 const ALL = { champs: true, annotations: true, messages: true, avis: true, attestation: true, justificatif: true, pdf: true };
@@ -60,5 +61,53 @@ describe('dossierFiles', () => {
 
 	it('copes with a dossier without the parts or files', () => {
 		expect(dossierFiles({ number: 1, attestation: null }, ALL)).toEqual([]);
+	});
+});
+
+describe('inputFiles: the files an input item already lists', () => {
+	const raw = { __typename: 'Dossier', ...dossier };
+	const view = (files) => files.map((f) => [f.kind, f.source, f.file.filename, f.file.url, f.file.checksum, String(f.file.byteSizeBigInt)]);
+
+	it('reads a dossier as the API returns it exactly as a fresh read would', () => {
+		expect(inputFiles(raw, 10001, ALL)).toEqual(dossierFiles(raw, ALL));
+	});
+
+	it('reads the simplified dossier (champs keyed by label, repetition rows, messages, avis, attestation…) to the same files, in the same order', () => {
+		const simplified = simplifyDossier(raw);
+		expect(view(inputFiles(simplified, 10001, ALL))).toEqual(view(dossierFiles(raw, ALL)));
+	});
+
+	it('is undefined when the item is another dossier, lacks a part the sources need, or holds a link that is not http(s)', () => {
+		const simplified = simplifyDossier(raw);
+		expect(inputFiles(simplified, 10002, ALL)).toBeUndefined();
+		const { messages: _m, ...withoutMessages } = simplified;
+		expect(inputFiles(withoutMessages, 10001, ALL)).toBeUndefined();
+		expect(inputFiles(withoutMessages, 10001, { ...ALL, messages: false })).toHaveLength(10);
+		const { motivationAttachment: _j, ...rawWithoutFiles } = raw;
+		expect(inputFiles(rawWithoutFiles, 10001, ALL)).toBeUndefined();
+		expect(inputFiles({ number: 10001 }, 10001, { ...ALL, champs: true })).toBeUndefined();
+		const local = JSON.parse(JSON.stringify(simplified));
+		local.champs.Justificatif[0].url = 'file:///etc/passwd';
+		expect(inputFiles(local, 10001, ALL)).toBeUndefined();
+	});
+
+	it('takes a part that holds no file (attestation null) as known: nothing to read', () => {
+		const simplified = simplifyDossier({ ...raw, attestation: null, motivationAttachment: null, pdf: null });
+		expect(inputFiles(simplified, 10001, { ...ALL, champs: false, annotations: false, messages: false, avis: false })).toEqual([]);
+	});
+});
+
+describe('sameFile: a file found again in a fresh copy of the dossier', () => {
+	const fresh = dossierFiles(dossier, ALL);
+
+	it('by its place, or by kind, name and checksum when the place is a label', () => {
+		const fromSimplified = inputFiles(simplifyDossier({ __typename: 'Dossier', ...dossier }), 10001, ALL);
+		for (const entry of fromSimplified) expect(sameFile(fresh, entry).file).toBe(fresh[fromSimplified.indexOf(entry)].file);
+	});
+
+	it('is undefined once the file is gone or its content changed', () => {
+		const entry = { ...fresh[0], key: 'champ:other:0', file: { ...fresh[0].file, checksum: 'changed==' } };
+		expect(sameFile(fresh, entry)).toBeUndefined();
+		expect(sameFile(fresh.slice(1), { ...fresh[0], key: 'x' })).toBeUndefined();
 	});
 });

@@ -6,7 +6,7 @@ import * as demarche from './demarche';
 import * as dossier from './dossier';
 import * as graphql from './graphql';
 import * as groupeInstructeur from './groupeInstructeur';
-import type { OperationMap } from './common/types';
+import type { ItemRuns, OperationMap } from './common/types';
 
 export const resources: Record<string, { operations: OperationMap }> = {
 	demarche,
@@ -16,7 +16,8 @@ export const resources: Record<string, { operations: OperationMap }> = {
 };
 
 /**
- * Runs the chosen operation once per input item. Every output item is paired with its input;
+ * Runs the chosen operation once per input item (or every item together, for an operation whose
+ * items share work), reading results in item order. Every output item is paired with its input;
  * with "Continue On Fail" an item that fails yields an error item and the others carry on.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -33,10 +34,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const cache = new ExecutionCache();
+	let together: ItemRuns | undefined;
+	let run: (itemIndex: number) => Promise<INodeExecutionData[]>;
+	if ('executeItems' in module) {
+		const all = module.executeItems.call(this, cache);
+		together = all;
+		run = async (itemIndex) => await all.result(itemIndex);
+	} else {
+		const execute = module.execute;
+		run = async (itemIndex) => await execute.call(this, itemIndex, cache);
+	}
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const records = await module.execute.call(this, itemIndex, cache);
+			const records = await run(itemIndex);
 			output.push(
 				...this.helpers.constructExecutionMetaData(records, { itemData: { item: itemIndex } }),
 			);
@@ -53,6 +64,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				});
 				continue;
 			}
+			await together?.stop();
 			throw error;
 		}
 	}

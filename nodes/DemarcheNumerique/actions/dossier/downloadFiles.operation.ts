@@ -6,14 +6,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { DossierParts } from '../../graphql';
+import type { DossierParts, RawFile } from '../../graphql';
 import type { DossierFile, FileSources } from '../../output/files';
-import { dossierFiles } from '../../output/files';
+import { dossierFiles, inputFiles, sameFile } from '../../output/files';
 import { fetchDossier } from '../../output/items';
 import { integerOrText } from '../../output/values';
-import { describeUrl, discard, md5OfBinary, openFromStorage } from '../../transport/download';
+import { describeUrl, downloadToBinary, linkExpiry } from '../../transport/download';
 import { dossierLocator, readDossierNumber } from '../common/locators';
-import type { OperationModule } from '../common/types';
+import type { ItemRuns } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['downloadFiles'] };
 
@@ -40,6 +40,10 @@ const SOURCE_OPTIONS = [
 ];
 
 const DEFAULT_SOURCES = ['champs', 'annotations', 'messages', 'attestation', 'justificatif'];
+const DEFAULT_CONCURRENCY = 4;
+
+/** A link that expires within this margin is refreshed before use (clock skew, time to reach storage). */
+const EXPIRY_MARGIN_MS = 60_000;
 
 export const description: INodeProperties[] = [
 	{ ...dossierLocator, displayOptions: { show } },
@@ -71,9 +75,18 @@ export const description: INodeProperties[] = [
 				displayName: 'Parallel Downloads',
 				name: 'concurrency',
 				type: 'number',
-				default: 4,
+				default: DEFAULT_CONCURRENCY,
 				typeOptions: { minValue: 1, maxValue: 16 },
-				description: 'How many files of the dossier to download at the same time',
+				description:
+					"How many files to download at the same time, across all input items (the first item's value counts)",
+			},
+			{
+				displayName: 'Use File Links of the Input',
+				name: 'useInputLinks',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to download from the file links the input item already holds when it is this dossier as Get or Get Many output it, with every part the sources need (e.g. Messages in Include for message attachments), instead of reading the dossier again. An expired link is refreshed from the platform. Turn off when input items come from outside n8n.',
 			},
 		],
 	},
@@ -107,122 +120,254 @@ function partsFor(sources: FileSources): DossierParts {
 	};
 }
 
-/** Runs `work` on every entry with at most `limit` running at once; results in input order. */
-async function mapWithConcurrency<T, R>(
-	ctx: IExecuteFunctions,
-	entries: T[],
-	limit: number,
-	work: (entry: T) => Promise<R>,
-): Promise<R[]> {
-	const results = new Array<R>(entries.length);
-	let next = 0;
-	let failed = false;
-	const worker = async () => {
-		while (next < entries.length && !failed) {
-			const index = next++;
-			try {
-				results[index] = await work(entries[index]);
-			} catch (error) {
-				failed = true; // the item fails: start no more downloads
-				throw error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(ctx.getNode(), error as Error);
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
-	return results;
+/** A download not started because its item, or the execution, already failed. */
+class Cancelled extends Error {
+	constructor() {
+		super('Download cancelled: another download failed');
+	}
 }
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	const number = readDossierNumber(this, itemIndex);
+/**
+ * At most `limit` transfers at once across every item of the execution, started in the order
+ * they were queued; a finished transfer hands its slot to the next one.
+ */
+class TransferSlots {
+	private running = 0;
+	private readonly queue: Array<() => void> = [];
+	private readonly roomWaiters: Array<() => void> = [];
+	/** Items after this one start nothing more (the execution fails at it). */
+	private lastItem = Infinity;
+
+	constructor(private readonly limit: number) {}
+
+	async run<T>(task: () => Promise<T>): Promise<T> {
+		if (this.running < this.limit) this.running++;
+		else await new Promise<void>((resolve) => this.queue.push(resolve));
+		try {
+			return await task();
+		} finally {
+			const next = this.queue.shift();
+			if (next) next();
+			else this.running--;
+			this.roomWaiters.splice(0).forEach((wake) => wake());
+		}
+	}
+
+	/** Resolves once fewer transfers wait than can run at once (or the execution stopped). */
+	async roomToQueue(itemIndex: number): Promise<void> {
+		while (!this.stoppedFor(itemIndex) && this.queue.length >= this.limit) {
+			await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+		}
+	}
+
+	stoppedFor(itemIndex: number): boolean {
+		return itemIndex > this.lastItem;
+	}
+
+	/** Items after `itemIndex` start no more transfers; those before it finish theirs. */
+	stopAfter(itemIndex: number): void {
+		this.lastItem = Math.min(this.lastItem, itemIndex);
+		this.roomWaiters.splice(0).forEach((wake) => wake());
+	}
+}
+
+/** What one item downloads, and where fresh links come from when one has expired. */
+interface ItemPlan {
+	itemIndex: number;
+	number: number;
+	property: string;
+	files: DossierFile[];
+	/** One fresh copy of the dossier's files for the whole item, read on first need. */
+	fresh?: Promise<DossierFile[]>;
+	readFresh(): Promise<DossierFile[]>;
+}
+
+function readConcurrency(ctx: IExecuteFunctions): number {
+	let value: unknown = DEFAULT_CONCURRENCY;
+	try {
+		value = (ctx.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? value;
+	} catch {
+		// an expression that fails on the first item fails that item later, with its own message
+	}
+	return Math.max(1, Math.min(16, Math.floor(Number(value)) || DEFAULT_CONCURRENCY));
+}
+
+/** The item's dossier and files: from the input item when it lists them, else read from the platform. */
+async function planItem(ctx: IExecuteFunctions, itemIndex: number): Promise<ItemPlan> {
+	const number = readDossierNumber(ctx, itemIndex);
 	const sources = sourcesFrom(
-		this.getNodeParameter('sources', itemIndex, DEFAULT_SOURCES) as string[],
+		ctx.getNodeParameter('sources', itemIndex, DEFAULT_SOURCES) as string[],
 	);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const property = String(options.binaryPropertyName ?? 'data').trim() || 'data';
-	const concurrency = Math.max(1, Math.min(16, Math.floor(Number(options.concurrency ?? 4)) || 4));
 	const parts = partsFor(sources);
-
-	const dossier = await fetchDossier(this, number, parts, { itemIndex });
-	if (!dossier) return [];
-	const files = dossierFiles(dossier, sources);
-
-	// Signed URLs live one hour: when one has expired, one fresh copy of the dossier serves all files.
-	let fresh: Promise<Map<string, DossierFile>> | undefined;
-	const refreshed = () => {
-		fresh ??= fetchDossier(this, number, parts, { itemIndex }).then(
-			(copy) => new Map(copy ? dossierFiles(copy, sources).map((f) => [f.key, f]) : []),
-		);
-		return fresh;
+	const read = async () => {
+		const dossier = await fetchDossier(ctx, number, parts, { itemIndex });
+		return dossier ? dossierFiles(dossier, sources) : [];
 	};
-
-	const fail = (entry: DossierFile, message: string, hint: string) =>
-		new NodeOperationError(
-			this.getNode(),
-			`${message} (dossier ${number}, ${entry.source}: "${entry.file.filename}")`,
-			{
-				itemIndex,
-				description: hint,
-			},
-		);
-
-	const download = async (entry: DossierFile): Promise<INodeExecutionData> => {
-		// Once a fresh copy exists, its links are the ones to use.
-		let file = (fresh && (await fresh).get(entry.key)?.file) || entry.file;
-		let response = await openFromStorage.call(this, String(file.url ?? ''));
-		if ((response.status === 403 || response.status === 401) && file === entry.file) {
-			discard(response.body);
-			const again = (await refreshed()).get(entry.key);
-			if (!again || again.file.filename !== file.filename) {
-				throw fail(
-					entry,
-					'The file is no longer on the dossier',
-					'The dossier changed while its files were downloaded: run the node again.',
-				);
-			}
-			file = again.file;
-			response = await openFromStorage.call(this, String(file.url ?? ''));
-		}
-		if (response.status < 200 || response.status >= 300) {
-			discard(response.body);
-			throw fail(
-				entry,
-				`The storage server answered HTTP ${response.status} for ${describeUrl(String(file.url ?? ''))}`,
-				response.status === 403
-					? "The signed link was refused even after asking the platform for a fresh one. Check that this n8n server's clock is right, then retry."
-					: "Retry later; if it persists, check that this n8n server can reach the platform's file storage.",
-			);
-		}
-		const contentType = String(file.contentType ?? '') || 'application/octet-stream';
-		const binary = await this.helpers.prepareBinaryData(
-			response.body,
-			String(file.filename ?? 'file'),
-			contentType,
-		);
-		// n8n has stored the bytes (on disk or in memory as configured): check them there.
-		const md5 = await md5OfBinary(this, binary);
-		const checksum = String(file.checksum ?? '');
-		if (checksum && md5 !== checksum) {
-			throw fail(
-				entry,
-				'The downloaded file does not match its checksum',
-				`The platform says its MD5 is ${checksum} but the bytes received hash to ${md5}. The download was corrupted or truncated: retry.`,
-			);
-		}
-		return {
-			json: {
-				dossierNumber: number,
-				source: entry.source,
-				kind: entry.kind,
-				filename: file.filename ?? null,
-				contentType,
-				byteSize: integerOrText(file.byteSizeBigInt ?? file.byteSize),
-				checksum: checksum || md5,
-			},
-			binary: { [property]: binary },
-		};
+	const carried =
+		options.useInputLinks === false
+			? undefined
+			: inputFiles(ctx.getInputData()[itemIndex]?.json ?? {}, number, sources);
+	const plan: ItemPlan = {
+		itemIndex,
+		number,
+		property,
+		files: carried ?? (await read()),
+		readFresh: async () => await (plan.fresh ??= read()),
 	};
+	return plan;
+}
 
-	return await mapWithConcurrency(this, files, concurrency, download);
-};
+function failure(
+	ctx: IExecuteFunctions,
+	plan: ItemPlan,
+	entry: DossierFile,
+	message: string,
+	hint: string,
+) {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`${message} (dossier ${plan.number}, ${entry.source}: "${entry.file.filename}")`,
+		{ itemIndex: plan.itemIndex, description: hint },
+	);
+}
+
+/** The file in the item's fresh copy of the dossier. */
+async function freshFile(
+	ctx: IExecuteFunctions,
+	plan: ItemPlan,
+	entry: DossierFile,
+): Promise<RawFile> {
+	const again = sameFile(await plan.readFresh(), entry);
+	if (!again) {
+		throw failure(
+			ctx,
+			plan,
+			entry,
+			'The file is no longer on the dossier',
+			'The dossier changed while its files were downloaded: run the node again.',
+		);
+	}
+	return again.file;
+}
+
+async function download(
+	ctx: IExecuteFunctions,
+	plan: ItemPlan,
+	entry: DossierFile,
+): Promise<INodeExecutionData> {
+	// Once the item has a fresh copy, its links are the ones to use; a link known to be expired
+	// (or about to) is replaced before it costs a refused request.
+	const expiry = linkExpiry(String(entry.file.url ?? ''));
+	const stale = expiry !== undefined && expiry - Date.now() < EXPIRY_MARGIN_MS;
+	let refreshed = Boolean(plan.fresh) || stale;
+	let file = refreshed ? await freshFile(ctx, plan, entry) : entry.file;
+	const fetchFile = async (source: RawFile) => {
+		const size = Number(source.byteSizeBigInt ?? source.byteSize);
+		return await downloadToBinary.call(ctx, {
+			url: String(source.url ?? ''),
+			fileName: String(source.filename ?? 'file'),
+			mimeType: String(source.contentType ?? '') || 'application/octet-stream',
+			byteSize: size > 0 ? size : undefined,
+		});
+	};
+	let outcome = await fetchFile(file);
+	if (!outcome.binary && (outcome.status === 403 || outcome.status === 401) && !refreshed) {
+		refreshed = true;
+		file = await freshFile(ctx, plan, entry);
+		outcome = await fetchFile(file);
+	}
+	if (!outcome.binary) {
+		throw failure(
+			ctx,
+			plan,
+			entry,
+			`The storage server answered HTTP ${outcome.status} for ${describeUrl(String(file.url ?? ''))}`,
+			outcome.status === 403 || outcome.status === 401
+				? "The signed link was refused even after asking the platform for a fresh one. Check that this n8n server's clock is right, then retry."
+				: "Retry later; if it persists, check that this n8n server can reach the platform's file storage.",
+		);
+	}
+	const checksum = String(file.checksum ?? '');
+	if (checksum && outcome.md5 !== checksum) {
+		throw failure(
+			ctx,
+			plan,
+			entry,
+			'The downloaded file does not match its checksum',
+			`The platform says its MD5 is ${checksum} but the bytes received hash to ${outcome.md5}. The download was corrupted or truncated: retry.`,
+		);
+	}
+	return {
+		json: {
+			dossierNumber: plan.number,
+			source: entry.source,
+			kind: entry.kind,
+			filename: file.filename ?? null,
+			contentType: String(file.contentType ?? '') || 'application/octet-stream',
+			byteSize: integerOrText(file.byteSizeBigInt ?? file.byteSize),
+			checksum: checksum || outcome.md5,
+		},
+		binary: { [plan.property]: outcome.binary },
+	};
+}
+
+/** Every file of one item through the shared slots; the first failure cancels the item's others. */
+async function downloadItem(
+	ctx: IExecuteFunctions,
+	plan: ItemPlan,
+	slots: TransferSlots,
+): Promise<INodeExecutionData[]> {
+	let failed = false;
+	const transfers = plan.files.map(
+		async (entry) =>
+			await slots.run(async () => {
+				if (failed || slots.stoppedFor(plan.itemIndex)) throw new Cancelled();
+				return await download(ctx, plan, entry);
+			}),
+	);
+	const all = Promise.all(transfers);
+	all.catch(() => {
+		failed = true;
+	});
+	// Nothing of the item runs once it has failed: the router may end the execution right after.
+	await Promise.allSettled(transfers);
+	return await all;
+}
+
+/**
+ * Every item at once: items are planned one after the other (at most one read of the platform at
+ * a time, each once the transfers queued before it have room to start, so links are read shortly
+ * before they are used) and their files share one limit of parallel transfers. Output order and
+ * pairing stay those of the items.
+ */
+export function executeItems(this: IExecuteFunctions): ItemRuns {
+	const count = this.getInputData().length;
+	const slots = new TransferSlots(readConcurrency(this));
+	// Without Continue On Fail the execution ends at the first failing item: the items after it
+	// start nothing more, as if they had run one after the other.
+	const stopAtFailure = !this.continueOnFail();
+	const results: Array<Promise<INodeExecutionData[]>> = [];
+	let previous: Promise<unknown> = Promise.resolve();
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const planned = previous.then(async () => {
+			await slots.roomToQueue(itemIndex);
+			if (slots.stoppedFor(itemIndex)) throw new Cancelled();
+			return await planItem(this, itemIndex);
+		});
+		previous = planned.catch(() => undefined);
+		const result = planned.then(async (plan) => await downloadItem(this, plan, slots));
+		result.catch(() => {
+			if (stopAtFailure) slots.stopAfter(itemIndex);
+		});
+		results.push(result);
+	}
+	return {
+		result: async (itemIndex) => await results[itemIndex],
+		stop: async () => {
+			slots.stopAfter(-1);
+			await Promise.allSettled(results);
+		},
+	};
+}
