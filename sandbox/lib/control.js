@@ -225,13 +225,18 @@ function controlRoutes(sandbox) {
 				if (!Number.isInteger(byteSize) || byteSize < 0 || byteSize > 2 * 1024 ** 3)
 					throw httpError(400, `files[${index}].byteSize must be an integer from 0 to 2 GiB`);
 				store.attachedFiles = (store.attachedFiles || 0) + 1;
-				return fileRef(
-					`att${record.number}-${stableId}-${store.attachedFiles}-${byteSize}`,
-					String(file.filename || `piece-${index + 1}.pdf`),
-					String(file.contentType || 'application/pdf'),
-					byteSize,
-					store.now(),
-				);
+				const key = `att${record.number}-${stableId}-${store.attachedFiles}-${byteSize}`;
+				// The platform computes a blob's checksum once, at upload: so does this route.
+				return {
+					...fileRef(
+						key,
+						String(file.filename || `piece-${index + 1}.pdf`),
+						String(file.contentType || 'application/pdf'),
+						byteSize,
+						store.now(),
+					),
+					checksum: sandbox.files.md5(key),
+				};
 			});
 			store.setValues(record.number, { [stableId]: files }, { annotations, at: timeArg(body.at) });
 			return dossierView(store, record);
