@@ -1,8 +1,8 @@
 'use strict';
 /**
  * dossier.downloadFiles with n8n's in-memory binary data mode (`default`, n8n 1.x's default): the
- * streamed path hands n8n a stream it reads with 'data' events, the small-file path a buffer; both
- * end base64 in the item, byte-exact and verified. The other engine tests run in filesystem mode.
+ * node hands n8n a stream it reads with 'data' events; every file ends base64 in the item,
+ * byte-exact and verified. The other engine tests run in filesystem mode.
  */
 const previousMode = process.env.N8N_DEFAULT_BINARY_DATA_MODE;
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'default';
@@ -23,7 +23,7 @@ afterAll(async () => {
 	await sb?.stop();
 });
 
-it('stores a streamed large file and a small one in memory, byte-exact, checksums verified', async () => {
+it('stores a large file and a small one in memory, byte-exact, checksums verified', async () => {
 	const { number } = await control(sb, 'POST', '/act/deposit', { demarche: 1003 });
 	const files = [
 		{ filename: 'grand.pdf', byteSize: 8 * 1024 * 1024 + 5 },

@@ -3,7 +3,6 @@ const { Readable } = require('stream');
 const { createHash } = require('crypto');
 
 const {
-	WHOLE_BODY_LIMIT,
 	describeUrl,
 	downloadToBinary,
 	linkExpiry,
@@ -43,7 +42,7 @@ function fakeContext(responses) {
 	};
 }
 
-const file = (byteSize) => ({ url: URL_SIGNED, fileName: 'file.pdf', mimeType: 'application/pdf', byteSize });
+const file = () => ({ url: URL_SIGNED, fileName: 'file.pdf', mimeType: 'application/pdf' });
 const ok = (body) => ({ statusCode: 200, headers: {}, body });
 const destroyed = [];
 const refusedBody = (name) => ({ name, destroy: () => destroyed.push(name) });
@@ -64,44 +63,33 @@ function streamOf(bytes, failAfter) {
 }
 
 describe('downloadToBinary', () => {
-	it('receives a small file whole (arraybuffer), hashes that buffer, stores it: no credential, no headers', async () => {
-		const bytes = Buffer.from('%PDF-1.4 small file');
-		const ctx = fakeContext([ok(bytes)]);
-		const stored = await downloadToBinary.call(ctx, file(bytes.length));
+	it('streams the file to the store, hashing each chunk on the way: no credential, no headers', async () => {
+		const bytes = Buffer.alloc(300_000, 7);
+		bytes.write('%PDF-1.4');
+		const source = streamOf(bytes);
+		const ctx = fakeContext([ok(source)]);
+		const stored = await downloadToBinary.call(ctx, file());
 		expect(ctx.calls).toHaveLength(1);
-		expect(ctx.calls[0]).toMatchObject({ method: 'GET', url: URL_SIGNED, encoding: 'arraybuffer' });
+		expect(ctx.calls[0]).toMatchObject({ method: 'GET', url: URL_SIGNED, encoding: 'stream' });
 		expect(ctx.calls[0].headers).toBeUndefined();
 		expect(ctx.calls[0].auth).toBeUndefined();
-		expect(ctx.stored[0].body).toBe(bytes);
+		// n8n gets a stream of its own (not the response), which yields the same bytes
+		expect(Buffer.isBuffer(ctx.stored[0].body)).toBe(false);
+		expect(ctx.stored[0].body).not.toBe(source);
+		expect(ctx.stored[0].bytes.equals(bytes)).toBe(true);
+		expect(ctx.stored[0]).toMatchObject({ fileName: 'file.pdf', mimeType: 'application/pdf' });
 		expect(stored).toMatchObject({ status: 200, md5: md5(bytes), bytes: bytes.length });
-		expect(stored.binary).toMatchObject({ fileName: 'file.pdf', mimeType: 'application/pdf' });
-	});
-
-	it('streams a file above the limit (or of unknown size) to the store, hashing each chunk on the way', async () => {
-		const bytes = Buffer.alloc(300_000, 7);
-		bytes.write('header');
-		for (const size of [WHOLE_BODY_LIMIT + 1, undefined]) {
-			const source = streamOf(bytes);
-			const ctx = fakeContext([ok(source)]);
-			const stored = await downloadToBinary.call(ctx, file(size));
-			expect(ctx.calls[0].encoding).toBe('stream');
-			// n8n gets a stream of its own (not the response), which yields the same bytes
-			expect(Buffer.isBuffer(ctx.stored[0].body)).toBe(false);
-			expect(ctx.stored[0].body).not.toBe(source);
-			expect(ctx.stored[0].bytes.equals(bytes)).toBe(true);
-			expect(stored).toMatchObject({ status: 200, md5: md5(bytes), bytes: bytes.length });
-		}
 	});
 
 	it('starts a download over when the connection breaks mid-file, and fails clearly when it keeps breaking', async () => {
 		const bytes = Buffer.alloc(90_000, 3);
 		const ctx = fakeContext([ok(streamOf(bytes, 1)), ok(streamOf(bytes))]);
-		const stored = await downloadToBinary.call(ctx, file(undefined), FAST);
+		const stored = await downloadToBinary.call(ctx, file(), FAST);
 		expect(ctx.calls).toHaveLength(2);
 		expect(stored.md5).toBe(md5(bytes));
 
 		const broken = fakeContext([1, 2, 3, 4].map(() => () => ok(streamOf(bytes, 2))));
-		const error = await downloadToBinary.call(broken, file(undefined), FAST).catch((e) => e);
+		const error = await downloadToBinary.call(broken, file(), FAST).catch((e) => e);
 		expect(broken.calls).toHaveLength(4);
 		expect(error.message).toBe('Could not reach the file storage at storage.example/blobs/key/file.pdf');
 		expect(error.description).toMatch(/ECONNRESET/);
@@ -111,8 +99,8 @@ describe('downloadToBinary', () => {
 	it('retries 5xx and resets, dropping the failed bodies, then stores the answer', async () => {
 		const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 		const bytes = Buffer.from('abc');
-		const ctx = fakeContext([{ statusCode: 503, headers: {}, body: refusedBody('busy') }, reset, ok(bytes)]);
-		const stored = await downloadToBinary.call(ctx, file(3), FAST);
+		const ctx = fakeContext([{ statusCode: 503, headers: {}, body: refusedBody('busy') }, reset, ok(streamOf(bytes))]);
+		const stored = await downloadToBinary.call(ctx, file(), FAST);
 		expect(stored.md5).toBe(md5(bytes));
 		expect(ctx.calls).toHaveLength(3);
 		expect(destroyed).toContain('busy');
@@ -120,7 +108,7 @@ describe('downloadToBinary', () => {
 
 	it('hands a 403 (expired signature) back unread, without retrying or storing', async () => {
 		const ctx = fakeContext([{ statusCode: 403, headers: {}, body: refusedBody('denied') }]);
-		const outcome = await downloadToBinary.call(ctx, file(undefined));
+		const outcome = await downloadToBinary.call(ctx, file());
 		expect(outcome).toEqual({ status: 403 });
 		expect(ctx.calls).toHaveLength(1);
 		expect(ctx.stored).toHaveLength(0);
@@ -130,7 +118,7 @@ describe('downloadToBinary', () => {
 	it('fails clearly when the host stays unreachable, without printing the signature', async () => {
 		const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 		const ctx = fakeContext([refused(), refused(), refused(), refused()]);
-		const error = await downloadToBinary.call(ctx, file(10), FAST).catch((e) => e);
+		const error = await downloadToBinary.call(ctx, file(), FAST).catch((e) => e);
 		expect(error.message).toBe('Could not reach the file storage at storage.example/blobs/key/file.pdf');
 		expect(error.description).toMatch(/ECONNREFUSED/);
 		expect(JSON.stringify(error)).not.toContain('secret-signature');

@@ -263,15 +263,12 @@ async function download(
 	const stale = expiry !== undefined && expiry - Date.now() < EXPIRY_MARGIN_MS;
 	let refreshed = Boolean(plan.fresh) || stale;
 	let file = refreshed ? await freshFile(ctx, plan, entry) : entry.file;
-	const fetchFile = async (source: RawFile) => {
-		const size = Number(source.byteSizeBigInt ?? source.byteSize);
-		return await downloadToBinary.call(ctx, {
+	const fetchFile = async (source: RawFile) =>
+		await downloadToBinary.call(ctx, {
 			url: String(source.url ?? ''),
 			fileName: String(source.filename ?? 'file'),
 			mimeType: String(source.contentType ?? '') || 'application/octet-stream',
-			byteSize: size > 0 ? size : undefined,
 		});
-	};
 	let outcome = await fetchFile(file);
 	if (!outcome.binary && (outcome.status === 403 || outcome.status === 401) && !refreshed) {
 		refreshed = true;
