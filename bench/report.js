@@ -57,10 +57,49 @@ function targets(r) {
 	}
 	if (r.files) {
 		rows.push([
-			'Attachments ≥ 0.8 × raw parallel throughput',
+			`Single dossier, ${n(r.files.files)} × 1 MiB: throughput ≥ 0.8 × the raw loop that streams to disk and checks the MD5`,
 			'≥ 0.80 ×',
-			`${x(r.files.ratios.packageDefaultVsRaw16)} (default 4 parallel vs raw 16); ${x(r.files.ratios.package16VsRaw16)} (16 vs 16); ${x(r.files.ratios.packageDefaultVsRaw4)} (4 vs 4); ${x(r.files.ratios.packageDefaultVsRawToDisk4)} (4 vs raw 4 streamed to disk with MD5)`,
-			verdict(r.files.ratios.packageDefaultVsRaw16 >= 0.8),
+			`${x(r.files.ratios.packageDefaultVsRawToDisk4)} (4 parallel vs raw 4 to disk + MD5); against a raw fetch to memory that checks nothing: ${x(r.files.ratios.packageDefaultVsRaw4)} (4 vs 4), ${x(r.files.ratios.package16VsRaw16)} (16 vs 16)`,
+			verdict(r.files.ratios.packageDefaultVsRawToDisk4 >= 0.8),
+		]);
+	}
+	if (r.export) {
+		const e = r.export;
+		const apiRequests = e.rounds.map((rnd) => rnd.package.apiRequests);
+		rows.push([
+			`Nightly export (${n(e.dossiers)} dossiers, ${n(e.files)} files): API requests = ⌈${e.dossiers}/100⌉ for the listing + 0 for the downloads`,
+			`${e.minimumApiRequests}`,
+			`${apiRequests.join(', ')} (each round)`,
+			verdict(apiRequests.every((count) => count === e.minimumApiRequests)),
+		]);
+		rows.push([
+			'Nightly export: wall ≤ 1.25 × the raw loop (same listing, files in parallel to disk, MD5 checked)',
+			'≤ 1.25 ×',
+			x(e.ratios.packageVsRaw),
+			verdict(e.ratios.packageVsRaw <= 1.25),
+		]);
+		rows.push([
+			"Nightly export: ≥ 2 × faster than n8n's HTTP Request node fetching the same URLs",
+			'≤ 0.50 × its wall',
+			`${x(e.ratios.packageVsHttpNode)} its wall (${n(1 / e.ratios.packageVsHttpNode, 2)} × faster)`,
+			verdict(e.ratios.packageVsHttpNode <= 0.5),
+		]);
+	}
+	if (r.bigFile) {
+		const b = r.bigFile;
+		rows.push([
+			`One file of ${n(b.bytes / 1024 / 1024)} MiB: peak RSS grows by less than 100 MB`,
+			'< 100 MB',
+			`${mb(b.maxGrowthKb)} (largest of ${b.rounds.length} rounds; raw loop ${mb(b.summary.rawToDisk.rssGrowthKb)})`,
+			verdict(b.maxGrowthKb < 100 * 1024),
+		]);
+	}
+	if (r.paced) {
+		rows.push([
+			`Sync at the platform's pace (${r.paced.answerDelayMs} ms per answer, ${n(r.paced.dossiers)} dossiers): package wall ≤ 0.9 × the graphql-request loop`,
+			'≤ 0.90 ×',
+			x(r.paced.ratios.packageVsPeer),
+			verdict(r.paced.ratios.packageVsPeer <= 0.9),
 		]);
 	}
 	if (r.throttle) {
@@ -103,7 +142,7 @@ const table = (header, rows) =>
 function render(r) {
 	const m = r.machine;
 	const out = [];
-	out.push('# Benchmarks (issue 8)', '');
+	out.push('# Benchmarks (issues 8 and 17)', '');
 	out.push(
 		`Produced by \`npm run bench\` on ${m.date.slice(0, 10)} (${m.date}). Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, ${m.platform}; load average ${m.loadAverageAtStart.join(' / ')} at start, ${m.loadAverageAtEnd.join(' / ')} at end (the machine is shared). Node ${m.node}; n8n-nodes-demarche-numerique ${m.package}, n8n-core ${m.n8nCore}, n8n-workflow ${m.n8nWorkflow}, graphql-request ${m.graphqlRequest}. Each figure is the median of ${m.runs} runs; ratios are taken within one round, then their median. Total wall: ${m.totalWallSeconds} s.`,
 		'',
@@ -199,7 +238,7 @@ function render(r) {
 	if (r.files) {
 		const f = r.files.summary;
 		out.push(
-			`## 3. Attachments: ${n(r.files.files)} message attachments of dossier ${r.files.dossier} (1 MiB each)`,
+			`## 3. Attachments of one dossier: ${n(r.files.files)} message attachments of dossier ${r.files.dossier} (1 MiB each)`,
 			'',
 			table(
 				[
@@ -291,6 +330,130 @@ function render(r) {
 							.map(([op, c]) => `${op} ${c}`)
 							.join(', '),
 					],
+				],
+			),
+			'',
+		);
+	}
+	if (r.export) {
+		const e = r.export;
+		const sm = e.summary;
+		out.push(
+			`## 6. Nightly export: ${n(e.dossiers)} dossiers updated since a date, ${n(e.files)} files (1 to 3 per dossier, 0.1 to 5 MB), ${n(e.bytes / 1e6)} MB`,
+			'',
+			`The package as \`examples/nightly-attachment-export.json\` uses it: Get Many (Updated Since, Return All, champs, annotations, messages and file links included) → Download Files (default sources, ${e.concurrency} parallel), in n8n's engine, binary data in filesystem mode. (a) A hand-written loop: the same listing with the smallest document that names the files, then the files ${e.concurrency} at a time with Node's fetch, each streamed to disk with its MD5 checked. (b) n8n's HTTP Request node (${e.httpRequestNode}, typeVersion 4.3, Response Format: File, every other option at its default) given one item per file URL, into n8n's binary store: its URLs are listed outside the clock, so its wall and API requests leave the listing out.`,
+			'',
+			table(
+				[
+					'Variant',
+					'Wall',
+					'Throughput',
+					'Client CPU',
+					'API requests',
+					'Storage requests',
+					'Peak RSS',
+					'RSS before',
+				],
+				[
+					['package: Get Many → Download Files', sm.package],
+					[`(a) raw loop: listing + fetch ${e.concurrency} at a time to disk + MD5`, sm.raw],
+					["(b) n8n's HTTP Request node, one item per URL", sm.httpNode],
+				].map(([label, v]) => [
+					label,
+					s(v.wallMs),
+					`${n(v.mbPerS, 1)} MB/s`,
+					s(v.cpuMs),
+					n(v.apiRequests),
+					n(v.storageRequests),
+					mb(v.maxRssKb),
+					mb(v.rssBeforeKb),
+				]),
+			),
+			'',
+			table(
+				['Ratio (median of per-round ratios)', 'Wall'],
+				[
+					['package / raw loop', x(e.ratios.packageVsRaw)],
+					['package / HTTP Request node', x(e.ratios.packageVsHttpNode)],
+					['HTTP Request node / raw loop', x(e.ratios.httpNodeVsRaw)],
+				],
+			),
+			'',
+		);
+	}
+	if (r.bigFile) {
+		const b = r.bigFile;
+		out.push(
+			`## 7. One file of ${n(b.bytes / 1024 / 1024)} MiB (dossier ${b.dossier})`,
+			'',
+			"Peak RSS is the larger of the process's high-water mark and RSS sampled every 50 ms during the measured run; growth is peak minus RSS when the clock started (modules loaded, warm-up done).",
+			'',
+			table(
+				[
+					'Variant',
+					'Wall',
+					'Throughput',
+					'Client CPU',
+					'RSS before',
+					'Peak RSS',
+					'Growth (median)',
+				],
+				[
+					['package Download Files (filesystem mode)', b.summary.package],
+					['raw fetch streamed to disk + MD5', b.summary.rawToDisk],
+				].map(([label, v]) => [
+					label,
+					s(v.wallMs),
+					`${n(v.mbPerS, 1)} MB/s`,
+					s(v.cpuMs),
+					mb(v.rssBeforeKb),
+					mb(Math.max(v.maxRssKb, v.peakRssDuringKb)),
+					mb(v.rssGrowthKb),
+				]),
+			),
+			'',
+			`Package wall / raw: ${x(b.ratios.packageVsRawToDisk)} (median of per-round ratios); largest growth over ${b.rounds.length} rounds: ${mb(b.maxGrowthKb)}.`,
+			'',
+		);
+	}
+	if (r.paced) {
+		const p = r.paced;
+		out.push(
+			`## 8. Sync at the platform's pace: démarche ${p.demarche}, ${n(p.dossiers)} dossiers, ${p.answerDelayMs} ms per answer`,
+			'',
+			`The sandbox's pace option (a benchmark knob, sandbox/README.md) answers every GraphQL request no sooner than ${p.answerDelayMs} ms after it came in, its own work included. The same document and variants as section 1 (package simplified); ${p.pages} pages, so ${n((p.pages * p.answerDelayMs) / 1000, 1)} s is the floor for a client with one request in flight.`,
+			'',
+			table(
+				[
+					'Variant',
+					'Wall',
+					'Client CPU',
+					'Requests',
+					'Sandbox time answering (per request)',
+					'Sandbox CPU',
+					'Peak RSS',
+				],
+				[
+					['(a) raw loop: fetch + JSON.parse', p.summary.raw],
+					['(b) peer: graphql-request loop', p.summary.peer],
+					['package getMany, simplify on (n8n engine)', p.summary.package],
+				].map(([label, v]) => [
+					label,
+					s(v.wallMs),
+					s(v.cpuMs),
+					n(v.requests),
+					`${s(v.serverMs)} (${n(v.serverMs / v.requests)} ms)`,
+					s(v.sandboxCpuMs),
+					mb(v.maxRssKb),
+				]),
+			),
+			'',
+			table(
+				['Ratio (median of per-round ratios)', 'Wall'],
+				[
+					['package / peer', x(p.ratios.packageVsPeer)],
+					['package / raw', x(p.ratios.packageVsRaw)],
+					['peer / raw', x(p.ratios.peerVsRaw)],
 				],
 			),
 			'',

@@ -6,7 +6,8 @@
  * measured run is a fresh Node process (bench/worker.js). Writes bench/results.json and
  * bench/RESULTS.md (bench/analysis.md, written by hand after a run, is appended to it).
  *
- * Env: BENCH_RUNS (5), BENCH_DOSSIERS (10000), BENCH_ONLY (comma list of sync,poll,files,throttle,writes).
+ * Env: BENCH_RUNS (5), BENCH_DOSSIERS (10000), BENCH_ONLY (comma list of
+ * sync,poll,throttle,writes,files,export,bigfile,paced).
  */
 const fs = require('fs');
 const os = require('os');
@@ -23,6 +24,17 @@ const THROTTLE_DEMARCHE = 1005;
 const THROTTLE = { limit: 20, periodSeconds: 2 };
 const UNTHROTTLED = { limit: 100000000, periodSeconds: 60 };
 const FILES = { count: 200, bytes: 1024 * 1024 };
+/** The nightly export (issue 17): dossiers updated since a date, 1 to 3 files each of 0.1 to 5 MB. */
+const EXPORT = {
+	demarche: 1003,
+	champ: 'Attestation d’assurance',
+	dossiers: 500,
+	minBytes: 100_000,
+	maxBytes: 5_000_000,
+};
+const EXPORT_CONCURRENCY = 4; // Download Files' default, given to the raw loop too
+const BIG_FILE_BYTES = 500 * 1024 * 1024;
+const PACE_MS = 200;
 const WRITES = 500;
 const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // instructeur of every groupe of 1001
 /** The `include` defaults of dossier.getMany (common/fields.ts): the document every variant sends. */
@@ -323,6 +335,237 @@ async function benchFiles(results) {
 	};
 }
 
+/** Medians of every field of a variant over the rounds (objects and strings left out). */
+function summarise(rounds, names) {
+	const summary = {};
+	for (const name of names) {
+		const runs = rounds.map((rnd) => rnd[name]);
+		summary[name] = Object.fromEntries(
+			Object.keys(runs[0])
+				.filter((key) => typeof runs[0][key] === 'number')
+				.map((key) => [key, median(runs.map((x) => x[key]))]),
+		);
+	}
+	return summary;
+}
+
+/** A deterministic sequence in [0, 1) (the export's file counts and sizes, the same every run). */
+function sequence(seed) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state * 1664525 + 1013904223) >>> 0;
+		return state / 2 ** 32;
+	};
+}
+
+/** What a measured run saw at the storage and the API, and what it cost. */
+function transferFigures(out) {
+	return {
+		wallMs: out.wallMs,
+		cpuMs: out.cpuMs,
+		files: out.files,
+		bytes: out.bytes,
+		mbPerS: out.bytes / 1e6 / (out.wallMs / 1000),
+		storageRequests: out.tap.storage.requests,
+		apiRequests: out.requests.length,
+		maxRssKb: out.maxRssKb,
+		rssBeforeKb: out.rssBeforeKb,
+		peakRssDuringKb: out.peakRssDuringKb,
+	};
+}
+
+async function benchExport(results) {
+	const since = new Date(Date.now() - 1000).toISOString();
+	const next = sequence(17);
+	let files = 0;
+	let bytes = 0;
+	for (let i = 0; i < EXPORT.dossiers; i++) {
+		const { number } = await ctl('POST', '/act/deposit', { demarche: EXPORT.demarche });
+		const count = 1 + Math.floor(next() * 3);
+		const list = Array.from({ length: count }, (_, n) => {
+			const byteSize = Math.round(EXPORT.minBytes + next() * (EXPORT.maxBytes - EXPORT.minBytes));
+			bytes += byteSize;
+			return { filename: `piece-${number}-${n + 1}.pdf`, byteSize };
+		});
+		files += count;
+		await ctl('POST', '/act/attach', { number, champ: EXPORT.champ, files: list });
+	}
+	log(
+		`export: démarche ${EXPORT.demarche}, ${EXPORT.dossiers} dossiers updated since ${since}, ${files} files, ${round(bytes / 1e6, 1)} MB`,
+	);
+	const httpRequestNodeRoot = await installedHttpRequestNode();
+	const variants = {
+		package: { kind: 'exportPackage' },
+		raw: { kind: 'exportRaw', concurrency: EXPORT_CONCURRENCY },
+		httpNode: { kind: 'exportHttpNode', httpRequestNodeRoot },
+	};
+	const names = Object.keys(variants);
+	const rounds = [];
+	for (let r = 0; r < RUNS; r++) {
+		const rnd = {};
+		for (let k = 0; k < names.length; k++) {
+			const name = names[(k + r) % names.length];
+			const out = await measured({
+				...base(),
+				...variants[name],
+				demarche: EXPORT.demarche,
+				since,
+			});
+			if (out.error) throw new Error(`${name}: ${out.error}`);
+			if (out.files !== files)
+				throw new Error(`${name} downloaded ${out.files} files, expected ${files}`);
+			rnd[name] = transferFigures(out);
+			log(
+				`export round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms, ${round(rnd[name].mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
+			);
+		}
+		rounds.push(rnd);
+	}
+	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].wallMs / rnd[b].wallMs));
+	results.export = {
+		demarche: EXPORT.demarche,
+		dossiers: EXPORT.dossiers,
+		files,
+		bytes,
+		since,
+		concurrency: EXPORT_CONCURRENCY,
+		minimumApiRequests: Math.ceil(EXPORT.dossiers / 100),
+		httpRequestNode: httpRequestNodeVersion(httpRequestNodeRoot),
+		summary: summarise(rounds, names),
+		ratios: {
+			packageVsRaw: ratio('package', 'raw'),
+			packageVsHttpNode: ratio('package', 'httpNode'),
+			httpNodeVsRaw: ratio('httpNode', 'raw'),
+		},
+		rounds,
+	};
+}
+
+/**
+ * n8n-nodes-base as installed with the n8n the e2e tests run (e2e/lib/install.js, cached under
+ * ~/.cache; installed on first use): the HTTP Request node a user has, without adding n8n-nodes-base
+ * and its hundreds of dependencies to this package's devDependencies.
+ */
+async function installedHttpRequestNode() {
+	const { ensureN8n, N8N_VERSIONS } = require('../e2e/lib/install');
+	const n8n = await ensureN8n(N8N_VERSIONS.v1);
+	return path.join(n8n.dir, 'node_modules', 'n8n-nodes-base');
+}
+
+function httpRequestNodeVersion(root) {
+	const { version } = require(path.join(root, 'package.json'));
+	return `n8n-nodes-base ${version}`;
+}
+
+async function benchBigFile(results) {
+	const { number } = await ctl('POST', '/act/deposit', { demarche: EXPORT.demarche });
+	await ctl('POST', '/act/attach', {
+		number,
+		champ: EXPORT.champ,
+		files: [{ filename: 'archive-500-mo.pdf', byteSize: BIG_FILE_BYTES }],
+	});
+	log(`big file: dossier ${number}, one file of ${BIG_FILE_BYTES / 1024 / 1024} MiB`);
+	const variants = {
+		package: { kind: 'filesPackage' },
+		rawToDisk: { kind: 'filesRaw', concurrency: 1, toDisk: true },
+	};
+	const names = Object.keys(variants);
+	const rounds = [];
+	for (let r = 0; r < RUNS; r++) {
+		const rnd = {};
+		for (let k = 0; k < names.length; k++) {
+			const name = names[(k + r) % names.length];
+			const out = await measured({
+				...base(),
+				...variants[name],
+				demarche: EXPORT.demarche,
+				dossier: number,
+				sources: ['champs'],
+			});
+			if (out.error) throw new Error(`${name}: ${out.error}`);
+			rnd[name] = {
+				...transferFigures(out),
+				rssGrowthKb: Math.max(out.maxRssKb, out.peakRssDuringKb) - out.rssBeforeKb,
+			};
+			log(
+				`big file round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms, ${round(rnd[name].mbPerS, 1)} MB/s, RSS ${Math.round(out.rssBeforeKb / 1024)} → peak ${Math.round(Math.max(out.maxRssKb, out.peakRssDuringKb) / 1024)} MB`,
+			);
+		}
+		rounds.push(rnd);
+	}
+	results.bigFile = {
+		dossier: number,
+		bytes: BIG_FILE_BYTES,
+		summary: summarise(rounds, names),
+		maxGrowthKb: Math.max(...rounds.map((rnd) => rnd.package.rssGrowthKb)),
+		ratios: {
+			packageVsRawToDisk: median(rounds.map((rnd) => rnd.package.wallMs / rnd.rawToDisk.wallMs)),
+		},
+		rounds,
+	};
+}
+
+async function benchPaced(results) {
+	const expected = (await dossierNumbers(SYNC_DEMARCHE)).length;
+	const { dossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
+	const documentFile = path.join(os.tmpdir(), `dn-bench-document-${process.pid}.json`);
+	fs.writeFileSync(documentFile, JSON.stringify(dossiersDocument('demarche', DEFAULT_PARTS)));
+	await ctl('POST', '/pace', { answerDelayMs: PACE_MS });
+	const variants = {
+		raw: { kind: 'syncRaw' },
+		peer: { kind: 'syncPeer' },
+		package: { kind: 'syncPackage', simplify: true },
+	};
+	const names = Object.keys(variants);
+	const rounds = [];
+	try {
+		for (let r = 0; r < RUNS; r++) {
+			const rnd = {};
+			for (let k = 0; k < names.length; k++) {
+				const name = names[(k + r) % names.length];
+				const out = await measured({
+					...base(),
+					...variants[name],
+					demarche: SYNC_DEMARCHE,
+					documentFile,
+				});
+				if (out.error) throw new Error(`${name}: ${out.error}`);
+				if (out.distinct !== expected)
+					throw new Error(`${name} returned ${out.distinct} dossiers, expected ${expected}`);
+				rnd[name] = {
+					wallMs: out.wallMs,
+					cpuMs: out.cpuMs,
+					sandboxCpuMs: out.sandboxCpuMs,
+					requests: out.requests.length,
+					serverMs: out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0),
+					maxRssKb: out.maxRssKb,
+				};
+				log(
+					`paced sync round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests`,
+				);
+			}
+			rounds.push(rnd);
+		}
+	} finally {
+		await ctl('POST', '/pace', { answerDelayMs: 0 });
+		fs.rmSync(documentFile, { force: true });
+	}
+	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].wallMs / rnd[b].wallMs));
+	results.paced = {
+		demarche: SYNC_DEMARCHE,
+		dossiers: expected,
+		answerDelayMs: PACE_MS,
+		pages: Math.ceil(expected / 100),
+		summary: summarise(rounds, names),
+		ratios: {
+			packageVsPeer: ratio('package', 'peer'),
+			packageVsRaw: ratio('package', 'raw'),
+			peerVsRaw: ratio('peer', 'raw'),
+		},
+		rounds,
+	};
+}
+
 /** Fastest possible wall for `requests` sequential requests of `perRequestMs` under a fixed-window throttle, starting at a window's start. */
 function theoreticalMinimumMs(requests, perRequestMs, { limit, periodSeconds }) {
 	const periodMs = periodSeconds * 1000;
@@ -482,6 +725,9 @@ async function main() {
 		['throttle', benchThrottle],
 		['writes', benchWrites],
 		['files', benchFiles],
+		['export', benchExport],
+		['bigfile', benchBigFile],
+		['paced', benchPaced],
 	];
 	for (const [name, fn] of sections) if (wanted(name)) await fn(results);
 	results.machine.totalWallSeconds = Math.round((Date.now() - started) / 1000);

@@ -20,16 +20,23 @@ async function measure(work) {
 	if (global.gc) global.gc();
 	await alignOnWindow(task.alignPeriodSeconds);
 	const rssBeforeKb = Math.round(process.memoryUsage().rss / 1024);
+	// RSS sampled during the measured window (maxRSS also counts what came before it)
+	let peakRssDuringKb = rssBeforeKb;
+	const sampler = setInterval(() => {
+		peakRssDuringKb = Math.max(peakRssDuringKb, Math.round(process.memoryUsage.rss() / 1024));
+	}, 50);
 	const cpu = process.cpuUsage();
 	const start = performance.now();
 	const outcome = await work();
 	const wallMs = performance.now() - start;
 	const { user, system } = process.cpuUsage(cpu);
+	clearInterval(sampler);
 	return {
 		...outcome,
 		wallMs,
 		cpuMs: (user + system) / 1000,
 		rssBeforeKb,
+		peakRssDuringKb,
 		maxRssKb: process.resourceUsage().maxRSS,
 	};
 }
@@ -204,7 +211,7 @@ async function filesPackage() {
 			resource: 'dossier',
 			operation: 'downloadFiles',
 			dossier: byId(task.dossier),
-			sources: ['messages'],
+			sources: task.sources ?? ['messages'],
 			options: task.concurrency ? { concurrency: task.concurrency } : {},
 		});
 		const items = run.items('Démarche Numérique');
@@ -213,51 +220,206 @@ async function filesPackage() {
 	});
 }
 
-/**
- * The same files' URLs (read once, outside the clock), fetched `concurrency` at a time; with
- * `toDisk`, each body streams into a file while its MD5 is computed (what storing and verifying
- * a download costs at least, as n8n's filesystem binary-data mode stores it).
- */
-async function filesRaw() {
+const FILE_FIELDS = 'url byteSizeBigInt checksum';
+
+/** The files of one dossier: its message attachments, or its champs' files. */
+async function dossierFileList() {
+	const data = await graphql(
+		`query($n: Int!) { dossier(number: $n) { messages { attachments { ${FILE_FIELDS} } } champs { ... on PieceJustificativeChamp { files { ${FILE_FIELDS} } } } } }`,
+		{ n: task.dossier },
+	);
+	return (task.sources ?? ['messages']).includes('champs')
+		? data.dossier.champs.flatMap((c) => c.files ?? [])
+		: data.dossier.messages.flatMap((m) => m.attachments);
+}
+
+async function graphql(query, variables) {
 	const response = await fetch(task.graphqlUrl, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json', ...auth() },
-		body: JSON.stringify({
-			query:
-				'query($n: Int!) { dossier(number: $n) { messages { attachments { url byteSize checksum } } } }',
-			variables: { n: task.dossier },
-		}),
+		body: JSON.stringify({ query, variables }),
 	});
-	const { data } = await response.json();
-	const files = data.dossier.messages.flatMap((m) => m.attachments);
+	const { data, errors } = await response.json();
+	if (errors) throw new Error(JSON.stringify(errors).slice(0, 300));
+	return data;
+}
+
+/**
+ * Fetches `files` `concurrency` at a time with Node's fetch; with `toDisk`, each body streams into
+ * a file while its MD5 is computed and checked (what storing and verifying a download costs at
+ * least, as n8n's filesystem binary-data mode stores it); otherwise to memory, unchecked.
+ */
+async function fetchAll(files, concurrency, toDisk) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dn-bench-files-'));
 	process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+	let next = 0;
+	let bytes = 0;
+	const worker = async () => {
+		while (next < files.length) {
+			const index = next++;
+			const file = files[index];
+			const res = await fetch(file.url);
+			if (res.status !== 200) throw new Error(`file ${index}: HTTP ${res.status}`);
+			let size;
+			if (toDisk) {
+				const hash = crypto.createHash('md5');
+				const target = path.join(dir, String(index));
+				const source = Readable.fromWeb(res.body);
+				source.on('data', (chunk) => hash.update(chunk));
+				await pipeline(source, fs.createWriteStream(target));
+				size = fs.statSync(target).size;
+				if (hash.digest('base64') !== file.checksum)
+					throw new Error(`file ${index}: checksum mismatch`);
+			} else size = Buffer.from(await res.arrayBuffer()).length;
+			if (size !== Number(file.byteSizeBigInt)) throw new Error(`file ${index}: ${size} bytes`);
+			bytes += size;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+	return { files: files.length, bytes };
+}
+
+/** The same files' URLs (read once, outside the clock), fetched `concurrency` at a time. */
+async function filesRaw() {
+	const files = await dossierFileList();
+	return await measure(async () => await fetchAll(files, task.concurrency, task.toDisk));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nightly export: the dossiers updated since a date, then every file of each
+
+const EXPORT_LIST = `query ExportFiles($d: Int!, $since: ISO8601DateTime, $after: String) {
+  demarche(number: $d) {
+    dossiers(first: 100, after: $after, updatedSince: $since) {
+      pageInfo { hasNextPage endCursor }
+      nodes { number champs { ... on PieceJustificativeChamp { files { ${FILE_FIELDS} } } } }
+    }
+  }
+}`;
+
+/** The export's files, listed page by page with the smallest document that names them. */
+async function listExportFiles() {
+	const files = [];
+	let after = null;
+	do {
+		const data = await graphql(EXPORT_LIST, { d: task.demarche, since: task.since, after });
+		const { nodes, pageInfo } = data.demarche.dossiers;
+		for (const dossier of nodes)
+			for (const champ of dossier.champs) files.push(...(champ.files ?? []));
+		after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+	} while (after);
+	return files;
+}
+
+/** The package as examples/nightly-attachment-export.json uses it: Get Many → Download Files. */
+async function exportPackage() {
+	const harness = engine();
+	await warmUp(harness);
 	return await measure(async () => {
-		let next = 0;
-		let bytes = 0;
-		const worker = async () => {
-			while (next < files.length) {
-				const file = files[next++];
-				const index = next - 1;
-				const res = await fetch(file.url);
-				if (res.status !== 200) throw new Error(`file: HTTP ${res.status}`);
-				let size;
-				if (task.toDisk) {
-					const hash = crypto.createHash('md5');
-					const target = path.join(dir, String(index));
-					const source = Readable.fromWeb(res.body);
-					source.on('data', (chunk) => hash.update(chunk));
-					await pipeline(source, fs.createWriteStream(target));
-					size = fs.statSync(target).size;
-					if (hash.digest('base64') !== file.checksum) throw new Error('checksum mismatch');
-				} else size = Buffer.from(await res.arrayBuffer()).length;
-				if (size !== Number(file.byteSize)) throw new Error(`file ${index}: ${size} bytes`);
-				bytes += size;
-			}
-		};
-		await Promise.all(Array.from({ length: Math.min(task.concurrency, files.length) }, worker));
-		return { files: files.length, bytes };
+		const run = await harness.runWorkflow({
+			nodes: [
+				{
+					type: harness.NODE_TYPES.action,
+					name: 'Dossiers updated since',
+					parameters: {
+						resource: 'dossier',
+						operation: 'getMany',
+						demarche: byId(task.demarche),
+						returnAll: true,
+						filters: { updatedSince: task.since },
+						include: {
+							champs: true,
+							annotations: true,
+							messages: true,
+							files: true,
+							instructeurs: false,
+							labels: false,
+						},
+					},
+				},
+				{
+					type: harness.NODE_TYPES.action,
+					name: 'Download files',
+					parameters: {
+						resource: 'dossier',
+						operation: 'downloadFiles',
+						dossier: { __rl: true, mode: 'id', value: '={{ $json.number }}' },
+						options: task.concurrency ? { concurrency: task.concurrency } : {},
+					},
+				},
+			],
+			credentials: credentials(),
+		});
+		if (run.error) throw run.error;
+		const items = run.items('Download files');
+		const bytes = items.reduce((sum, item) => sum + Number(item.json.byteSize), 0);
+		return { files: items.length, bytes, dossiers: run.items('Dossiers updated since').length };
 	});
+}
+
+/** (a) A hand-written loop: the same listing, then the files in parallel, to disk, MD5 checked. */
+async function exportRaw() {
+	return await measure(async () => {
+		const files = await listExportFiles();
+		return await fetchAll(files, task.concurrency, true);
+	});
+}
+
+/**
+ * (b) What a user builds without the package: n8n's own HTTP Request node (n8n-nodes-base of the
+ * real n8n the e2e tests install, bench/run.js), one item per file URL (listed outside the clock),
+ * Response Format: File, every other option at its default, into n8n's binary store.
+ */
+async function exportHttpNode() {
+	const files = await listExportFiles();
+	const harness = engine();
+	const type = loadHttpRequestNode(harness);
+	const fetchUrls = async (urls) => {
+		const run = await harness.runWorkflow({
+			nodes: [
+				{
+					type,
+					name: 'HTTP Request',
+					parameters: {
+						method: 'GET',
+						url: '={{ $json.url }}',
+						options: { response: { response: { responseFormat: 'file' } } },
+					},
+				},
+			],
+			input: urls.map((url) => ({ json: { url } })),
+		});
+		if (run.error) throw run.error;
+		return run.items('HTTP Request');
+	};
+	await fetchUrls([files[0].url]); // warm-up: the node's modules and n8n's binary-data service
+	return await measure(async () => {
+		const items = await fetchUrls(files.map((f) => f.url));
+		const bytes = items.reduce((sum, item) => sum + Number(item.binary?.data?.bytes ?? 0), 0);
+		return {
+			files: items.length,
+			bytes: bytes || files.reduce((sum, f) => sum + Number(f.byteSizeBigInt), 0),
+		};
+	});
+}
+
+/**
+ * Registers the HTTP Request node of the installed n8n in the harness. Its own `n8n-workflow`
+ * requests resolve to the harness's copy, so the engine and the node share one set of classes.
+ */
+function loadHttpRequestNode(harness) {
+	const Module = require('module');
+	const root = task.httpRequestNodeRoot;
+	const resolve = Module._resolveFilename;
+	Module._resolveFilename = function (request, parent, ...rest) {
+		if (request === 'n8n-workflow' && parent?.filename?.startsWith(root))
+			return resolve.call(this, request, module, ...rest);
+		return resolve.call(this, request, parent, ...rest);
+	};
+	const { HttpRequest } = require(path.join(root, 'dist/nodes/HttpRequest/HttpRequest.node.js'));
+	const type = 'n8n-nodes-base.httpRequest';
+	harness.registerNodeType(type, new HttpRequest());
+	return type;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,7 +448,18 @@ async function writes() {
 	});
 }
 
-const KINDS = { syncRaw, syncPeer, syncPackage, idlePoll, filesPackage, filesRaw, writes };
+const KINDS = {
+	syncRaw,
+	syncPeer,
+	syncPackage,
+	idlePoll,
+	filesPackage,
+	filesRaw,
+	exportPackage,
+	exportRaw,
+	exportHttpNode,
+	writes,
+};
 
 KINDS[task.kind]()
 	.then((result) => process.send({ final: true, ...result }, () => process.exit(0)))
