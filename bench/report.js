@@ -139,6 +139,24 @@ const table = (header, rows) =>
 		...rows.map((row) => `| ${row.join(' | ')} |`),
 	].join('\n');
 
+/** One row per variant: `columns` are [header, (figures) => cell], `rows` [label, figures]. */
+const variantTable = (columns, rows) =>
+	table(
+		['Variant', ...columns.map(([header]) => header)],
+		rows.filter(([, v]) => v).map(([label, v]) => [label, ...columns.map(([, cell]) => cell(v))]),
+	);
+
+const WALL = ['Wall', (v) => s(v.wallMs)];
+const THROUGHPUT = ['Throughput', (v) => `${n(v.mbPerS, 1)} MB/s`];
+const CPU = ['Client CPU', (v) => s(v.cpuMs)];
+
+/** Wall ratios as a table: [[label, ratio], ...]. */
+const wallRatios = (rows) =>
+	table(
+		['Ratio (median of per-round ratios)', 'Wall'],
+		rows.map(([label, ratio]) => [label, x(ratio)]),
+	);
+
 function render(r) {
 	const m = r.machine;
 	const out = [];
@@ -240,15 +258,14 @@ function render(r) {
 		out.push(
 			`## 3. Attachments of one dossier: ${n(r.files.files)} message attachments of dossier ${r.files.dossier} (1 MiB each)`,
 			'',
-			table(
+			variantTable(
 				[
-					'Variant',
-					'Wall',
-					'Throughput',
-					'Client CPU',
-					'Storage requests',
-					'API requests',
-					'Peak RSS',
+					WALL,
+					THROUGHPUT,
+					CPU,
+					['Storage requests', (v) => n(v.storageRequests)],
+					['API requests', (v) => n(v.apiRequests)],
+					['Peak RSS', (v) => mb(v.maxRssKb)],
 				],
 				[
 					['package downloadFiles, default (4 parallel)', f.packageDefault],
@@ -256,17 +273,7 @@ function render(r) {
 					['raw fetch, 4 parallel', f.raw4],
 					['raw fetch, 16 parallel', f.raw16],
 					['raw fetch, 4 parallel, streamed to disk + MD5', f.rawToDisk4],
-				]
-					.filter(([, v]) => v)
-					.map(([label, v]) => [
-						label,
-						s(v.wallMs),
-						`${n(v.mbPerS, 1)} MB/s`,
-						s(v.cpuMs),
-						n(v.storageRequests),
-						n(v.apiRequests),
-						mb(v.maxRssKb),
-					]),
+				],
 			),
 			'',
 		);
@@ -343,41 +350,28 @@ function render(r) {
 			'',
 			`The package as \`examples/nightly-attachment-export.json\` uses it: Get Many (Updated Since, Return All, champs, annotations, messages and file links included) → Download Files (default sources, ${e.concurrency} parallel), in n8n's engine, binary data in filesystem mode. (a) A hand-written loop: the same listing with the smallest document that names the files, then the files ${e.concurrency} at a time with Node's fetch, each streamed to disk with its MD5 checked. (b) n8n's HTTP Request node (${e.httpRequestNode}, typeVersion 4.3, Response Format: File, every other option at its default) given one item per file URL, into n8n's binary store: its URLs are listed outside the clock, so its wall and API requests leave the listing out.`,
 			'',
-			table(
+			variantTable(
 				[
-					'Variant',
-					'Wall',
-					'Throughput',
-					'Client CPU',
-					'API requests',
-					'Storage requests',
-					'Peak RSS',
-					'RSS before',
+					WALL,
+					THROUGHPUT,
+					CPU,
+					['API requests', (v) => n(v.apiRequests)],
+					['Storage requests', (v) => n(v.storageRequests)],
+					['Peak RSS', (v) => mb(v.maxRssKb)],
+					['RSS before', (v) => mb(v.rssBeforeKb)],
 				],
 				[
 					['package: Get Many → Download Files', sm.package],
 					[`(a) raw loop: listing + fetch ${e.concurrency} at a time to disk + MD5`, sm.raw],
 					["(b) n8n's HTTP Request node, one item per URL", sm.httpNode],
-				].map(([label, v]) => [
-					label,
-					s(v.wallMs),
-					`${n(v.mbPerS, 1)} MB/s`,
-					s(v.cpuMs),
-					n(v.apiRequests),
-					n(v.storageRequests),
-					mb(v.maxRssKb),
-					mb(v.rssBeforeKb),
-				]),
-			),
-			'',
-			table(
-				['Ratio (median of per-round ratios)', 'Wall'],
-				[
-					['package / raw loop', x(e.ratios.packageVsRaw)],
-					['package / HTTP Request node', x(e.ratios.packageVsHttpNode)],
-					['HTTP Request node / raw loop', x(e.ratios.httpNodeVsRaw)],
 				],
 			),
+			'',
+			wallRatios([
+				['package / raw loop', e.ratios.packageVsRaw],
+				['package / HTTP Request node', e.ratios.packageVsHttpNode],
+				['HTTP Request node / raw loop', e.ratios.httpNodeVsRaw],
+			]),
 			'',
 		);
 	}
@@ -388,28 +382,19 @@ function render(r) {
 			'',
 			"Peak RSS is the larger of the process's high-water mark and RSS sampled every 50 ms during the measured run; growth is peak minus RSS when the clock started (modules loaded, warm-up done).",
 			'',
-			table(
+			variantTable(
 				[
-					'Variant',
-					'Wall',
-					'Throughput',
-					'Client CPU',
-					'RSS before',
-					'Peak RSS',
-					'Growth (median)',
+					WALL,
+					THROUGHPUT,
+					CPU,
+					['RSS before', (v) => mb(v.rssBeforeKb)],
+					['Peak RSS', (v) => mb(Math.max(v.maxRssKb, v.peakRssDuringKb))],
+					['Growth (median)', (v) => mb(v.rssGrowthKb)],
 				],
 				[
 					['package Download Files (filesystem mode)', b.summary.package],
 					['raw fetch streamed to disk + MD5', b.summary.rawToDisk],
-				].map(([label, v]) => [
-					label,
-					s(v.wallMs),
-					`${n(v.mbPerS, 1)} MB/s`,
-					s(v.cpuMs),
-					mb(v.rssBeforeKb),
-					mb(Math.max(v.maxRssKb, v.peakRssDuringKb)),
-					mb(v.rssGrowthKb),
-				]),
+				],
 			),
 			'',
 			`Package wall / raw: ${x(b.ratios.packageVsRawToDisk)} (median of per-round ratios); largest growth over ${b.rounds.length} rounds: ${mb(b.maxGrowthKb)}.`,
@@ -423,39 +408,30 @@ function render(r) {
 			'',
 			`The sandbox's pace option (a benchmark knob, sandbox/README.md) answers every GraphQL request no sooner than ${p.answerDelayMs} ms after it came in, its own work included. The same document and variants as section 1 (package simplified); ${p.pages} pages, so ${n((p.pages * p.answerDelayMs) / 1000, 1)} s is the floor for a client with one request in flight.`,
 			'',
-			table(
+			variantTable(
 				[
-					'Variant',
-					'Wall',
-					'Client CPU',
-					'Requests',
-					'Sandbox time answering (per request)',
-					'Sandbox CPU',
-					'Peak RSS',
+					WALL,
+					CPU,
+					['Requests', (v) => n(v.requests)],
+					[
+						'Sandbox time answering (per request)',
+						(v) => `${s(v.serverMs)} (${n(v.serverMs / v.requests)} ms)`,
+					],
+					['Sandbox CPU', (v) => s(v.sandboxCpuMs)],
+					['Peak RSS', (v) => mb(v.maxRssKb)],
 				],
 				[
 					['(a) raw loop: fetch + JSON.parse', p.summary.raw],
 					['(b) peer: graphql-request loop', p.summary.peer],
 					['package getMany, simplify on (n8n engine)', p.summary.package],
-				].map(([label, v]) => [
-					label,
-					s(v.wallMs),
-					s(v.cpuMs),
-					n(v.requests),
-					`${s(v.serverMs)} (${n(v.serverMs / v.requests)} ms)`,
-					s(v.sandboxCpuMs),
-					mb(v.maxRssKb),
-				]),
-			),
-			'',
-			table(
-				['Ratio (median of per-round ratios)', 'Wall'],
-				[
-					['package / peer', x(p.ratios.packageVsPeer)],
-					['package / raw', x(p.ratios.packageVsRaw)],
-					['peer / raw', x(p.ratios.peerVsRaw)],
 				],
 			),
+			'',
+			wallRatios([
+				['package / peer', p.ratios.packageVsPeer],
+				['package / raw', p.ratios.packageVsRaw],
+				['peer / raw', p.ratios.peerVsRaw],
+			]),
 			'',
 		);
 	}

@@ -101,6 +101,43 @@ async function measured(task) {
 
 const base = () => ({ graphqlUrl: info.graphqlUrl, url: info.url, token: info.tokens.admin });
 
+/**
+ * BENCH_RUNS rounds of every variant, in an order rotated each round so that drift in the
+ * machine's load does not always hit the same variant. `figures(out, name, round)` turns a measured
+ * run into that round's entry (and may log or check it). Returns the rounds and their medians.
+ */
+async function rotatedRounds(variants, task, figures) {
+	const names = Object.keys(variants);
+	const rounds = [];
+	for (let r = 0; r < RUNS; r++) {
+		const rnd = {};
+		for (let k = 0; k < names.length; k++) {
+			const name = names[(k + r) % names.length];
+			const out = await measured({ ...base(), ...task, ...variants[name] });
+			if (out.error) throw new Error(`${name}: ${out.error}`);
+			rnd[name] = figures(out, name, r + 1);
+		}
+		rounds.push(rnd);
+	}
+	return { rounds, summary: summarise(rounds, names) };
+}
+
+/** What a sync run cost: wall, CPU on both sides, requests, bytes, memory. */
+function syncFigures(out) {
+	return {
+		wallMs: out.wallMs,
+		cpuMs: out.cpuMs,
+		sandboxCpuMs: out.sandboxCpuMs,
+		requests: out.requests.length,
+		serverMs: out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0),
+		bytes: out.tap.api.bytesOut,
+		maxRssKb: out.maxRssKb,
+		rssBeforeKb: out.rssBeforeKb,
+		items: out.items,
+		distinct: out.distinct,
+	};
+}
+
 async function gql(query, variables) {
 	const response = await fetch(info.graphqlUrl, {
 		method: 'POST',
@@ -149,47 +186,19 @@ async function benchSync(results) {
 		packageSimplified: { kind: 'syncPackage', simplify: true },
 		packageRaw: { kind: 'syncPackage', simplify: false },
 	};
-	const names = Object.keys(variants);
-	const rounds = [];
-	for (let r = 0; r < RUNS; r++) {
-		const round = {};
-		// Rotated order: drift in the machine's load does not always hit the same variant.
-		for (let k = 0; k < names.length; k++) {
-			const name = names[(k + r) % names.length];
-			const out = await measured({
-				...base(),
-				...variants[name],
-				demarche: SYNC_DEMARCHE,
-				documentFile,
-			});
-			round[name] = {
-				wallMs: out.wallMs,
-				cpuMs: out.cpuMs,
-				sandboxCpuMs: out.sandboxCpuMs,
-				requests: out.requests.length,
-				serverMs: out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0),
-				bytes: out.tap.api.bytesOut,
-				maxRssKb: out.maxRssKb,
-				rssBeforeKb: out.rssBeforeKb,
-				items: out.items,
-				distinct: out.distinct,
-			};
+	const { rounds, summary } = await rotatedRounds(
+		variants,
+		{ demarche: SYNC_DEMARCHE, documentFile },
+		(out, name, at) => {
 			log(
-				`sync round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests, ${out.distinct}/${expected} dossiers, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
+				`sync round ${at} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests, ${out.distinct}/${expected} dossiers, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
 			);
 			if (out.distinct !== expected)
 				throw new Error(`${name} returned ${out.distinct} dossiers, expected ${expected}`);
-		}
-		rounds.push(round);
-	}
+			return syncFigures(out);
+		},
+	);
 	fs.rmSync(documentFile, { force: true });
-	const summary = {};
-	for (const name of names) {
-		const runs = rounds.map((rnd) => rnd[name]);
-		summary[name] = Object.fromEntries(
-			Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]),
-		);
-	}
 	const ratio = (a, b, key) => median(rounds.map((rnd) => rnd[a][key] / rnd[b][key]));
 	const ratios = {};
 	for (const pkg of ['packageSimplified', 'packageRaw']) {
@@ -285,41 +294,17 @@ async function benchFiles(results) {
 		raw16: { kind: 'filesRaw', concurrency: 16 },
 		rawToDisk4: { kind: 'filesRaw', concurrency: 4, toDisk: true },
 	};
-	const names = Object.keys(variants);
-	const rounds = [];
-	for (let r = 0; r < RUNS; r++) {
-		const rnd = {};
-		for (let k = 0; k < names.length; k++) {
-			const name = names[(k + r) % names.length];
-			const out = await measured({
-				...base(),
-				...variants[name],
-				dossier,
-				demarche: THROTTLE_DEMARCHE,
-			});
-			rnd[name] = {
-				wallMs: out.wallMs,
-				cpuMs: out.cpuMs,
-				files: out.files,
-				bytes: out.bytes,
-				mbPerS: out.bytes / 1e6 / (out.wallMs / 1000),
-				storageRequests: out.tap.storage.requests,
-				apiRequests: out.requests.length,
-				maxRssKb: out.maxRssKb,
-			};
+	const { rounds, summary } = await rotatedRounds(
+		variants,
+		{ dossier, demarche: THROTTLE_DEMARCHE },
+		(out, name, at) => {
+			const figures = transferFigures(out);
 			log(
-				`files round ${r + 1} ${name}: ${out.files} files, ${round(rnd[name].mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests`,
+				`files round ${at} ${name}: ${out.files} files, ${round(figures.mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests`,
 			);
-		}
-		rounds.push(rnd);
-	}
-	const summary = {};
-	for (const name of names) {
-		const runs = rounds.map((rnd) => rnd[name]);
-		summary[name] = Object.fromEntries(
-			Object.keys(runs[0]).map((key) => [key, median(runs.map((x) => x[key]))]),
-		);
-	}
+			return figures;
+		},
+	);
 	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].mbPerS / rnd[b].mbPerS));
 	results.files = {
 		dossier,
@@ -399,28 +384,19 @@ async function benchExport(results) {
 		raw: { kind: 'exportRaw', concurrency: EXPORT_CONCURRENCY },
 		httpNode: { kind: 'exportHttpNode', httpRequestNodeRoot },
 	};
-	const names = Object.keys(variants);
-	const rounds = [];
-	for (let r = 0; r < RUNS; r++) {
-		const rnd = {};
-		for (let k = 0; k < names.length; k++) {
-			const name = names[(k + r) % names.length];
-			const out = await measured({
-				...base(),
-				...variants[name],
-				demarche: EXPORT.demarche,
-				since,
-			});
-			if (out.error) throw new Error(`${name}: ${out.error}`);
+	const { rounds, summary } = await rotatedRounds(
+		variants,
+		{ demarche: EXPORT.demarche, since },
+		(out, name, at) => {
 			if (out.files !== files)
 				throw new Error(`${name} downloaded ${out.files} files, expected ${files}`);
-			rnd[name] = transferFigures(out);
+			const figures = transferFigures(out);
 			log(
-				`export round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms, ${round(rnd[name].mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
+				`export round ${at} ${name}: ${Math.round(out.wallMs)} ms, ${round(figures.mbPerS, 1)} MB/s, ${out.tap.storage.requests} storage + ${out.requests.length} API requests, peak RSS ${Math.round(out.maxRssKb / 1024)} MB`,
 			);
-		}
-		rounds.push(rnd);
-	}
+			return figures;
+		},
+	);
 	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].wallMs / rnd[b].wallMs));
 	results.export = {
 		demarche: EXPORT.demarche,
@@ -431,7 +407,7 @@ async function benchExport(results) {
 		concurrency: EXPORT_CONCURRENCY,
 		minimumApiRequests: Math.ceil(EXPORT.dossiers / 100),
 		httpRequestNode: httpRequestNodeVersion(httpRequestNodeRoot),
-		summary: summarise(rounds, names),
+		summary,
 		ratios: {
 			packageVsRaw: ratio('package', 'raw'),
 			packageVsHttpNode: ratio('package', 'httpNode'),
@@ -469,34 +445,22 @@ async function benchBigFile(results) {
 		package: { kind: 'filesPackage' },
 		rawToDisk: { kind: 'filesRaw', concurrency: 1, toDisk: true },
 	};
-	const names = Object.keys(variants);
-	const rounds = [];
-	for (let r = 0; r < RUNS; r++) {
-		const rnd = {};
-		for (let k = 0; k < names.length; k++) {
-			const name = names[(k + r) % names.length];
-			const out = await measured({
-				...base(),
-				...variants[name],
-				demarche: EXPORT.demarche,
-				dossier: number,
-				sources: ['champs'],
-			});
-			if (out.error) throw new Error(`${name}: ${out.error}`);
-			rnd[name] = {
-				...transferFigures(out),
-				rssGrowthKb: Math.max(out.maxRssKb, out.peakRssDuringKb) - out.rssBeforeKb,
-			};
+	const { rounds, summary } = await rotatedRounds(
+		variants,
+		{ demarche: EXPORT.demarche, dossier: number, sources: ['champs'] },
+		(out, name, at) => {
+			const peakKb = Math.max(out.maxRssKb, out.peakRssDuringKb);
+			const figures = { ...transferFigures(out), rssGrowthKb: peakKb - out.rssBeforeKb };
 			log(
-				`big file round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms, ${round(rnd[name].mbPerS, 1)} MB/s, RSS ${Math.round(out.rssBeforeKb / 1024)} → peak ${Math.round(Math.max(out.maxRssKb, out.peakRssDuringKb) / 1024)} MB`,
+				`big file round ${at} ${name}: ${Math.round(out.wallMs)} ms, ${round(figures.mbPerS, 1)} MB/s, RSS ${Math.round(out.rssBeforeKb / 1024)} → peak ${Math.round(peakKb / 1024)} MB`,
 			);
-		}
-		rounds.push(rnd);
-	}
+			return figures;
+		},
+	);
 	results.bigFile = {
 		dossier: number,
 		bytes: BIG_FILE_BYTES,
-		summary: summarise(rounds, names),
+		summary,
 		maxGrowthKb: Math.max(...rounds.map((rnd) => rnd.package.rssGrowthKb)),
 		ratios: {
 			packageVsRawToDisk: median(rounds.map((rnd) => rnd.package.wallMs / rnd.rawToDisk.wallMs)),
@@ -516,47 +480,32 @@ async function benchPaced(results) {
 		peer: { kind: 'syncPeer' },
 		package: { kind: 'syncPackage', simplify: true },
 	};
-	const names = Object.keys(variants);
-	const rounds = [];
+	let measuredRounds;
 	try {
-		for (let r = 0; r < RUNS; r++) {
-			const rnd = {};
-			for (let k = 0; k < names.length; k++) {
-				const name = names[(k + r) % names.length];
-				const out = await measured({
-					...base(),
-					...variants[name],
-					demarche: SYNC_DEMARCHE,
-					documentFile,
-				});
-				if (out.error) throw new Error(`${name}: ${out.error}`);
+		measuredRounds = await rotatedRounds(
+			variants,
+			{ demarche: SYNC_DEMARCHE, documentFile },
+			(out, name, at) => {
 				if (out.distinct !== expected)
 					throw new Error(`${name} returned ${out.distinct} dossiers, expected ${expected}`);
-				rnd[name] = {
-					wallMs: out.wallMs,
-					cpuMs: out.cpuMs,
-					sandboxCpuMs: out.sandboxCpuMs,
-					requests: out.requests.length,
-					serverMs: out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0),
-					maxRssKb: out.maxRssKb,
-				};
 				log(
-					`paced sync round ${r + 1} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests`,
+					`paced sync round ${at} ${name}: ${Math.round(out.wallMs)} ms wall, ${Math.round(out.cpuMs)} ms CPU, ${out.requests.length} requests`,
 				);
-			}
-			rounds.push(rnd);
-		}
+				return syncFigures(out);
+			},
+		);
 	} finally {
 		await ctl('POST', '/pace', { answerDelayMs: 0 });
 		fs.rmSync(documentFile, { force: true });
 	}
+	const { rounds, summary } = measuredRounds;
 	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].wallMs / rnd[b].wallMs));
 	results.paced = {
 		demarche: SYNC_DEMARCHE,
 		dossiers: expected,
 		answerDelayMs: PACE_MS,
 		pages: Math.ceil(expected / 100),
-		summary: summarise(rounds, names),
+		summary,
 		ratios: {
 			packageVsPeer: ratio('package', 'peer'),
 			packageVsRaw: ratio('package', 'raw'),
