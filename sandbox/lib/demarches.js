@@ -28,7 +28,10 @@ function withIds(demarche, list) {
 	const assign = (descs) =>
 		descs.map((d) => {
 			counter += 1;
-			const desc = { required: false, description: null, ...d, stableId: demarche * 100 + counter };
+			// A descriptor added to a seeded form keeps the others' IDs by naming its own.
+			const stableId = d.stableId || demarche * 100 + counter;
+			if (d.stableId) counter -= 1;
+			const desc = { required: false, description: null, ...d, stableId };
 			if (d.children) desc.children = assign(d.children);
 			return desc;
 		});
@@ -288,6 +291,8 @@ const DEMARCHES = [
 				{ type: 'carte', label: 'Plan de l’emprise' },
 				{ type: 'piece_justificative', label: 'Attestation d’assurance' },
 				{ type: 'textarea', label: 'Précisions' },
+				// Links to earlier dossiers, sometimes of another démarche (seed.js: linkOutsideScope).
+				{ type: 'dossier_link', label: 'Autorisation précédente', stableId: 100399 },
 			],
 			[
 				{ type: 'integer_number', label: 'Redevance (€)' },

@@ -529,9 +529,14 @@ function buildResolvers(mutationResolvers) {
 		PieceJustificativeChamp: { file: (c) => c.files[0] || null },
 		RepetitionChamp: { champs: (c) => c.rows.flatMap((row) => row.champs) },
 		DossierLinkChamp: {
+			// Loaders::Dossier: a dossier the administration cannot see is plain null; one in a
+			// démarche outside the token is null too, with DossierType.authorized? adding an
+			// `unauthorized` error at this champ's path (the rest of the answer intact).
 			dossier: (c, _a, ctx) => {
 				const r = c.dossierNumber ? visibleDossier(ctx, c.dossierNumber) : null;
-				return r && authorizedDemarche(ctx, r.demarche) ? r : null;
+				if (!r) return null;
+				if (!authorizedDemarche(ctx, r.demarche)) throw hidden('Dossier');
+				return r;
 			},
 		},
 		Mutation: mutationResolvers,

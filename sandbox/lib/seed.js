@@ -5,7 +5,7 @@
  * `FACTS` lists what tests can rely on without reading the data first.
  */
 const { Store, newRecord } = require('./store');
-const { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP } = require('./demarches');
+const { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP, OCCUPATION } = require('./demarches');
 const { rng, globalId } = require('./util');
 const { DAY } = require('./generate');
 const C = require('./catalog');
@@ -261,6 +261,29 @@ function seedDossiers(store, size, worldRng) {
 	}
 	store.nextDossierNumber = FIRST_DOSSIER_NUMBER + size;
 	makeEveryChampDossier(store);
+	linkOutsideScope(store);
+}
+
+/** The occupation dossier whose "Autorisation précédente" links into the every-champ démarche. */
+const HIDDEN_LINK = {
+	demarche: OCCUPATION,
+	champ: 'Autorisation précédente',
+	linkedDossier: FIRST_DOSSIER_NUMBER,
+};
+
+/**
+ * A dossier-link champ pointing into a démarche the scoped token does not cover (1001): read with
+ * that token, the platform nulls the champ's `dossier` and adds an `unauthorized` error at its
+ * path (DossierLinkChampType + Schema.unauthorized_object), the rest of the dossier intact.
+ */
+function linkOutsideScope(store) {
+	const record = store.listFor(HIDDEN_LINK.demarche, 'depot').find((r) => !r.hidden);
+	if (!record || !store.getDossier(HIDDEN_LINK.linkedDossier)) return;
+	const desc = store.revisionOf(record).champs.find((d) => d.label === HIDDEN_LINK.champ);
+	const ovr = store.ovr(record);
+	ovr.champs = { ...(ovr.champs || {}), [desc.stableId]: HIDDEN_LINK.linkedDossier };
+	record.version += 1;
+	store.hiddenLinkDossier = record.number;
 }
 
 /**
@@ -591,6 +614,16 @@ function factsFor(store) {
 		},
 		everyChampDossier: FIRST_DOSSIER_NUMBER,
 		everyChampLinkedDossier: store.showcaseLinkedDossier,
+		// Read with the scoped token: the champ's linked dossier is in a démarche outside its scope.
+		hiddenLink: store.hiddenLinkDossier
+			? {
+					dossier: store.hiddenLinkDossier,
+					demarche: HIDDEN_LINK.demarche,
+					champ: HIDDEN_LINK.champ,
+					linkedDossier: HIDDEN_LINK.linkedDossier,
+					token: 'scoped',
+				}
+			: null,
 		firstDossierNumber: FIRST_DOSSIER_NUMBER,
 		integerBeyond2p53: INTEGER_BEYOND_2_53,
 		duplicateLabel: 'Commentaire',

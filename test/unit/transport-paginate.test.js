@@ -235,6 +235,22 @@ describe('records the platform could not serialise', () => {
 		expect(p.errors).toEqual([nested]);
 	});
 
+	it('a linked dossier the token cannot see is neither loss nor damage: the record is kept, the error set apart', async () => {
+		const hiddenLink = {
+			message: 'An object of type Dossier was hidden due to permissions',
+			path: [...nodesPath, 1, 'champs', 4, 'dossier'],
+			extensions: { code: 'unauthorized' },
+		};
+		const nodes = [{ number: 1 }, { number: 2, champs: [] }];
+		const fake = fakeContext([
+			reply(200, gqlErrors([hiddenLink], { demarche: { dossiers: { pageInfo: { endCursor: 'c', hasNextPage: false }, nodes } } })),
+		]);
+		const [p] = await collect(fake);
+		expect(p.nodes).toEqual(nodes);
+		expect(p.hiddenLinks).toEqual([{ index: 1, errors: [hiddenLink] }]);
+		expect(p).toMatchObject({ lost: [], damaged: [], errors: [] });
+	});
+
 	it('lost records count toward the limit and the walk goes on past them', async () => {
 		const first = gqlErrors([invalidNull(99)], {
 			demarche: {

@@ -4,6 +4,7 @@ import type { DossierParts, ScopeKind } from '../graphql';
 import { dossierNumbersDocument, dossiersDocument, scopeVariables } from '../graphql';
 import type { DnFunctions, GraphqlError } from '../transport';
 import { getDnCredentials, graphqlRequest, paginate, rootErrorsToApiError } from '../transport';
+import { withHiddenLinkWarnings } from './linkedDossiers';
 
 /** Where the dossiers are listed from: a démarche, or one of its groupes instructeurs. */
 export interface DossierScope {
@@ -78,6 +79,7 @@ export async function* dossierPages(
 	for await (const page of pages) {
 		// Errors inside a dossier the platform still returned: that dossier is incomplete.
 		const damaged = new Map(page.damaged.map((record) => [record.index, record.errors]));
+		const hiddenLinks = new Map(page.hiddenLinks.map((record) => [record.index, record.errors]));
 		const inRecords = new Set(page.damaged.flatMap((record) => record.errors));
 		const unplaced = page.errors.filter((error) => !inRecords.has(error));
 		if (unplaced.length) {
@@ -103,7 +105,10 @@ export async function* dossierPages(
 			const damage = damaged.get(index);
 			if (damage) {
 				entries.push({ lost: { number: Number(dossier.number) || null, index, errors: damage } });
-			} else entries.push({ dossier });
+			} else {
+				const links = hiddenLinks.get(index) ?? [];
+				entries.push({ dossier: withHiddenLinkWarnings(dossier, links, [...nodesPath, index]) });
+			}
 		}
 		yield entries;
 	}

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { DnFunctions } from './context';
 import type { GraphqlError } from './errors';
 import { apiError } from './errors';
+import { isHiddenLinkError } from './errorKinds';
 import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql';
 import { graphqlRequest, rootErrorsToApiError } from './graphql';
 import { getDnCredentials } from './context';
@@ -26,6 +27,11 @@ export interface Page<N> {
 	lost: RecordErrors[];
 	/** Positions of records the page holds but with errors inside (a field the platform failed on). */
 	damaged: RecordErrors[];
+	/**
+	 * Positions of records kept whole but for a linked dossier the token cannot see (isHiddenLinkError):
+	 * not damage, the link keeps its number.
+	 */
+	hiddenLinks: RecordErrors[];
 	/** Root errors of the page not tied to a lost record: those tied to no record, then `damaged`'s. */
 	errors: GraphqlError[];
 	endCursor: string | null;
@@ -105,22 +111,25 @@ export async function* paginate<N>(
 				token,
 			);
 		}
+		const raw = connection.nodes ?? [];
+		const isLost = (index: number) => raw[index] === null || raw[index] === undefined;
 		// Each error goes to the record its path points into, if any.
 		const byRecord = new Map<number, GraphqlError[]>();
+		const linksOf = new Map<number, GraphqlError[]>();
 		const unplaced: GraphqlError[] = [];
 		for (const error of errors) {
 			const index = recordIndex(error.path, options.nodesPath);
 			if (index === undefined) unplaced.push(error);
+			else if (isHiddenLinkError(error) && !isLost(index))
+				linksOf.set(index, [...(linksOf.get(index) ?? []), error]);
 			else byRecord.set(index, [...(byRecord.get(index) ?? []), error]);
 		}
-		const raw = connection.nodes ?? [];
 		const nodes: N[] = [];
 		raw.forEach((node, index) => {
 			// A null record is lost, even without an error naming it: never dropped silently.
 			if (node === null || node === undefined) byRecord.set(index, byRecord.get(index) ?? []);
 			else nodes.push(node);
 		});
-		const isLost = (index: number) => raw[index] === null || raw[index] === undefined;
 		const records = [...byRecord.entries()].map(([index, errs]) => ({ index, errors: errs }));
 		const lost = records.filter((record) => isLost(record.index));
 		// An error inside a record that still came back (a nullable field): the record is kept.
@@ -129,6 +138,7 @@ export async function* paginate<N>(
 			nodes,
 			lost,
 			damaged,
+			hiddenLinks: [...linksOf.entries()].map(([index, errs]) => ({ index, errors: errs })),
 			errors: unplaced.concat(damaged.flatMap((record) => record.errors)),
 			endCursor: connection.pageInfo.endCursor ?? null,
 			hasNextPage: connection.pageInfo.hasNextPage,
