@@ -8,6 +8,8 @@
  *
  * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
  *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
+ *   timeoutBudget (null: no page times out; a number: work units, see lib/timeouts.js),
+ *   timeoutDemarches (null: every démarche; else the démarches the budget applies to),
  *   clock ({set?: ISO|ms} to start frozen).
  */
 const http = require('http');
@@ -61,6 +63,11 @@ async function startSandbox(options = {}) {
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
 		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// Deterministic timeouts (lib/timeouts.js): pages heavier than `budget` work units time out.
+		timeouts: {
+			budget: options.timeoutBudget === undefined ? null : options.timeoutBudget,
+			demarches: options.timeoutDemarches || null,
+		},
 		apiPort: null,
 		storagePort: null,
 		secret: crypto.randomBytes(16).toString('hex'),

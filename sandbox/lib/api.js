@@ -6,6 +6,7 @@
 const crypto = require('crypto');
 const { parse, validate, execute, specifiedRules, GraphQLError, Kind } = require('graphql');
 const { getSchema, fragmentTypeNames } = require('./schema');
+const { newTiming, faultWithoutPage } = require('./timeouts');
 
 const MAX_DEPTH = 15;
 const THROTTLE_BODY =
@@ -239,11 +240,12 @@ function graphqlHandler(sandbox) {
 			uploads: sandbox.uploads,
 			token,
 			fragments: fragmentTypeNames(document),
-			fault: fault && (fault.kind === 'timeout' || fault.kind === 'invalid_null') ? fault : null,
+			fault: fault && fault.kind === 'invalid_null' ? fault : null,
+			// The deadline, in work units (timeouts.js): a heavy page, or the one-shot fault.
+			timing: newTiming(sandbox, Boolean(fault && fault.kind === 'timeout')),
 			// Links follow the host the request used, as on the platform.
 			publicBaseUrl: req.headers.host ? `http://${req.headers.host}` : sandbox.publicBaseUrl(),
 			sandbox,
-			timedOut: false,
 		};
 		let result;
 		try {
@@ -270,16 +272,14 @@ function graphqlHandler(sandbox) {
 				json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
 			return json;
 		});
-		if (ctx.fault && ctx.fault.kind === 'timeout') {
-			errors.push({ message: 'Timeout on Demarche.dossiers', extensions: { code: 'timeout' } });
-			if (!ctx.timedOut) result.data = null;
-		}
 		// Variable coercion errors have no data at all, like validation errors.
-		const response = !errors.length
-			? { data: result.data }
-			: result.data === undefined
-				? { errors }
-				: { data: result.data, errors };
+		const response =
+			faultWithoutPage(ctx.timing, document, operationName) ||
+			(!errors.length
+				? { data: result.data }
+				: result.data === undefined
+					? { errors }
+					: { data: result.data, errors });
 		sendJson(res, 200, response);
 		return entry.finish(200);
 	};

@@ -240,6 +240,24 @@ function controlRoutes(sandbox) {
 			if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
 			return clock.state();
 		},
+		'GET /__sandbox/timeouts': () => sandbox.timeouts,
+		'POST /__sandbox/timeouts': (body) => {
+			const budget = body.budget === undefined ? sandbox.timeouts.budget : body.budget;
+			if (budget !== null && !(Number.isFinite(Number(budget)) && Number(budget) >= 0))
+				throw httpError(400, `budget must be a number of work units (>= 0) or null, not ${budget}`);
+			const demarches = body.demarches === undefined ? sandbox.timeouts.demarches : body.demarches;
+			if (demarches !== null && !Array.isArray(demarches))
+				throw httpError(400, 'demarches must be a list of démarche numbers or null');
+			sandbox.timeouts = {
+				budget: budget === null ? null : Number(budget),
+				demarches: demarches && demarches.map(Number),
+			};
+			return sandbox.timeouts;
+		},
+		'DELETE /__sandbox/timeouts': () => {
+			sandbox.timeouts = { budget: null, demarches: null };
+			return sandbox.timeouts;
+		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
 			for (const key of ['forkMode', 'webhooksV2'])

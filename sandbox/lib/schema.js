@@ -21,6 +21,7 @@ const {
 } = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
+const { timeoutGuard, dossierSelection, timedConnection, loadingResolvers } = require('./timeouts');
 const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
@@ -183,7 +184,7 @@ function revisionObject(store, revisionId) {
 }
 
 /** The `dossiers` connection of a démarche or a groupe. */
-function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
+function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 	const { store } = ctx;
 	const updatedSince =
 		args.updatedSince !== undefined && args.updatedSince !== null
@@ -242,18 +243,10 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 			if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0)))
 				served.set(demarcheNumber, r.modifiedAt);
 	}
-	const connection = connectionOf(page);
-	applyTimeoutFault(ctx, connection);
-	return connection;
-}
-
-/** Fault "timeout": the platform stops mid-page and returns what it resolved so far. */
-function applyTimeoutFault(ctx, connection) {
-	if (!ctx.fault || ctx.fault.kind !== 'timeout' || connection.nodes.length === 0) return;
-	const keep = Math.floor(connection.nodes.length / 2);
-	connection.nodes = connection.nodes.map((n, i) => (i < keep ? n : null));
-	connection.edges = connection.edges.map((e, i) => (i < keep ? e : null));
-	ctx.timedOut = true;
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		...dossierSelection(info),
+	});
 }
 
 function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
@@ -283,7 +276,12 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 		filterHash,
 		startKey: since === null ? undefined : since,
 	});
-	return connectionOf(page);
+	// A deletion list has no parts to preload: its cost is its SQL, paid when the page loads.
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		weight: 1,
+		preload: true,
+	});
 }
 
 // --- resolvers ---------------------------------------------------------------------------------
@@ -312,7 +310,7 @@ function buildResolvers(mutationResolvers) {
 					(g) => args.closed === undefined || args.closed === null || g.closed === args.closed,
 				),
 		labels: (d, _a, ctx) => d.labelIds.map((id) => ctx.store.labels.get(id)),
-		dossiers: (d, args, ctx) => dossiersConnection(ctx, d.number, null, args),
+		dossiers: (d, args, ctx, info) => dossiersConnection(ctx, d.number, null, args, info),
 		deletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, false),
 		pendingDeletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, true),
 	};
@@ -347,7 +345,7 @@ function buildResolvers(mutationResolvers) {
 	const groupeFields = {
 		id: (g) => globalId('GroupeInstructeur', g.number),
 		instructeurs: (g, _a, ctx) => g.instructeurIds.map((id) => instructeurProfile(ctx.store, id)),
-		dossiers: (g, args, ctx) => dossiersConnection(ctx, g.demarche, g.number, args),
+		dossiers: (g, args, ctx, info) => dossiersConnection(ctx, g.demarche, g.number, args, info),
 		deletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, false),
 		pendingDeletedDossiers: (g, args, ctx) =>
 			deletedConnection(ctx, g.demarche, g.number, args, true),
@@ -540,6 +538,8 @@ function buildResolvers(mutationResolvers) {
 			},
 		},
 		Mutation: mutationResolvers,
+		// Connections load their page on first read, where a heavy page spends its time (timeouts.js).
+		...loadingResolvers(),
 	};
 	// Descriptors: uniform fields for every ChampDescriptor type.
 	const descriptor = {
@@ -724,7 +724,8 @@ function attachResolvers(schema, mutationResolvers) {
 				);
 			if (type.name === 'Dossier' && isNonNullType(field.type))
 				resolve = invalidNullable(resolve || defaultFieldResolver);
-			if (resolve) field.resolve = resolve;
+			// Every field checks the (deterministic) deadline before it starts, as graphql-ruby's Timeout.
+			field.resolve = timeoutGuard(resolve || defaultFieldResolver);
 		}
 	}
 	return schema;

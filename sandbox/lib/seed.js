@@ -521,7 +521,9 @@ function makeEveryChampDossier(store) {
 	const instructeurId = (login) => INSTRUCTEURS.indexOf(login) + 1;
 	const claimant = instructeurEmail('claire.martin');
 	record.revisionId = revision.id;
-	record.groupe = demarche.groupeNumbers.find((n) => store.groupes.get(n).label === SHOWCASE.groupe);
+	record.groupe = demarche.groupeNumbers.find(
+		(n) => store.groupes.get(n).label === SHOWCASE.groupe,
+	);
 	record.hidden = null;
 	record.archived = false;
 	// The record is already in the sorted lists: move it, do not just edit its keys.

@@ -19,7 +19,11 @@ const scoped = () => `Bearer ${sandbox.tokens.scoped}`;
 
 describe('a linked dossier in a démarche outside the token', () => {
 	it('is seeded: an occupation dossier linking into the every-champ démarche', () => {
-		expect(link).toMatchObject({ demarche: 1003, champ: 'Autorisation précédente', token: 'scoped' });
+		expect(link).toMatchObject({
+			demarche: 1003,
+			champ: 'Autorisation précédente',
+			token: 'scoped',
+		});
 		expect(sandbox.facts.scopedTokenDemarches).toContain(link.demarche);
 		expect(sandbox.facts.scopedTokenDemarches).not.toContain(1001);
 	});
