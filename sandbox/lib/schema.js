@@ -635,7 +635,7 @@ function instructeurProfile(store, id) {
 	return { id: globalId('Instructeur', i.id), email: i.email };
 }
 
-/** Wraps the non-null fields of Dossier so the "invalid_null" fault can break one dossier. */
+/** Wraps the non-null fields of Dossier and DeletedDossier so the "invalid_null" fault can break one record. */
 function invalidNullable(resolve) {
 	return (source, args, ctx, info) => {
 		if (
@@ -722,7 +722,7 @@ function attachResolvers(schema, mutationResolvers) {
 					resolve,
 					Boolean(field.type.getFields && field.type.getFields().errors),
 				);
-			if (type.name === 'Dossier' && isNonNullType(field.type))
+			if ((type.name === 'Dossier' || type.name === 'DeletedDossier') && isNonNullType(field.type))
 				resolve = invalidNullable(resolve || defaultFieldResolver);
 			// Every field checks the (deterministic) deadline before it starts, as graphql-ruby's Timeout.
 			field.resolve = timeoutGuard(resolve || defaultFieldResolver);

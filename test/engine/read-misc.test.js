@@ -1,5 +1,5 @@
 'use strict';
-/** demarche.get, groupeInstructeur.get, graphql.query and platform timeouts, in n8n's engine against the sandbox. */
+/** demarche.get, groupeInstructeur.get and graphql.query in n8n's engine against the sandbox (timeouts: read-timeouts). */
 const { startReadSandbox, runNode, control, apiRequests, byId } = require('./read-support');
 
 let sb;
@@ -110,26 +110,4 @@ describe('graphql.query', () => {
 		const { error } = await runNode(sb, { resource: 'graphql', operation: 'query', query: '{ demarche(number: 1001) { nope } }', variables: '{}' });
 		expect(error.message).toMatch(/nope/);
 	});
-});
-
-describe('platform timeouts while listing', () => {
-	afterEach(async () => {
-		await control(sb, 'DELETE', '/faults');
-	});
-
-	it('a page that timed out once is asked again and nothing is lost', async () => {
-		const expected = (await runNode(sb, { resource: 'dossier', operation: 'getMany', demarche: byId(1002), returnAll: true, include: { champs: false, annotations: false } })).json.map((d) => d.number);
-		await control(sb, 'POST', '/faults', { kind: 'timeout', count: 1, operationName: 'GetDemarcheDossiers' });
-		const { json, error } = await runNode(sb, { resource: 'dossier', operation: 'getMany', demarche: byId(1002), returnAll: true, include: { champs: false, annotations: false } });
-		expect(error).toBeUndefined();
-		expect(json.map((d) => d.number)).toEqual(expected);
-	});
-
-	it('a page that keeps timing out fails the item rather than return half a page', async () => {
-		await control(sb, 'POST', '/faults', { kind: 'timeout', count: 10, operationName: 'GetDemarcheDossiers' });
-		const { error, json } = await runNode(sb, { resource: 'dossier', operation: 'getMany', demarche: byId(1002), limit: 100, include: { champs: false, annotations: false } });
-		expect(json).toEqual([]);
-		expect(error).toBeDefined();
-		expect(error.description).toMatch(/30 seconds/);
-	}, 60_000);
 });

@@ -38,8 +38,14 @@ export interface DossierPagesOptions {
 	parts: DossierParts;
 	/** Stop after this many entries; undefined means all. */
 	limit?: number;
+	/** Dossiers asked per request at first (at most 100); the walk halves it on timeouts. */
+	pageSize?: number;
 	itemIndex?: number;
 }
+
+/** What to do when even one dossier per request times out. */
+const DOSSIER_TIMEOUT_ADVICE =
+	'Even one dossier per request took the platform more than 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry) and run again; if it still times out with little asked, the platform is overloaded: retry later.';
 
 function filterVariables(filters: DossierFilters): IDataObject {
 	const variables: IDataObject = {};
@@ -50,7 +56,7 @@ function filterVariables(filters: DossierFilters): IDataObject {
 }
 
 /**
- * Walks the dossiers of a démarche or groupe, one request per page of 100, yielding each page's
+ * Walks the dossiers of a démarche or groupe, one request per page (100, less after timeouts), yielding each page's
  * entries in the platform's order as soon as it arrives. A dossier the platform failed to serialise
  * (`invalid_null` and the like) is never dropped silently: it comes back as a `lost` entry with its
  * number, learnt from a numbers-only request of the same page (only made when a page has losses).
@@ -59,7 +65,7 @@ export async function* dossierPages(
 	this: DnFunctions,
 	options: DossierPagesOptions,
 ): AsyncGenerator<DossierEntry[]> {
-	const { scope, filters, parts, limit, itemIndex } = options;
+	const { scope, filters, parts, limit, pageSize, itemIndex } = options;
 	const root = scope.kind;
 	const nodesPath = [root, 'dossiers', 'nodes'];
 	const document = dossiersDocument(scope.kind, parts);
@@ -71,6 +77,8 @@ export async function* dossierPages(
 			((data[root] as IDataObject | null)?.dossiers ?? null) as never,
 		nodesPath,
 		limit,
+		pageSize,
+		timeoutAdvice: DOSSIER_TIMEOUT_ADVICE,
 		settings: { itemIndex },
 		// Every caller reads to the end: the next page's request overlaps this one's processing.
 		prefetch: true,

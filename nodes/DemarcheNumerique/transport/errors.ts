@@ -73,7 +73,7 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 		return 'No such number on this instance. Check the number, and that the credential points at the instance where it exists.';
 	}
 	if (code === 'timeout') {
-		return 'The platform stopped the query after 30 seconds. Ask for fewer dossiers per request or turn off parts you do not need (champs, messages, avis, geometry).';
+		return 'The platform stopped the query after 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry); a list also takes a smaller Page Size (Options). If it keeps happening with little asked, the platform is overloaded: retry later.';
 	}
 	if (code === 'invalid_null') {
 		return 'The platform failed to serialise this object (a server-side bug on this record). Report it to the platform support with the dossier number; other records are unaffected.';

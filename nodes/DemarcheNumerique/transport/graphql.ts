@@ -6,6 +6,7 @@ import { CREDENTIAL_TYPE, getDnCredentials } from './context';
 import { userRequestSettings } from './settings';
 import type { GraphqlError, PayloadMessage } from './errors';
 import { apiError, describeBusinessError, describeGraphqlError } from './errors';
+import { isTimeoutError } from './errorKinds';
 
 export interface GraphqlDocument {
 	query: string;
@@ -36,6 +37,12 @@ export interface RequestSettings {
 	ambiguousIsUncertain?: boolean;
 	/** Socket timeout of one request, in ms (the platform itself stops queries at 30 s). */
 	timeoutMs?: number;
+	/**
+	 * Whether a platform timeout (isTimeoutError) is retried as is (default). `false` returns the
+	 * answer at once, errors and whatever data it has: for callers that retry differently (a list
+	 * asks a smaller page: the same heavy page times out again on every retry).
+	 */
+	retryTimeouts?: boolean;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -290,13 +297,17 @@ export async function graphqlRequest<T = IDataObject>(
 		}
 
 		const errors = json.errors?.length ? json.errors : undefined;
-		if (errors?.some((e) => e.extensions?.code === 'timeout') && retries < config.maxRetries) {
+		const timedOut = Boolean(errors?.some(isTimeoutError));
+		if (timedOut && config.retryTimeouts === false) {
+			return { data: (json.data ?? null) as T | null, errors };
+		}
+		if (timedOut && retries < config.maxRetries) {
 			await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
 			continue;
 		}
 		if (errors && !(config.partial && json.data)) {
 			const error = rootErrorsToApiError(node, errors, baseUrl, token, config.itemIndex);
-			if (config.ambiguousIsUncertain && errors.some((e) => e.extensions?.code === 'timeout')) {
+			if (config.ambiguousIsUncertain && timedOut) {
 				error.description = `${error.description} ${UNCERTAIN_CHANGE}`;
 			}
 			throw error;
