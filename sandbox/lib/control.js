@@ -38,6 +38,8 @@ function resolveValues(store, record, values, annotations) {
 	return out;
 }
 
+const isoOrNull = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
 function dossierView(store, record) {
 	const content = store.content(record);
 	return {
@@ -46,10 +48,11 @@ function dossierView(store, record) {
 		groupe: record.groupe,
 		state: record.state,
 		archived: record.archived,
-		hidden: record.hidden && {
-			at: new Date(record.hidden.at).toISOString(),
-			reason: record.hidden.reason,
-		},
+		hidden: record.hidden,
+		hiddenByUserAt: isoOrNull(record.hiddenByUserAt),
+		hiddenByAdministrationAt: isoOrNull(record.hiddenByAdministrationAt),
+		hiddenByExpiredAt: isoOrNull(record.hiddenByExpiredAt),
+		hiddenByReason: record.hiddenByReason,
 		dateDepot: formatDateTime(record.depotAt),
 		dateDerniereModification: formatDateTime(record.modifiedAt),
 		dateDerniereModificationMs: record.modifiedAt,
@@ -175,8 +178,22 @@ function controlRoutes(sandbox) {
 			});
 			return { number: record.number, pending: Boolean(body.pending) };
 		},
+		'POST /__sandbox/act/hide': (body) =>
+			dossierView(
+				sandbox.store,
+				sandbox.store.hideDossier(body.number, {
+					by: body.by,
+					reason: body.reason,
+					at: timeArg(body.at),
+				}),
+			),
+		'POST /__sandbox/act/purge': (body) => {
+			const store = sandbox.store;
+			if (body.cron) return { purged: store.purgeDiscarded({ at: timeArg(body.at) }) };
+			return { purged: [store.purgeDiscardedDossier(body.number, { at: timeArg(body.at) })] };
+		},
 		'POST /__sandbox/act/restore': (body) =>
-			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
+			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number, { by: body.by })),
 		'POST /__sandbox/act/message': (body) => {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);

@@ -22,6 +22,7 @@ const {
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
 const { timeoutGuard, dossierSelection, timedConnection, loadingResolvers } = require('./timeouts');
+const { isVisibleByAdministration, pendingKey } = require('./store');
 const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
@@ -171,9 +172,10 @@ function authorizedDemarche(ctx, demarcheNumber) {
 	return scope === 'all' || scope.includes(demarcheNumber);
 }
 
+/** `Dossier.visible_by_administration.find(number)`, or null. */
 function visibleDossier(ctx, number) {
 	const record = ctx.store.getDossier(number);
-	return record && !record.hidden ? record : null;
+	return record && isVisibleByAdministration(record) ? record : null;
 }
 
 const byId = (list, id) =>
@@ -210,7 +212,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 	const keyOf = order === 'modified' ? (r) => r.modifiedAt : (r) => r.depotAt;
 	const since = order === 'modified' ? updatedSince : createdSince;
 	const accept = (r) =>
-		!r.hidden &&
+		isVisibleByAdministration(r) &&
 		(groupeNumber === null || r.groupe === groupeNumber) &&
 		(!state || r.state === state) &&
 		(!hasArchived || r.archived === archived) &&
@@ -252,20 +254,29 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 	const { store } = ctx;
 	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
+	// A pending item is the Dossier itself (DeletedDossierType over a Dossier): id
+	// `DeletedDossier-<number>`, dateSupression = the administration's hide or else the usager's,
+	// ordered by the hide of the side that put it there; deletedSince matches either hide date.
 	const list = pending
 		? store.pendingDeletedFor(demarcheNumber).map((r) => ({
-				id: 800000 + r.number,
+				id: r.number,
 				number: r.number,
 				groupe: r.groupe,
 				state: r.state,
-				reason: r.hidden.reason,
-				deletedAt: r.hidden.at,
+				reason: r.hiddenByReason,
+				deletedAt: r.hiddenByAdministrationAt || r.hiddenByUserAt,
+				key: pendingKey(r),
+				hiddenByUserAt: r.hiddenByUserAt,
+				hiddenByAdministrationAt: r.hiddenByAdministrationAt,
 			}))
 		: store.deletedFor(demarcheNumber);
-	const keyOf = (d) => d.deletedAt;
+	const keyOf = pending ? (d) => d.key : (d) => d.deletedAt;
+	const hiddenSince = (d) =>
+		(d.hiddenByUserAt !== null && d.hiddenByUserAt >= since) ||
+		(d.hiddenByAdministrationAt !== null && d.hiddenByAdministrationAt >= since);
 	const accept = (d) =>
 		(groupeNumber === null || d.groupe === groupeNumber) &&
-		(since === null || d.deletedAt >= since);
+		(since === null || (pending ? hiddenSince(d) : d.deletedAt >= since));
 	const filterHash = filterHashOf(
 		`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`,
 		{ since: since === null ? undefined : since },
@@ -274,7 +285,8 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 		keyOf,
 		accept,
 		filterHash,
-		startKey: since === null ? undefined : since,
+		// deletedSince bounds the order key of deletedDossiers only (a pending item may match by its other hide).
+		startKey: since === null || pending ? undefined : since,
 	});
 	// A deletion list has no parts to preload: its cost is its SQL, paid when the page loads.
 	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
@@ -395,10 +407,8 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModificationChamps: fmt('champsModifiedAt'),
 		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
 		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
-		dateSuppressionParUsager: (r) =>
-			r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null,
-		dateSuppressionParAdministration: (r) =>
-			r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null,
+		dateSuppressionParUsager: fmt('hiddenByUserAt'),
+		dateSuppressionParAdministration: fmt('hiddenByAdministrationAt'),
 		dateDerniereCorrectionEnAttente: (r) =>
 			r.pendingCorrection ? formatDateTime(r.pendingCorrection.at) : null,
 		datePrevisionnelleDecisionSVASVR: () => null,

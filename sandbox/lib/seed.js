@@ -239,29 +239,81 @@ function seedDossiers(store, size, worldRng) {
 		recentByDemarche.set(demarche.number, recent);
 
 		store.insertRecord(record);
-		const fate = r.next();
-		if (i >= demarches.length * 2 && fate < 0.02) {
-			store.purge(
-				record,
-				r.pick([
-					'user_request',
-					'expired',
-					'instructeur_request',
-					'procedure_removed',
-					'user_removed',
-				]),
-				Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 30) * DAY),
-			);
-		} else if (i >= demarches.length * 2 && fate < 0.03) {
-			record.hidden = {
-				at: Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 10) * DAY),
-				reason: state === 'en_construction' ? 'user_request' : 'instructeur_request',
-			};
-		}
+		if (i >= demarches.length * 2) seedDeletion(store, record, r.next(), r);
 	}
 	store.nextDossierNumber = FIRST_DOSSIER_NUMBER + size;
 	makeEveryChampDossier(store);
 	linkOutsideScope(store);
+}
+
+const TERMINE = ['accepte', 'refuse', 'sans_suite'];
+
+/**
+ * A seeded dossier's deletion history, as the platform's rules allow it (hide_and_keep_track!,
+ * purge_discarded @e1338d7), for about 4% of dossiers: purged (2%), pending deletion (1%), hidden
+ * by expiry (0.5%: in no list), terminé and hidden by the usager only (0.5%: still listed). An
+ * en_instruction dossier is never hidden. A hide is an update (dateDerniereModification); a dossier
+ * the cron would already have purged (hidden two weeks before the seed's end) is purged, back-dated
+ * to the usager's hide when it was en construction.
+ */
+function seedDeletion(store, record, fate, r) {
+	if (fate >= 0.04 || record.state === 'en_instruction') return;
+	const termine = TERMINE.includes(record.state);
+	const latest = SEED_END - 1000;
+	const hideAt = (minDays, maxDays) =>
+		Math.min(latest, record.modifiedAt + r.int(minDays, maxDays) * DAY);
+	// Recent enough for the daily cron not to have purged it yet (under 14 days before the seed's end).
+	const recentHide = () => Math.max(record.modifiedAt + 3600000, latest - r.int(1, 13) * DAY);
+	const touch = (at) => store.reposition(record, 'modified', () => (record.modifiedAt = at));
+	if (fate < 0.02) {
+		// Purged by the cron, at least 14 days after the hide that made it due.
+		const hiddenAt = hideAt(1, 30);
+		const purgeAt = Math.min(latest, hiddenAt + r.int(14, 30) * DAY);
+		if (purgeAt - hiddenAt < 14 * DAY) return;
+		const how = r.pick(
+			termine ? ['user_request', 'expired', 'instructeur_request'] : ['user_request', 'expired'],
+		);
+		if (how === 'expired') record.hiddenByExpiredAt = hiddenAt;
+		else {
+			record.hiddenByUserAt = hiddenAt;
+			// A terminé dossier is purged once both sides hid it; the reason is the last hide's.
+			if (termine) record.hiddenByAdministrationAt = hiddenAt - r.int(1, 3) * DAY;
+		}
+		record.hiddenByReason = how === 'instructeur_request' ? 'instructeur_request' : how;
+		if (how === 'instructeur_request') {
+			record.hiddenByAdministrationAt = hiddenAt;
+			record.hiddenByUserAt = hiddenAt - r.int(1, 3) * DAY;
+		}
+		store.purgeDiscardedDossier(record.number, { at: purgeAt, event: false });
+		return;
+	}
+	if (fate < 0.03) {
+		// Pending deletion: an en_construction dossier the usager hid (recently), or a terminé one the
+		// administration hid (it stays pending until the usager hides it too).
+		if (record.state === 'en_construction') {
+			record.hiddenByUserAt = recentHide();
+			record.hiddenByReason = 'user_request';
+			touch(record.hiddenByUserAt);
+		} else {
+			record.hiddenByAdministrationAt = hideAt(1, 10);
+			record.hiddenByReason = 'instructeur_request';
+			touch(record.hiddenByAdministrationAt);
+		}
+		return;
+	}
+	if (fate < 0.035) {
+		// Hidden by expiry (recently): out of `dossiers`, in no deletion list until purged.
+		record.hiddenByExpiredAt = recentHide();
+		record.hiddenByReason = 'expired';
+		touch(record.hiddenByExpiredAt);
+		return;
+	}
+	if (termine) {
+		// Hidden by the usager only: still listed, with dateSuppressionParUsager.
+		record.hiddenByUserAt = hideAt(1, 10);
+		record.hiddenByReason = 'user_request';
+		touch(record.hiddenByUserAt);
+	}
 }
 
 /** The occupation dossier whose "Autorisation précédente" links into the every-champ démarche. */
@@ -524,7 +576,12 @@ function makeEveryChampDossier(store) {
 	record.groupe = demarche.groupeNumbers.find(
 		(n) => store.groupes.get(n).label === SHOWCASE.groupe,
 	);
-	record.hidden = null;
+	Object.assign(record, {
+		hiddenByUserAt: null,
+		hiddenByAdministrationAt: null,
+		hiddenByExpiredAt: null,
+		hiddenByReason: null,
+	});
 	record.archived = false;
 	// The record is already in the sorted lists: move it, do not just edit its keys.
 	store.reposition(record, 'depot', () => {
