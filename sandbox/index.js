@@ -8,6 +8,7 @@
  *
  * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
  *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
+ *   maxComplexity (60000, today's platform; 0 = no cap, as before PR #13549),
  *   timeoutBudget (null: no page times out; a number: work units, see lib/timeouts.js),
  *   timeoutDemarches (null: every démarche; else the démarches the budget applies to),
  *   clock ({set?: ISO|ms} to start frozen).
@@ -19,6 +20,7 @@ const { seedStore, factsFor, tokenTable, TOKENS } = require('./lib/seed');
 const { Files } = require('./lib/files');
 const { DirectUploads } = require('./lib/uploads');
 const { graphqlHandler, Throttle, sendJson } = require('./lib/api');
+const { DEFAULT_MAX_COMPLEXITY } = require('./lib/complexity');
 const { RequestLog, StorageLog, Faults } = require('./lib/logs');
 const { controlRoutes } = require('./lib/control');
 const { apiRoutes, storageRoutes } = require('./lib/routes');
@@ -63,6 +65,13 @@ async function startSandbox(options = {}) {
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
 		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// Today's platform's query limits (lib/complexity.js): 0 = no cap, as GRAPHQL_MAX_COMPLEXITY=0.
+		limits: {
+			maxComplexity:
+				options.maxComplexity === undefined
+					? DEFAULT_MAX_COMPLEXITY
+					: Number(options.maxComplexity),
+		},
 		// Deterministic timeouts (lib/timeouts.js): pages heavier than `budget` work units time out.
 		timeouts: {
 			budget: options.timeoutBudget === undefined ? null : options.timeoutBudget,

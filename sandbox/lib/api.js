@@ -4,11 +4,11 @@
  * shapes, throttle and injected faults. Status codes and bodies follow ../shared/docs/ds-api.md.
  */
 const crypto = require('crypto');
-const { parse, validate, execute, specifiedRules, GraphQLError, Kind } = require('graphql');
+const { parse, validate, execute, specifiedRules } = require('graphql');
 const { getSchema, fragmentTypeNames } = require('./schema');
 const { newTiming, faultWithoutPage } = require('./timeouts');
+const { analysisErrors } = require('./complexity');
 
-const MAX_DEPTH = 15;
 const THROTTLE_BODY =
 	"Calme toi, cowboy ! T'enchaines un peu trop les requêtes. Respire un peu réessaie dans un petit moment.\n" +
 	"Calm down, cowboy! You're making too many requests. Take a breather and try again soon.\n";
@@ -27,40 +27,6 @@ const errorBody = (message, code, extra = {}) => ({
 	errors: [{ message, extensions: { code, ...extra } }],
 	data: null,
 });
-
-/** Depth of the deepest field selection (fragments expanded), as the platform's max_depth counts. */
-function depthRule(context) {
-	const fragments = Object.create(null);
-	for (const def of context.getDocument().definitions)
-		if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-	const depthOf = (selectionSet, seen) => {
-		if (!selectionSet) return 0;
-		let max = 0;
-		for (const sel of selectionSet.selections) {
-			let d = 0;
-			if (sel.kind === Kind.FIELD)
-				d = sel.name.value.startsWith('__') ? 0 : 1 + depthOf(sel.selectionSet, seen);
-			else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet, seen);
-			else if (
-				sel.kind === Kind.FRAGMENT_SPREAD &&
-				!seen.has(sel.name.value) &&
-				fragments[sel.name.value]
-			)
-				d = depthOf(fragments[sel.name.value].selectionSet, new Set([...seen, sel.name.value]));
-			if (d > max) max = d;
-		}
-		return max;
-	};
-	return {
-		OperationDefinition(node) {
-			const depth = depthOf(node.selectionSet, new Set());
-			if (depth > MAX_DEPTH)
-				context.reportError(
-					new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${MAX_DEPTH}`),
-				);
-		},
-	};
-}
 
 /** `Bearer <t>` or `Bearer token=<t>` → t */
 function tokenFromHeader(header) {
@@ -229,9 +195,22 @@ function graphqlHandler(sandbox) {
 			forkMode: sandbox.modes.forkMode,
 			webhooksV2: sandbox.modes.webhooksV2,
 		});
-		const validationErrors = validate(schema, document, [...specifiedRules, depthRule]);
+		const validationErrors = validate(schema, document, specifiedRules);
 		if (validationErrors.length) {
 			sendJson(res, 200, { errors: validationErrors.map((e) => e.toJSON()) });
+			return entry.finish(200);
+		}
+		// Then the analysis (max_depth 15; max_complexity, PR #13549), before anything runs.
+		const analysis = analysisErrors(
+			schema,
+			document,
+			variables,
+			operationName || undefined,
+			sandbox.limits,
+		);
+		entry.complexity = analysis.complexity;
+		if (analysis.errors) {
+			sendJson(res, 200, { errors: analysis.errors });
 			return entry.finish(200);
 		}
 		const ctx = {

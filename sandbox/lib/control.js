@@ -257,6 +257,19 @@ function controlRoutes(sandbox) {
 			if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
 			return clock.state();
 		},
+		'GET /__sandbox/limits': () => sandbox.limits,
+		'POST /__sandbox/limits': (body) => {
+			if (body.maxComplexity !== undefined) {
+				const max = Number(body.maxComplexity);
+				if (!Number.isInteger(max) || max < 0)
+					throw httpError(
+						400,
+						`maxComplexity must be a whole number (0 = no cap), not ${body.maxComplexity}`,
+					);
+				sandbox.limits.maxComplexity = max;
+			}
+			return sandbox.limits;
+		},
 		'GET /__sandbox/timeouts': () => sandbox.timeouts,
 		'POST /__sandbox/timeouts': (body) => {
 			const budget = body.budget === undefined ? sandbox.timeouts.budget : body.budget;

@@ -35,6 +35,7 @@ afterEach(async () => {
 	await control(sb, 'DELETE', '/timeouts');
 	await control(sb, 'DELETE', '/faults');
 	await control(sb, 'DELETE', '/requests');
+	await control(sb, 'POST', '/limits', { maxComplexity: 60000 });
 });
 
 const budget = (value, demarches = [1002]) => control(sb, 'POST', '/timeouts', { budget: value, demarches });
@@ -111,5 +112,20 @@ describe('dossier.getManyDeleted', () => {
 		expect(json.filter((d) => d.pendingDeletion).map((d) => d.number)).toEqual(deletions1002.pending);
 		const requests = (await apiRequests(sb)).filter((r) => /Deleted/.test(r.operationName));
 		expect(requests.length).toBeGreaterThan(2);
+	});
+});
+
+describe('a server with a lower complexity cap (GRAPHQL_MAX_COMPLEXITY)', () => {
+	it('Get Many with every part reads everything in pages that fit under the cap', async () => {
+		await control(sb, 'POST', '/limits', { maxComplexity: 8000 });
+		const include = { avis: true, messages: true, traitements: true, geometry: true };
+		const { json, error } = await runNode(sb, getMany({ include }));
+		expect(error).toBeUndefined();
+		expect(json.map((d) => d.number)).toEqual(dossiers1002);
+		const requests = timedOut(await apiRequests(sb));
+		// The first page (100) is refused before running; every later one fits.
+		expect(requests[0].complexity).toBeGreaterThan(8000);
+		expect(requests.slice(1).every((r) => r.complexity <= 8000)).toBe(true);
+		expect(requests.length).toBeLessThan(Math.ceil(dossiers1002.length / 25) + 3);
 	});
 });

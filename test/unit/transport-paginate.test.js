@@ -400,3 +400,32 @@ describe('platform timeouts: a smaller page from the same cursor', () => {
 		expect(new PageSizer(500).size).toBe(100);
 	});
 });
+
+describe('the server’s complexity cap: a page that fits, from the same cursor', () => {
+	/** Serves 1..total, refusing (as graphql-ruby's max_complexity) a page costing 10 + 2000 a record above 60 000. */
+	const capped = (total) => (options) => {
+		const complexity = 10 + 2000 * options.body.variables.first;
+		if (complexity > 60000)
+			return reply(200, { errors: [{ message: `Query has complexity of ${complexity}, which exceeds max complexity of 60000` }] });
+		return platform(total)(options);
+	};
+
+	it('asks the share of the page that fits, never more afterwards, and reads everything once', async () => {
+		const fake = fakeContext(Array(20).fill(capped(150)));
+		const pages = await collect(fake);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+		const firsts = fake.requests.map((r) => r.options.body.variables.first);
+		expect(firsts[0]).toBe(100);
+		expect(firsts[1]).toBe(28); // floor(100 × 60 000 / 200 010) − 1
+		expect(firsts.slice(1).every((f) => f === 28)).toBe(true);
+		expect(fake.requests[1].options.body.variables.after).toBeUndefined();
+	});
+
+	it('one record already too complex: the platform’s error, with advice', async () => {
+		const fake = fakeContext([reply(200, { errors: [{ message: 'Query has complexity of 70010, which exceeds max complexity of 60000' }] })]);
+		const error = await caught(collect(fake, { pageSize: 1 }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/exceeds max complexity of 60000/);
+		expect(error.description).toMatch(/Turn off parts you do not need under Include/);
+	});
+});

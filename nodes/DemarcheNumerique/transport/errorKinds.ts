@@ -29,3 +29,15 @@ export function isHiddenLinkError(error: GraphqlError): boolean {
 export function isTimeoutError(error: GraphqlError): boolean {
 	return error.extensions?.code === 'timeout' || /^Timeout on /.test(error.message ?? '');
 }
+
+const COMPLEXITY = /Query has complexity of (\d+), which exceeds max complexity of (\d+)/;
+
+/**
+ * The platform's refusal of a query above its complexity cap (graphql-ruby's max_complexity,
+ * 60 000 since PR #13549, set per server by GRAPHQL_MAX_COMPLEXITY): both figures, or undefined.
+ * The text comes in an error without code (or in the message of the error built from it).
+ */
+export function complexityOverflow(error: { message?: string }): { complexity: number; max: number } | undefined {
+	const match = COMPLEXITY.exec(error?.message ?? '');
+	return match ? { complexity: Number(match[1]), max: Number(match[2]) } : undefined;
+}

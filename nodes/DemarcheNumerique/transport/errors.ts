@@ -75,6 +75,9 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 	if (code === 'timeout') {
 		return 'The platform stopped the query after 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry); a list also takes a smaller Page Size (Options). If it keeps happening with little asked, the platform is overloaded: retry later.';
 	}
+	if (/Query has complexity of \d+, which exceeds max complexity/.test(text)) {
+		return 'The request asks too much at once for this server\'s complexity limit (60 000 on the canonical instance; each record of a page counts). Turn off parts you do not need under Include, or for a list lower its Page Size.';
+	}
 	if (code === 'invalid_null') {
 		return 'The platform failed to serialise this object (a server-side bug on this record). Report it to the platform support with the dossier number; other records are unaffected.';
 	}

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { DnFunctions } from './context';
 import type { GraphqlError } from './errors';
 import { apiError, describeGraphqlError } from './errors';
-import { isHiddenLinkError, isTimeoutError } from './errorKinds';
+import { complexityOverflow, isHiddenLinkError, isTimeoutError } from './errorKinds';
 import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql';
 import { graphqlRequest, rootErrorsToApiError } from './graphql';
 import { getDnCredentials } from './context';
@@ -77,7 +77,8 @@ export class PageSizer {
 	/** Records to ask in the next page. */
 	size: number;
 
-	private readonly target: number;
+	/** The size to come back to (lowered for good when the server's complexity cap requires it). */
+	private target: number;
 
 	/** The smallest size that timed out and was not asked again since. */
 	private ceiling = Number.POSITIVE_INFINITY;
@@ -106,6 +107,22 @@ export class PageSizer {
 		this.grown = false;
 		this.ceiling = size;
 		this.size = Math.max(1, Math.floor(size / 2));
+		this.streak = 0;
+		return true;
+	}
+
+	/**
+	 * The server refused a page of `asked` records as too complex (`complexity` over `max`): the cost
+	 * grows with the page, so ask the share that fits, and never more for the rest of the walk (the
+	 * cap is the server's). False when one record is already too much.
+	 */
+	fitComplexity(asked: number, complexity: number, max: number): boolean {
+		const size = Math.min(asked, this.size);
+		if (size <= 1) return false;
+		const fits = Math.max(1, Math.min(size - 1, Math.floor((size * max) / complexity) - 1));
+		this.target = Math.min(this.target, fits);
+		this.size = fits;
+		this.ceiling = Math.min(this.ceiling, size);
 		this.streak = 0;
 		return true;
 	}
@@ -171,7 +188,20 @@ export async function* paginate<N>(
 	while (next) {
 		const sent: SentPage = next;
 		next = null;
-		const { data, errors = [] } = await sent.answer;
+		const outcome = await sent.answer.then(
+			(answer) => ({ answer, failure: undefined }),
+			(failure: Error) => ({ answer: undefined, failure }),
+		);
+		if (!outcome.answer) {
+			// Above the server's complexity cap (nothing ran): ask a page that fits, same cursor.
+			const overflow = complexityOverflow(outcome.failure);
+			if (overflow && sizer.fitComplexity(sent.size, overflow.complexity, overflow.max)) {
+				next = request(sent.after);
+				continue;
+			}
+			throw outcome.failure;
+		}
+		const { data, errors = [] } = outcome.answer;
 		const connection = data ? options.connection(data) : null;
 		if (errors.some(isTimeoutError)) {
 			if (sizer.shrink(sent.size)) {
