@@ -99,7 +99,12 @@ async function startSandbox(options = {}) {
 				secret: sandbox.secret,
 				storageBaseUrl: sandbox.storageBaseUrl,
 			});
-			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
+			sandbox.facts = {
+				...factsFor(store),
+				tokens: { ...TOKENS },
+				// Every token expires (PRs #13777, #13798): 365 days after the sandbox started.
+				tokenExpiresAt: new Date(sandbox.tokens[TOKENS.admin].expiresAt).toISOString(),
+			};
 			sandbox.throttle.configure({});
 		},
 	};

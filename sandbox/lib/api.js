@@ -4,7 +4,7 @@
  * shapes, throttle and injected faults. Status codes and bodies follow ../shared/docs/ds-api.md.
  */
 const crypto = require('crypto');
-const { parse, validate, execute, specifiedRules } = require('graphql');
+const { parse, validate, execute, specifiedRules, getIntrospectionQuery } = require('graphql');
 const { getSchema, fragmentTypeNames } = require('./schema');
 const { newTiming, faultWithoutPage } = require('./timeouts');
 const { analysisErrors } = require('./complexity');
@@ -27,6 +27,17 @@ const errorBody = (message, code, extra = {}) => ({
 	errors: [{ message, extensions: { code, ...extra } }],
 	data: null,
 });
+
+/** `API::V2::StoredQuery.get` (@e1338d7; unknown id → 400 since PR #13527, `graphql_controller.rb` @idx:5e3c94e1). */
+function storedQuery(queryId) {
+	if (queryId === 'introspection') return { query: getIntrospectionQuery() };
+	if (queryId === 'ds-query-v2' || queryId === 'ds-mutation-v2')
+		return {
+			status: 200,
+			error: errorBody(`The stored query ${queryId} is not in the sandbox`, 'not_implemented'),
+		};
+	return { status: 400, error: errorBody(`No query with id "${queryId}"`, 'bad_request') };
+}
 
 /** `Bearer <t>` or `Bearer token=<t>` → t */
 function tokenFromHeader(header) {
@@ -145,13 +156,29 @@ function graphqlHandler(sandbox) {
 			return entry.finish(400);
 		}
 
-		if (!token) {
+		const queryId = typeof body.queryId === 'string' && body.queryId.trim() ? body.queryId : null;
+		if (!token && !queryId) {
 			sendJson(
 				res,
 				403,
 				errorBody('Without a token, only persisted queries are allowed', 'forbidden'),
 			);
 			return entry.finish(403);
+		}
+		// A persisted query: an unknown id is a 400 since PR #13527 (a 500 before); the platform's own
+		// stored documents (ds-query-v2, ds-mutation-v2) are not in the sandbox.
+		const stored = queryId ? storedQuery(queryId) : null;
+		if (stored && stored.error) {
+			sendJson(res, stored.status, stored.error);
+			return entry.finish(stored.status);
+		}
+		if (!token) {
+			sendJson(
+				res,
+				200,
+				errorBody('The sandbox runs persisted queries with a token only', 'not_implemented'),
+			);
+			return entry.finish(200);
 		}
 		if (token.expiresAt && token.expiresAt <= store.clock.now()) {
 			sendJson(res, 401, errorBody('Token expired', 'unauthorized'));
@@ -186,7 +213,7 @@ function graphqlHandler(sandbox) {
 		}
 		let document;
 		try {
-			document = parse(String(body.query || ''));
+			document = parse(stored ? stored.query : String(body.query || ''));
 		} catch (e) {
 			sendJson(res, 400, errorBody(e.message, 'graphql_parse_failed'));
 			return entry.finish(400);

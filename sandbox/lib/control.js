@@ -178,6 +178,14 @@ function controlRoutes(sandbox) {
 			});
 			return { number: record.number, pending: Boolean(body.pending) };
 		},
+		'POST /__sandbox/act/refresh-etablissement': (body) => {
+			const store = sandbox.store;
+			const changed = store.refreshEtablissements(body.number, {
+				etatAdministratif: body.etatAdministratif,
+				at: timeArg(body.at),
+			});
+			return { changed, ...dossierView(store, store.requireDossier(body.number)) };
+		},
 		'POST /__sandbox/act/hide': (body) =>
 			dossierView(
 				sandbox.store,
@@ -198,7 +206,27 @@ function controlRoutes(sandbox) {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
 			const attachments = [];
-			if (body.attachment) {
+			if (body.attachment && body.attachment.byteSize !== undefined) {
+				// A declared size without bytes (a file too big to make here, e.g. beyond 2 GiB):
+				// its metadata is served, its download is not.
+				const byteSize = Number(body.attachment.byteSize);
+				if (!Number.isSafeInteger(byteSize) || byteSize < 0)
+					throw httpError(
+						400,
+						`attachment.byteSize must be a whole number, not ${body.attachment.byteSize}`,
+					);
+				const key = `declared-${store.blobs.size + 1}-${byteSize}`;
+				attachments.push({
+					...fileRef(
+						key,
+						body.attachment.filename || 'piece-jointe.bin',
+						body.attachment.contentType || 'application/octet-stream',
+						byteSize,
+						store.now(),
+					),
+					checksum: md5Base64(Buffer.from(key)),
+				});
+			} else if (body.attachment) {
 				const buffer = Buffer.from(body.attachment.contentBase64 || '', 'base64');
 				const key = `upload-${store.blobs.size + 1}-${buffer.length}`;
 				const contentType = body.attachment.contentType || 'application/octet-stream';

@@ -26,6 +26,7 @@ const { isVisibleByAdministration, pendingKey } = require('./store');
 const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
+const MAX_INT = 2 ** 31 - 1;
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
@@ -365,7 +366,8 @@ function buildResolvers(mutationResolvers) {
 	const file = {
 		url: (f, _a, ctx) => ctx.files.url(f),
 		checksum: (f, _a, ctx) => ctx.files.checksum(f),
-		byteSize: (f) => f.byteSize,
+		// Int! (32-bit): capped at 2^31 − 1 since PR #13527 (an overflow error before); byteSizeBigInt is exact.
+		byteSize: (f) => Math.min(f.byteSize, MAX_INT),
 		byteSizeBigInt: (f) => String(f.byteSize),
 		createdAt: (f) => formatDateTime(f.createdAt),
 		virusScanResult: () => 'safe',

@@ -25,11 +25,25 @@ const TOKENS = {
 	scoped: 'sandbox-scoped-token',
 };
 
+/** A token's lifetime on today's platform: at most 365 days (PR #13777; eternal ones dated by #13798). */
+const TOKEN_MAX_LIFETIME_DAYS = 365;
+
+/**
+ * When tokens created now expire: `expires_at` is a date and the token works through that whole
+ * day (Paris); every token has one since PRs #13777/#13798 (none is eternal any more).
+ */
+function tokenExpiry(createdAt) {
+	const day = new Date(createdAt + TOKEN_MAX_LIFETIME_DAYS * DAY);
+	// The next midnight in Paris (UTC+1, or +2 in summer: the earlier of the two, to stay within the limit).
+	return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1) - 2 * 3600000;
+}
+
 /** Token properties: which démarches, write access, expiry, allowed networks. */
-function tokenTable() {
+function tokenTable(createdAt = Date.now()) {
+	const expiresAt = tokenExpiry(createdAt);
 	return {
-		[TOKENS.admin]: { name: 'admin', demarches: 'all', write: true },
-		[TOKENS.readOnly]: { name: 'readOnly', demarches: 'all', write: false },
+		[TOKENS.admin]: { name: 'admin', demarches: 'all', write: true, expiresAt },
+		[TOKENS.readOnly]: { name: 'readOnly', demarches: 'all', write: false, expiresAt },
 		[TOKENS.expired]: {
 			name: 'expired',
 			demarches: 'all',
@@ -41,8 +55,9 @@ function tokenTable() {
 			demarches: 'all',
 			write: true,
 			allowedNetworks: ['10.20.0.0/16'],
+			expiresAt,
 		},
-		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true },
+		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true, expiresAt },
 	};
 }
 
@@ -707,6 +722,8 @@ module.exports = {
 	seedStore,
 	factsFor,
 	tokenTable,
+	tokenExpiry,
+	TOKEN_MAX_LIFETIME_DAYS,
 	TOKENS,
 	SEED_START,
 	SEED_END,

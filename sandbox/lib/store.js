@@ -167,10 +167,20 @@ class Store {
 			return out;
 		};
 		const r = rng(this.seed, 'content', record.number);
+		const champs = build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt);
+		// Company data refreshed after the deposit (refreshEtablissements).
+		for (const [stableId, change] of Object.entries(ovr.etablissements || {})) {
+			const champ = champs.find((c) => c.champDescriptorId === globalId('Champ', Number(stableId)));
+			if (champ && champ.etablissement && champ.etablissement.entreprise)
+				champ.etablissement = {
+					...champ.etablissement,
+					entreprise: { ...champ.etablissement.entreprise, ...change },
+				};
+		}
 		const usager = this.usagerOf(record, demarche, r);
 		const demandeur = ovr.demandeur || this.demandeurOf(record, demarche, usager, r);
 		return {
-			champs: build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt),
+			champs,
 			annotations: build(
 				revision.annotations,
 				annotationValues,
@@ -430,13 +440,19 @@ class Store {
 		const ovr = this.ovr(record);
 		const valuesKey = annotations ? 'annotations' : 'champs';
 		const datesKey = annotations ? 'annotationUpdatedAt' : 'champUpdatedAt';
+		const served = this.content(record);
+		const before = annotations ? served.annotationValues : served.champValues;
 		if (annotations && !ovr.annotations) {
 			// Materialise the seeded annotations first so the override starts from what was served.
-			ovr.annotations = { ...this.content(record).annotationValues };
+			ovr.annotations = { ...served.annotationValues };
 		}
 		ovr[valuesKey] = { ...(ovr[valuesKey] || {}), ...values };
 		ovr[datesKey] = { ...(ovr[datesKey] || {}) };
-		for (const stableId of Object.keys(values)) ovr[datesKey][stableId] = when;
+		// Champ.updatedAt is the last real edit (value_updated_at, PR #14013): the same value written
+		// again leaves it alone.
+		for (const stableId of Object.keys(values))
+			if (JSON.stringify(before[stableId] ?? null) !== JSON.stringify(values[stableId] ?? null))
+				ovr[datesKey][stableId] = when;
 		this.touch(record, { at: when, champs: !annotations, annotations });
 		if (event)
 			this.recordEvent(annotations ? 'annotationsUpdated' : 'updated', record, {
@@ -444,6 +460,43 @@ class Store {
 				stableIds: Object.keys(values).map(Number),
 			});
 		return record;
+	}
+
+	/**
+	 * The company data of a dossier's SIRET champs completed or refreshed later (API Entreprise
+	 * jobs): since PR #12620 the Etablissement touches its dossier (dateDerniereModification), and
+	 * since PR #14013 a refresh that really changes the data stamps the champ (Champ.updatedAt) and
+	 * dateDerniereModificationChamps; one that changes nothing moves nothing (touch on saved changes
+	 * only). Here the refresh sets the company's `etatAdministratif` (`Actif` or `Ferme`).
+	 * @returns {number[]} the stable ids of the SIRET champs whose data changed
+	 */
+	refreshEtablissements(number, { etatAdministratif = 'Ferme', at } = {}) {
+		const record = this.requireDossier(number);
+		const when = at !== undefined ? at : this.now();
+		const served = this.content(record).champs;
+		const changed = this.revisionOf(record)
+			.champs.filter((desc) => desc.type === 'siret')
+			.filter((desc) => {
+				const champ = served.find((c) => c.champDescriptorId === globalId('Champ', desc.stableId));
+				return (
+					champ &&
+					champ.etablissement &&
+					champ.etablissement.entreprise &&
+					champ.etablissement.entreprise.etatAdministratif !== etatAdministratif
+				);
+			})
+			.map((desc) => desc.stableId);
+		if (!changed.length) return [];
+		const ovr = this.ovr(record);
+		ovr.etablissements = { ...(ovr.etablissements || {}) };
+		ovr.champUpdatedAt = { ...(ovr.champUpdatedAt || {}) };
+		for (const stableId of changed) {
+			ovr.etablissements[stableId] = { etatAdministratif };
+			ovr.champUpdatedAt[stableId] = when;
+		}
+		this.touch(record, { at: when, champs: true });
+		this.recordEvent('updated', record, { at: when, stableIds: changed, source: 'etablissement' });
+		return changed;
 	}
 
 	changeState(number, state, { at, motivation, instructeurEmail, event } = {}) {
