@@ -379,6 +379,9 @@ const DEMARCHES = [
 					options: ['6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale'],
 				},
 				{ type: 'checkbox', label: 'J’accepte le règlement du transport scolaire' },
+				// A descriptor type of newer servers only (schema 13a480b5, PR #13151): its champ is
+				// served as a TextChamp (ChampType.resolve_type's default), blank here.
+				{ type: 'etudiant_boursier', label: 'Statut d’étudiant boursier', stableId: 100599, sinceRevision: 2 },
 			],
 			[{ type: 'text', label: 'Numéro de carte' }],
 		),

@@ -158,10 +158,12 @@ const DESCRIPTOR_TYPE = {
 	explication: 'Explication',
 	annuaire_education: 'AnnuaireEducation',
 	cojo: 'COJO',
-	cnaf: 'Cnaf',
-	dgfip: 'Dgfip',
-	mesri: 'Mesri',
-	pole_emploi: 'PoleEmploi',
+	// Newer servers (schema 13a480b5): the API Particulier v1 types are gone, these came.
+	aah: 'AAH',
+	aeeh: 'AEEH',
+	ars: 'ARS',
+	etudiant_boursier: 'EtudiantBoursier',
+	pre_rempli: 'PreRempli',
 	quotient_familial: 'QuotientFamilial',
 	referentiel: 'Referentiel',
 };

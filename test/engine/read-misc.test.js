@@ -111,3 +111,16 @@ describe('graphql.query', () => {
 		expect(error.message).toMatch(/nope/);
 	});
 });
+
+describe('descriptor types of newer servers (schema 13a480b5)', () => {
+	it('demarche.get names an EtudiantBoursierChampDescriptor etudiant_boursier; its dossiers read without trouble', async () => {
+		const { json, error } = await runNode(sb, { resource: 'demarche', operation: 'get', demarche: byId(1005) });
+		expect(error).toBeUndefined();
+		expect(json[0].champDescriptors.find((d) => d.label === 'Statut d’étudiant boursier')).toMatchObject({ type: 'etudiant_boursier' });
+		const revision = json[0].activeRevision.id;
+		const dossiers = await runNode(sb, { resource: 'dossier', operation: 'getMany', demarche: byId(1005), limit: 3, filters: { revision } });
+		expect(dossiers.error).toBeUndefined();
+		expect(dossiers.json.length).toBeGreaterThan(0);
+		for (const dossier of dossiers.json) expect(dossier.champs).toHaveProperty('Statut d’étudiant boursier', null);
+	});
+});
