@@ -27,6 +27,8 @@ const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
 const MAX_INT = 2 ** 31 - 1;
+/** `duree_conservation_dossiers_dans_ds` of every seeded démarche, in months. */
+const RETENTION_MONTHS = 12;
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
@@ -181,6 +183,7 @@ function visibleDossier(ctx, number) {
 	return record && isVisibleByAdministration(record) ? record : null;
 }
 
+const hasId = (args) => args.id !== undefined && args.id !== null && args.id !== '';
 const byId = (list, id) =>
 	id === undefined || id === null ? list : list.filter((x) => x.id === id);
 
@@ -345,7 +348,7 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: (o) => formatDateTime(o.demarche.dateDerniereModification),
 		dateDepublication: () => null,
 		dateFermeture: () => null,
-		dureeConservationDossiers: () => 12,
+		dureeConservationDossiers: () => RETENTION_MONTHS,
 		opendata: () => true,
 		tags: () => [],
 		zones: () => [],
@@ -410,7 +413,14 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: fmt('modifiedAt'),
 		dateDerniereModificationChamps: fmt('champsModifiedAt'),
 		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
-		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
+		// expired_at (Dossier#expiration_date): none while en_instruction; else from the last
+		// en_construction_at or processed_at, plus the démarche's retention (12 months here).
+		dateExpiration: (r) => {
+			if (r.state === 'en_instruction') return null;
+			const from = new Date(r.state === 'en_construction' ? r.constructionAt : r.traitementAt);
+			from.setUTCMonth(from.getUTCMonth() + RETENTION_MONTHS);
+			return formatDateTime(from.getTime());
+		},
 		dateSuppressionParUsager: fmt('hiddenByUserAt'),
 		dateSuppressionParAdministration: fmt('hiddenByAdministrationAt'),
 		dateDerniereCorrectionEnAttente: (r) =>
@@ -435,8 +445,13 @@ function buildResolvers(mutationResolvers) {
 		groupeInstructeur: (r, _a, ctx) => ctx.store.groupes.get(r.groupe),
 		instructeurs: (r, _a, ctx) => r.followerIds.map((id) => instructeurProfile(ctx.store, id)),
 		labels: (r, _a, ctx) => r.labelIds.map((id) => ctx.store.labels.get(id)),
-		champs: (r, args, ctx) => byId(ctx.store.content(r).champs, args.id),
-		annotations: (r, args, ctx) => byId(ctx.store.content(r).annotations, args.id),
+		// Without id the visible champs; with an id any projected champ, visible or not.
+		champs: (r, args, ctx) =>
+			hasId(args) ? byId(ctx.store.content(r).allChamps, args.id) : ctx.store.content(r).champs,
+		annotations: (r, args, ctx) =>
+			hasId(args)
+				? byId(ctx.store.content(r).allAnnotations, args.id)
+				: ctx.store.content(r).annotations,
 		messages: (r, args, ctx) => byId(ctx.store.content(r).messages, args.id),
 		avis: (r, args, ctx) => byId(ctx.store.content(r).avis, args.id),
 		traitements: (r) =>

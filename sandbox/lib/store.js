@@ -140,34 +140,44 @@ class Store {
 						rawValues(revision.annotations, this.seed, 'annotation', ctx),
 						ovr.annotations,
 					);
-		const build = (descs, values, updatedAtByStableId, defaultUpdatedAt) => {
+		const build = (descs, values, updatedAtByStableId, defaultUpdatedAt, all = []) => {
 			const defaultText = formatDateTime(defaultUpdatedAt);
 			const out = [];
 			for (const desc of descs) {
-				if (desc.condition && values[desc.condition.stableId] !== desc.condition.equals) continue;
+				const visible =
+					!desc.condition || values[desc.condition.stableId] === desc.condition.equals;
 				const at = updatedAtByStableId && updatedAtByStableId[desc.stableId];
 				// A prefilled dossier (prefill REST) marks only the champs the prefill call set.
 				const prefilled = record.prefilledStableIds
 					? record.prefilledStableIds.includes(desc.stableId)
 					: record.prefilled;
-				out.push(
-					buildChamp(
-						desc,
-						values[desc.stableId],
-						at
-							? { updatedAt: at, prefilled }
-							: {
-									updatedAt: defaultUpdatedAt,
-									updatedAtText: defaultText,
-									prefilled,
-								},
-					),
+				const champ = buildChamp(
+					desc,
+					values[desc.stableId],
+					at
+						? { updatedAt: at, prefilled }
+						: {
+								updatedAt: defaultUpdatedAt,
+								updatedAtText: defaultText,
+								prefilled,
+							},
 				);
+				// `all` keeps the champs conditional logic hides too (champs(id:) finds them).
+				all.push(champ);
+				if (visible) out.push(champ);
 			}
 			return out;
 		};
 		const r = rng(this.seed, 'content', record.number);
-		const champs = build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt);
+		const allChamps = [];
+		const allAnnotations = [];
+		const champs = build(
+			revision.champs,
+			champValues,
+			ovr.champUpdatedAt,
+			record.depotAt,
+			allChamps,
+		);
 		// Company data refreshed after the deposit (refreshEtablissements).
 		for (const [stableId, change] of Object.entries(ovr.etablissements || {})) {
 			const champ = champs.find((c) => c.champDescriptorId === globalId('Champ', Number(stableId)));
@@ -186,7 +196,10 @@ class Store {
 				annotationValues,
 				ovr.annotationUpdatedAt,
 				record.annotationsModifiedAt,
+				allAnnotations,
 			),
+			allChamps,
+			allAnnotations,
 			champValues,
 			annotationValues,
 			usager,
