@@ -60,6 +60,21 @@ function skipped(node, variables) {
 	return Boolean(include && include.if === false);
 }
 
+/** The operation to run (the named one, or the first) and the document's fragments by name. */
+function partsOf(document, operationName) {
+	const fragments = Object.create(null);
+	let operation = null;
+	for (const definition of document.definitions) {
+		if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+		else if (
+			definition.kind === Kind.OPERATION_DEFINITION &&
+			(!operationName || (definition.name && definition.name.value === operationName))
+		)
+			operation = operation || definition;
+	}
+	return { fragments, operation };
+}
+
 function fieldDefinition(schema, parentType, name) {
 	if (name === '__typename') return TypeNameMetaFieldDef;
 	if (parentType === schema.getQueryType()) {
@@ -84,16 +99,7 @@ function queryComplexity(
 	operationName,
 	{ mode = 'future' } = {},
 ) {
-	const fragments = Object.create(null);
-	let operation = null;
-	for (const definition of document.definitions) {
-		if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-		else if (
-			definition.kind === Kind.OPERATION_DEFINITION &&
-			(!operationName || (definition.name && definition.name.value === operationName))
-		)
-			operation = operation || definition;
-	}
+	const { fragments, operation } = partsOf(document, operationName);
 	if (!operation) return 0;
 	// Variables as the query runs with them: defaults applied (`$include…: Boolean = false`).
 	const coerced = getVariableValues(schema, operation.variableDefinitions || [], variables || {});
@@ -297,16 +303,7 @@ function queryComplexity(
  * (`max_depth 15` keeps `count_introspection_fields: true`).
  */
 function queryDepth(document, variables = {}, operationName) {
-	const fragments = Object.create(null);
-	let operation = null;
-	for (const definition of document.definitions) {
-		if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-		else if (
-			definition.kind === Kind.OPERATION_DEFINITION &&
-			(!operationName || (definition.name && definition.name.value === operationName))
-		)
-			operation = operation || definition;
-	}
+	const { fragments, operation } = partsOf(document, operationName);
 	if (!operation) return 0;
 	const depthOf = (selectionSet, seen) => {
 		let max = 0;

@@ -108,6 +108,19 @@ describe('describeGraphqlError: a fix for each code of the platform', () => {
 		expect(describe_(message, code)).toMatch(fix);
 	});
 
+	it('tells a linked dossier the token cannot see from a hidden object, and explains the complexity cap', () => {
+		const link = describeGraphqlError(
+			{
+				message: 'An object of type Dossier was hidden due to permissions',
+				path: ['dossier', 'champs', 3, 'dossier'],
+				extensions: { code: 'unauthorized' },
+			},
+			BASE,
+		);
+		expect(link).toMatch(/dossier-link champ .* \(the champ keeps the number\)/);
+		expect(describe_('Query has complexity of 75000, which exceeds max complexity of 60000')).toMatch(/Include.*Page Size/);
+	});
+
 	it('quotes the exception_id of an internal error', () => {
 		expect(
 			describe_('Internal Server Error', 'internal_server_error', { exception_id: 'exc-42' }),

@@ -63,6 +63,13 @@ export function apiError(node: INode, details: ApiErrorDetails, secret?: string)
 export function describeGraphqlError(error: GraphqlError, baseUrl: string): string {
 	const code = error.extensions?.code;
 	const text = error.message ?? '';
+	if (
+		code === 'unauthorized' &&
+		/hidden due to permissions/i.test(text) &&
+		(error.path ?? []).some((step) => step === 'champs' || step === 'annotations')
+	) {
+		return 'A dossier-link champ points to a dossier in a démarche this token does not cover: the platform leaves that link empty (the champ keeps the number) and the rest of the dossier is complete. Use a token that also covers that démarche to read the linked dossier.';
+	}
 	if (code === 'unauthorized' && /hidden due to permissions/i.test(text)) {
 		return 'The token cannot see this object: it belongs to an administrateur who does not manage this démarche, or its démarche list excludes it. Use a token of an administrateur of this démarche, or add the démarche to the token in /profil.';
 	}

@@ -168,8 +168,21 @@ export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): Dos
 	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
 }
 
+/** The `options` collection of a list operation: Page Size. */
+export function listOptionsField(show: Show, what: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [pageSizeOption(what)],
+	};
+}
+
 /** `options.pageSize` of a list operation: records per request, which the node halves on a platform timeout. */
-export function pageSizeOption(what: string): INodeProperties {
+function pageSizeOption(what: string): INodeProperties {
 	return {
 		displayName: 'Page Size',
 		name: 'pageSize',

@@ -17,7 +17,7 @@ import {
 	readLimit,
 	readLocatorNumber,
 	readPageSize,
-	pageSizeOption,
+	listOptionsField,
 	returnAllAndLimit,
 	simplifyField,
 } from '../common/fields';
@@ -93,15 +93,7 @@ export const description: INodeProperties[] = [
 	},
 	simplifyField(show),
 	dossierPartsField(show),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [pageSizeOption('dossiers')],
-	},
+	listOptionsField(show, 'dossiers'),
 ];
 
 function readFilters(

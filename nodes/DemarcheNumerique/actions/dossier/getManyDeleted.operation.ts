@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { deletedDossiersDocument } from '../../graphql';
 import type { RecordErrors } from '../../transport';
 import { apiError, getDnCredentials, paginate, rootErrorsToApiError } from '../../transport';
-import { pageSizeOption, readDateTime, readLimit, readPageSize, returnAllAndLimit } from '../common/fields';
+import { listOptionsField, readDateTime, readLimit, readPageSize, returnAllAndLimit } from '../common/fields';
 import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
@@ -52,15 +52,7 @@ export const description: INodeProperties[] = [
 			'Only dossiers deleted at or after this time (a time without a time zone is read as UTC); empty for all',
 	},
 	...returnAllAndLimit(show),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [pageSizeOption('deleted dossiers')],
-	},
+	listOptionsField(show, 'deleted dossiers'),
 ];
 
 /** What to do when even one record per request times out (the platform's deletion lists have no index: PR #14047). */
