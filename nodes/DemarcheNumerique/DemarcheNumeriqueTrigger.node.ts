@@ -99,10 +99,11 @@ async function fetchLists(
 	request: PollRequest,
 ): Promise<Record<string, Connection<Row>>> {
 	const document = triggerPollDocument(settings.scope, settings.parts);
-	const { data } = await graphqlRequest.call(ctx, {
-		...document,
-		variables: triggerVariables(settings.scope, settings.scopeNumber, request),
-	});
+	const { data } = await graphqlRequest.call(
+		ctx,
+		{ ...document, variables: triggerVariables(settings.scope, settings.scopeNumber, request) },
+		{ intent: 'read' },
+	);
 	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection<Row>> | null;
 	if (!root) {
 		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
@@ -178,7 +179,7 @@ async function explainFailure(
 	};
 	if (list.after) variables.after = list.after;
 	const numbers = await graphqlRequest
-		.call(ctx, { ...dossierNumbersDocument(settings.scope), variables }, { partial: true })
+		.call(ctx, { ...dossierNumbersDocument(settings.scope), variables }, { intent: 'read', partial: true })
 		.then(
 			({ data }) => (data as IDataObject | null)?.[settings.scope] as { dossiers?: Connection } | undefined,
 			() => undefined,

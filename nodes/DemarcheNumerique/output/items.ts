@@ -60,7 +60,7 @@ export async function fetchDossier(
 	const { data, errors } = await graphqlRequest.call(
 		ctx,
 		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex: settings.itemIndex, partial: true },
+		{ intent: 'read', itemIndex: settings.itemIndex, partial: true },
 	);
 	if (errors?.length) {
 		if (settings.notFoundAsNull && errors.every((e) => e.extensions?.code === 'not_found')) return null;

@@ -33,7 +33,7 @@ export async function getMutationNames(
 		const known = serverCapabilities.mutationNames.get(key);
 		if (known) return await known;
 		const pending = (async () => {
-			const { data } = await graphqlRequest.call(ctx, { ...MUTATION_NAMES }, { itemIndex });
+			const { data } = await graphqlRequest.call(ctx, { ...MUTATION_NAMES }, { intent: 'read', itemIndex });
 			const fields =
 				(data as { __schema?: { mutationType?: { fields?: Array<{ name: string }> } } } | null)
 					?.__schema?.mutationType?.fields ?? [];

@@ -1,6 +1,7 @@
 export * from './context';
 export * from './errors';
 export * from './graphql';
+export * from './responses';
 export * from './paginate';
 export * from './rest';
 export * from './upload';

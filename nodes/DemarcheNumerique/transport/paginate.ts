@@ -45,7 +45,7 @@ export interface PaginateOptions<N> {
 	/** Resume after this cursor. */
 	after?: string | null;
 	pageSize?: number;
-	settings?: RequestSettings;
+	settings?: Omit<RequestSettings, 'intent'>;
 	/**
 	 * Send the request for the next page before yielding this one, so it is on its way while the
 	 * caller processes the page (still one request at a time). For callers that read to the end:
@@ -77,7 +77,7 @@ export async function* paginate<N>(
 		const answer = graphqlRequest.call(
 			this,
 			{ ...options.document, variables },
-			{ ...options.settings, partial: true },
+			{ ...options.settings, intent: 'read', partial: true },
 		) as Promise<GraphqlResult<IDataObject>>;
 		// With prefetch, awaited on the next turn; if the caller stops first, its failure concerns no one.
 		answer.catch(() => undefined);

@@ -22,7 +22,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const { data } = await graphqlRequest.call(
 		this,
 		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex },
+		{ intent: 'read', itemIndex },
 	);
 	const dossier = (data as IDataObject | null)?.dossier as IDataObject | null;
 	return await dossierItems(this, cache, dossier ? [dossier] : [], simplify, itemIndex);

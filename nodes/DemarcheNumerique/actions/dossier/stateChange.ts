@@ -132,7 +132,7 @@ async function run(
 	const { data } = await graphqlRequest.call(
 		this,
 		{ ...GET_MUTATED_DOSSIER, variables: { number: dossierNumber } },
-		{ itemIndex },
+		{ intent: 'read', itemIndex },
 	);
 	const dossier = (data as { dossier?: IDataObject } | null)?.dossier;
 	if (dossier?.state !== TARGET_STATE[change]) throw outcome.failure as NodeApiError;
