@@ -60,7 +60,12 @@ async function startSandbox(options = {}) {
 		faults: new Faults(),
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
-		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// olderServer: the platform as of 2026-03-31, before the mid-2026 pull requests FIDELITY.md names.
+		modes: {
+			forkMode: Boolean(options.forkMode),
+			webhooksV2: Boolean(options.webhooksV2),
+			olderServer: Boolean(options.olderServer),
+		},
 		apiPort: null,
 		storagePort: null,
 		secret: crypto.randomBytes(16).toString('hex'),
@@ -84,6 +89,8 @@ async function startSandbox(options = {}) {
 				storageBaseUrl: sandbox.storageBaseUrl,
 			});
 			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
+			// A fresh table: an automatic-detection token forgets the address it locked to.
+			sandbox.tokens = tokenTable();
 			sandbox.throttle.configure({});
 		},
 	};

@@ -242,7 +242,7 @@ function controlRoutes(sandbox) {
 		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
-			for (const key of ['forkMode', 'webhooksV2'])
+			for (const key of ['forkMode', 'webhooksV2', 'olderServer'])
 				if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
 			return sandbox.modes;
 		},

@@ -68,8 +68,33 @@ function decodedNumber(id, type) {
 	return Number(decoded.id);
 }
 
-function loadDossier(ctx, id) {
-	const number = decodedNumber(id, 'Dossier');
+/** Objects an ID can name, and whether one exists: for IDs of the wrong type. */
+const OBJECTS = {
+	Dossier: (store, n) => Boolean(store.getDossier(n)),
+	Instructeur: (store, n) => store.instructeurs.has(n),
+	GroupeInstructeur: (store, n) => store.groupes.has(n),
+	Label: (store, n) => store.labels.has(n),
+	Procedure: (store, n) => store.demarches.has(n),
+};
+
+/**
+ * The number of a `loads:` argument's ID, or null when it names nothing (→ "<Payload> not found").
+ * An ID of an existing object of another type loads, then fails graphql-ruby's type check:
+ * ``No object found for `instructeurId: "…"` ``, without a code (gql-ruby 2.5.4
+ * authorize_application_object).
+ */
+function loadedNumber(ctx, id, type, argument) {
+	const decoded = decodeGlobalId(id);
+	if (!decoded || !/^\d+$/.test(decoded.id)) return null;
+	if (decoded.type === type) return Number(decoded.id);
+	const exists = OBJECTS[decoded.type];
+	if (exists && exists(ctx.store, Number(decoded.id)))
+		throw new GraphQLError(`No object found for \`${argument}: ${JSON.stringify(String(id))}\``);
+	return null;
+}
+
+function loadDossier(ctx, id, argument = 'dossierId') {
+	const number = loadedNumber(ctx, id, 'Dossier', argument);
 	const record = number === null ? null : ctx.store.getDossier(number);
 	if (!record || record.hidden) throw notFound('Dossier');
 	if (!inScope(ctx, record.demarche)) throw hidden('Dossier');
@@ -77,14 +102,14 @@ function loadDossier(ctx, id) {
 }
 
 function loadInstructeur(ctx, id) {
-	const instructeurId = decodedNumber(id, 'Instructeur');
+	const instructeurId = loadedNumber(ctx, id, 'Instructeur', 'instructeurId');
 	const instructeur = instructeurId === null ? null : ctx.store.instructeurs.get(instructeurId);
 	if (!instructeur) throw notFound('Instructeur');
 	return instructeur;
 }
 
 function loadGroupe(ctx, id) {
-	const number = decodedNumber(id, 'GroupeInstructeur');
+	const number = loadedNumber(ctx, id, 'GroupeInstructeur', 'groupeInstructeurId');
 	const groupe = number === null ? null : ctx.store.groupes.get(number);
 	if (!groupe) throw notFound('GroupeInstructeur');
 	if (!inScope(ctx, groupe.demarche)) throw hidden('GroupeInstructeur');
@@ -92,7 +117,7 @@ function loadGroupe(ctx, id) {
 }
 
 function loadLabel(ctx, id) {
-	const labelId = decodedNumber(id, 'Label');
+	const labelId = loadedNumber(ctx, id, 'Label', 'labelId');
 	const label = labelId === null ? null : ctx.store.labels.get(labelId);
 	if (!label) throw notFound('Label');
 	if (!inScope(ctx, label.demarche)) throw hidden('Label');
@@ -478,7 +503,7 @@ function groupeInstructeurs(change) {
 // --- the resolvers -----------------------------------------------------------------------------
 
 const mutationResolvers = {
-	createDirectUpload: ({ input }, ctx) => ctx.uploads.create(input, ctx),
+	createDirectUpload: ({ input }, ctx) => ctx.uploads.create(input, loadDossier(ctx, input.dossierId)),
 
 	dossierArchiver: archiveChange(true),
 	dossierDesarchiver: archiveChange(false),

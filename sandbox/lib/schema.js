@@ -18,6 +18,7 @@ const {
 	isInterfaceType,
 	isNonNullType,
 	defaultFieldResolver,
+	getNamedType,
 } = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
@@ -25,6 +26,8 @@ const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
+/** What newer servers (schema-13a480b5.graphql) add to the 03-31 schema, for writes. */
+const NEWER_DIR = path.join(SCHEMA_DIR, 'newer');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
 const FORK_REMOVED_TYPES = new Set([
@@ -198,7 +201,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 		const decoded = decodeGlobalId(gid);
 		const revision = decoded && store.revisions.get(Number(decoded.id));
 		if (!revision || revision.demarche !== demarcheNumber)
-			throw errorWithCode('Revision not found', 'not_found');
+			throw errorWithCode('DossierConnection not found', 'not_found');
 		return revision;
 	};
 	const revision = args.revision ? revisionNumber(args.revision) : null;
@@ -453,7 +456,8 @@ function buildResolvers(mutationResolvers) {
 			},
 			groupeInstructeur: (_s, { number }, ctx) => {
 				const g = ctx.store.groupes.get(number);
-				if (!g) throw notFound('GroupeInstructeur');
+				// The not-found name is the field's type (schema.rb rescue_from: field.type.unwrap).
+				if (!g) throw notFound('GroupeInstructeurWithDossiers');
 				if (!authorizedDemarche(ctx, g.demarche)) throw hidden('GroupeInstructeurWithDossiers');
 				return g;
 			},
@@ -464,7 +468,7 @@ function buildResolvers(mutationResolvers) {
 					number = decoded && decoded.type === 'Procedure' ? Number(decoded.id) : NaN;
 				}
 				const d = ctx.store.demarches.get(number);
-				if (!d) throw notFound('Demarche');
+				if (!d) throw notFound('DemarcheDescriptor');
 				// Descriptors of published démarches are open data: any valid token may read them.
 				return descriptorObject(d, revisionObject(ctx.store, d.activeRevisionId));
 			},
@@ -643,14 +647,35 @@ function invalidNullable(resolve) {
 	};
 }
 
+/**
+ * A mutation argument naming nothing: `loads:` runs inside the mutation field, so the platform's
+ * rescue_from names the field's type, the payload: `DossierAccepterPayload not found`.
+ */
+function payloadNotFound(impl, payloadTypeName) {
+	return (_s, args, ctx, info) => {
+		try {
+			return impl(args, ctx, info);
+		} catch (e) {
+			if (e instanceof GraphQLError && e.extensions && e.extensions.code === 'not_found')
+				throw errorWithCode(`${payloadTypeName} not found`, 'not_found');
+			throw e;
+		}
+	};
+}
+
 const READ_ONLY_MESSAGE = 'Le jeton utilisé est configuré seulement en lecture';
 
-/** Every mutation needs a read-write token: the platform answers in the payload's `errors` (a GraphQL error when the payload has none). */
+/**
+ * Every mutation needs a read-write token (base_mutation.rb#ready?): the platform answers in the
+ * payload's `errors`. createDirectUpload has no `errors`: a top-level `unauthorized` error since
+ * PR #13547; before it (`olderServer`) a null upload, hence `invalid_null` on its non-null field.
+ */
 function readOnlyGuard(resolve, payloadHasErrors) {
 	return (source, args, ctx, info) => {
 		if (!ctx.token.write) {
 			if (payloadHasErrors) return { errors: [{ message: READ_ONLY_MESSAGE }] };
-			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'forbidden' } });
+			if (ctx.sandbox && ctx.sandbox.modes.olderServer) return {};
+			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'unauthorized' } });
 		}
 		return resolve(source, args, ctx, info);
 	};
@@ -709,8 +734,7 @@ function attachResolvers(schema, mutationResolvers) {
 					});
 				};
 			} else if (type.name === 'Mutation') {
-				const impl = resolve;
-				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
+				resolve = payloadNotFound(resolve, getNamedType(field.type).name);
 			}
 			if (type.name === 'Mutation')
 				resolve = readOnlyGuard(
@@ -728,13 +752,18 @@ function attachResolvers(schema, mutationResolvers) {
 const schemaCache = new Map();
 
 /**
- * @param {{forkMode?: boolean, webhooksV2?: boolean, mutationResolvers?: object}} options
+ * @param {{forkMode?: boolean, webhooksV2?: boolean, olderServer?: boolean, mutationResolvers?: object}} options
+ *   olderServer: without `schema/newer/` (the AnnotationValueInput keys of PR #13561)
  * @returns {import('graphql').GraphQLSchema}
  */
-function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } = {}) {
-	const key = `${forkMode}|${webhooksV2}`;
+function getSchema({ forkMode = false, webhooksV2 = false, olderServer = false, mutationResolvers } = {}) {
+	const key = `${forkMode}|${webhooksV2}|${olderServer}`;
 	if (schemaCache.has(key)) return schemaCache.get(key);
-	const sources = [...readSdl(SCHEMA_DIR), ...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : [])];
+	const sources = [
+		...readSdl(SCHEMA_DIR),
+		...(forkMode || olderServer ? [] : readSdl(NEWER_DIR)),
+		...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : []),
+	];
 	let document = parse(sources.join('\n'));
 	if (forkMode) {
 		document = {

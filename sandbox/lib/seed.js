@@ -23,6 +23,7 @@ const TOKENS = {
 	expired: 'sandbox-expired-token',
 	forbiddenNetwork: 'sandbox-forbidden-network-token',
 	scoped: 'sandbox-scoped-token',
+	autoDetect: 'sandbox-autodetect-token',
 };
 
 /** Token properties: which démarches, write access, expiry, allowed networks. */
@@ -43,6 +44,8 @@ function tokenTable() {
 			allowedNetworks: ['10.20.0.0/16'],
 		},
 		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true },
+		// "Détection automatique" (PR #13357): locked to the address of its first call.
+		[TOKENS.autoDetect]: { name: 'autoDetect', demarches: 'all', write: true, allowedNetworks: 'auto' },
 	};
 }
 

@@ -164,3 +164,55 @@ describe('uploads', () => {
 		expect((await control(`/dossiers/${DOSSIER_IN_502}`)).state).toBe('en_instruction');
 	});
 });
+
+describe('GraphQL › Query never sends a change twice', () => {
+	const post = (path, body) =>
+		fetch(`${sb.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+	const SEND = `mutation SendOnce($input: DossierEnvoyerMessageInput!) {
+  dossierEnvoyerMessage(input: $input) { message { id body } errors { message } }
+}`;
+	async function messageRun(body, requestOptions) {
+		const claireId = sb.facts.instructeurs.find((i) => i.email === CLAIRE).id;
+		const variables = { input: { dossierId: Buffer.from(`Dossier-${DOSSIER_IN_502}`).toString('base64'), instructeurId: claireId, body } };
+		return await run({ resource: 'graphql', operation: 'query', query: SEND, variables: JSON.stringify(variables), requestOptions });
+	}
+	const messagesWith = async (body) => {
+		const data = await fetch(sb.graphqlUrl, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
+			body: JSON.stringify({ query: `{ dossier(number: ${DOSSIER_IN_502}) { messages { body } } }` }),
+		}).then((r) => r.json());
+		return data.data.dossier.messages.filter((m) => m.body === body).length;
+	};
+	afterEach(() => fetch(`${sb.controlUrl}/faults`, { method: 'DELETE' }));
+
+	it('a GraphQL › Query mutation hit by a 502 after it was applied is sent exactly once', async () => {
+		await post('/faults', { kind: '502', operationName: 'SendOnce', afterExecute: true, count: 3 });
+		const result = await messageRun('Envoyé une fois malgré le 502', { maxRetries: 3 });
+		expect(result.error.message).toMatch(/HTTP 502/);
+		expect(result.error.description).toMatch(/may or may not have been applied, so it was not sent again/);
+		expect(await operationsSent()).toEqual(['SendOnce']);
+		expect(await messagesWith('Envoyé une fois malgré le 502')).toBe(1);
+	});
+
+	it('one applied before the client timed out is not applied twice', async () => {
+		await post('/faults', { kind: 'delay', delayMs: 2500, operationName: 'SendOnce', afterExecute: true, count: 3 });
+		const result = await messageRun('Envoyé une fois malgré le délai', { timeout: 1, maxRetries: 3 });
+		expect(result.error.message).toMatch(/Could not reach .* \(ECONNABORTED|ETIMEDOUT/);
+		expect(result.error.description).toMatch(/may or may not have been applied/);
+		expect(await operationsSent()).toEqual(['SendOnce']);
+		expect(await messagesWith('Envoyé une fois malgré le délai')).toBe(1);
+	});
+
+	it('a read hit by a 502 is retried and succeeds', async () => {
+		await post('/faults', { kind: '502', operationName: 'ReadTwice' });
+		const result = await run({ resource: 'graphql', operation: 'query', query: 'query ReadTwice { demarche(number: 1001) { number } }', variables: '{}', requestOptions: { maxRetries: 2 } });
+		expect(result.error).toBeUndefined();
+		expect(await operationsSent()).toEqual(['ReadTwice', 'ReadTwice']);
+	});
+
+	it('a mutation refused in its payload is an error, not a success', async () => {
+		const result = await messageRun('', {});
+		expect(result.error.message).toBe('Démarche Numérique refused dossierEnvoyerMessage: Le champ « Votre message » ne peut être vide');
+	});
+});

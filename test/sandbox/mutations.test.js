@@ -158,7 +158,7 @@ it('hides a dossier of a démarche the token does not cover (a GraphQL error, no
 	expect(res.errors[0].extensions.code).toBe('unauthorized');
 });
 
-it('answers not_found for an unknown dossier ID', async () => {
+it('names the payload for an ID that names nothing: <Mutation>Payload not found, code not_found', async () => {
 	const res = await mutate(
 		sandbox,
 		'dossierPasserEnInstruction',
@@ -166,7 +166,26 @@ it('answers not_found for an unknown dossier ID', async () => {
 		DOSSIER_FIELDS,
 	);
 	expect(res.data).toEqual({ dossierPasserEnInstruction: null });
-	expect(res.errors[0].extensions.code).toBe('not_found');
+	expect(res.errors[0]).toMatchObject({
+		message: 'DossierPasserEnInstructionPayload not found',
+		extensions: { code: 'not_found' },
+	});
+	// An unknown instructeur, or a malformed ID, is named the same way.
+	const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+	for (const instructeurId of [gid('Instructeur', 99999), 'not-an-id']) {
+		const other = await mutate(sandbox, 'dossierAccepter', stateInput(number, { instructeurId }), DOSSIER_FIELDS);
+		expect(other.errors[0].message).toBe('DossierAccepterPayload not found');
+	}
+});
+
+it('an ID of an existing object of another type: No object found for `argument: "ID"`, without a code', async () => {
+	const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+	const wrong = gid('Dossier', number);
+	const res = await mutate(sandbox, 'dossierAccepter', stateInput(number, { instructeurId: wrong }), DOSSIER_FIELDS);
+	expect(res.data).toEqual({ dossierAccepter: null });
+	expect(res.errors[0].message).toBe(`No object found for \`instructeurId: "${wrong}"\``);
+	expect(res.errors[0].extensions).toBeUndefined();
+	expect((await control(sandbox, 'GET', `/dossiers/${number}`)).state).toBe('en_instruction');
 });
 
 it('requires a motivation for a refusal (GraphQL validation, no data)', async () => {
