@@ -77,6 +77,8 @@ async function startSandbox(options = {}) {
 				size: size !== undefined ? size : options.size !== undefined ? options.size : 1000,
 				clock,
 			});
+			store.siteUrl = sandbox.publicBaseUrl;
+			store.olderServer = () => sandbox.modes.olderServer;
 			sandbox.store = store;
 			sandbox.files = new Files({
 				store,

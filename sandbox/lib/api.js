@@ -327,7 +327,16 @@ function graphqlHandler(sandbox) {
 		);
 		if (statusError) {
 			const status = statusError.originalError.httpStatus;
-			sendJson(res, status, errorBody(statusError.message, statusError.extensions.code));
+			// The production handler of any other exception: 500 with an exception_id.
+			sendJson(
+				res,
+				status,
+				status === 500
+					? errorBody('Internal Server Error', 'internal_server_error', {
+							exception_id: crypto.randomUUID(),
+						})
+					: errorBody(statusError.message, statusError.extensions.code),
+			);
 			return entry.finish(status);
 		}
 		const errors = (result.errors || []).map((e) => {

@@ -390,6 +390,7 @@ const INSTRUCTEURS = [
 ];
 
 module.exports = {
+	form,
 	DEMARCHES,
 	INSTRUCTEURS,
 	EVERY_CHAMP,

@@ -681,30 +681,71 @@ function readOnlyGuard(resolve, payloadHasErrors) {
 	};
 }
 
+/**
+ * `Date.iso8601` as graphql-ruby's ISO8601Date uses it: calendar (`2024-05-01`, `20240501`), week
+ * (`2024-W18-3`, `2024W183`) and ordinal (`2024-122`, `2024122`) dates, and date-times whose time
+ * is dropped. @returns {string | null} `YYYY-MM-DD`
+ */
+function iso8601Date(value) {
+	if (typeof value !== 'string') return null;
+	const text = value.trim().split(/[T\s]/)[0];
+	const pad = (n) => String(n).padStart(2, '0');
+	const calendar = (y, m, d) => {
+		const date = new Date(Date.UTC(y, m - 1, d));
+		if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+		return `${y}-${pad(m)}-${pad(d)}`;
+	};
+	const fromUtc = (ms) => {
+		const date = new Date(ms);
+		return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+	};
+	let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
+	if (m) return calendar(Number(m[1]), Number(m[2]), Number(m[3]));
+	m = /^(\d{4})-?W(\d{2})-?([1-7])$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const jan4 = Date.UTC(year, 0, 4);
+		const mondayOfWeek1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000;
+		const week = Number(m[2]);
+		if (week < 1 || week > 53) return null;
+		return fromUtc(mondayOfWeek1 + ((week - 1) * 7 + Number(m[3]) - 1) * 86400000);
+	}
+	m = /^(\d{4})-?(\d{3})$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const day = Number(m[2]);
+		const days = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / 86400000;
+		if (day < 1 || day > days) return null;
+		return fromUtc(Date.UTC(year, 0, 1) + (day - 1) * 86400000);
+	}
+	return null;
+}
+
 /** Input coercion of the platform's custom scalars: invalid values are rejected, not ignored. */
-const SCALAR_CHECKS = {
+const SCALAR_COERCION = {
 	ISO8601DateTime: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
-	ISO8601Date: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
-	BigInt: (v) => (typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v),
+		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined,
+	ISO8601Date: (v) => iso8601Date(v) ?? undefined,
+	BigInt: (v) => ((typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v) ? v : undefined),
 };
 
 function configureScalars(schema) {
-	for (const [name, isValid] of Object.entries(SCALAR_CHECKS)) {
+	for (const [name, coerce] of Object.entries(SCALAR_COERCION)) {
 		const scalar = schema.getType(name);
 		if (!scalar) continue;
 		scalar.parseValue = (value) => {
-			if (!isValid(value)) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
-			return value;
+			const coerced = coerce(value);
+			if (coerced === undefined) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
+			return coerced;
 		};
 		scalar.parseLiteral = (ast) => {
 			const value = ast.kind === Kind.INT ? Number(ast.value) : ast.value;
-			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value))
+			const coerced = ast.kind === Kind.STRING || ast.kind === Kind.INT ? coerce(value) : undefined;
+			if (coerced === undefined)
 				throw new TypeError(
 					`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`,
 				);
-			return value;
+			return coerced;
 		};
 	}
 }
@@ -788,6 +829,7 @@ function getSchema({ forkMode = false, webhooksV2 = false, olderServer = false, 
 
 module.exports = {
 	getSchema,
+	iso8601Date,
 	fragmentTypeNames,
 	champTypeName,
 	errorWithCode,

@@ -235,7 +235,7 @@ describe('archive, follow, labels, groupe', () => {
 
 describe('messages', () => {
 	it('sends a message with an attachment and a correction request, then deletes it', async () => {
-		const number = await dossierIn('en_instruction');
+		const number = await dossierIn('en_instruction', { archived: false });
 		const before = (await stored(number)).messages;
 		const bytes = Buffer.from('Liste des pièces à fournir :\n- RIB\n- Statuts\n', 'utf8');
 		const sent = await run(
@@ -306,7 +306,9 @@ describe('annotations', () => {
 	it('on a fork without the batch mutation, writes the same values through the per-type mutations', async () => {
 		await post('/modes', { forkMode: true });
 		const number = await dossierIn('en_instruction');
-		const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: annotations } });
+		// The per-type Text mutation writes text and textarea only, not e-mail.
+		const legacy = annotations.filter((a) => a.annotation !== 'E-mail du référent');
+		const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: legacy } });
 		expect(result.error).toBeUndefined();
 		expect(result.json[0].legacyMutations).toBe(true);
 		const sent = (await operationsSent()).filter((name) => /^DossierModifier/.test(name));
@@ -314,7 +316,7 @@ describe('annotations', () => {
 		expect(sent).toEqual(expect.arrayContaining(['DossierModifierAnnotationText', 'DossierModifierAnnotationCheckbox', 'DossierModifierAnnotationDate', 'DossierModifierAnnotationIntegerNumber', 'DossierModifierAnnotationDecimalNumber', 'DossierModifierAnnotationDropDownList']));
 		expect(await values(number)).toMatchObject({ 'Note interne': 'Relu par le service', Score: '42', 'Montant accordé': '1500.5', Priorité: 'Basse', 'Pièces vérifiées': 'true' });
 
-		const multiple = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Services consultés', value: 'Voirie' }] } });
-		expect(multiple.error.message).toMatch(/no dossierModifierAnnotations mutation.*"Services consultés"/);
+		const multiple = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Services consultés', value: 'Voirie' }, { annotation: 'E-mail du référent', value: 'a@b.fr' }] } });
+		expect(multiple.error.message).toMatch(/no dossierModifierAnnotations mutation.*"Services consultés".*"E-mail du référent"/);
 	});
 });

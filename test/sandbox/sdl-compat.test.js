@@ -133,3 +133,24 @@ maybe('sandbox SDL vs the real Démarche Numérique schema', () => {
 		]);
 	});
 });
+
+const NEWER_SCHEMA_PATH = path.resolve(__dirname, '../../../shared/ds-api/schema-13a480b5.graphql');
+const newerMaybe = fs.existsSync(NEWER_SCHEMA_PATH) ? describe : describe.skip;
+
+newerMaybe('sandbox SDL with schema/newer/ vs the newer upstream schema (13a480b5)', () => {
+	it('the extensions of schema/newer/ exist upstream with the same types, and the 03-31 schema lacks them', () => {
+		const dir = path.join(sandboxSchemaDir, 'newer');
+		const sources = [sandboxSchemaDir, dir].flatMap((d) =>
+			fs.readdirSync(d).filter((f) => f.endsWith('.graphql')).map((f) => fs.readFileSync(path.join(d, f), 'utf8')),
+		);
+		const withNewer = buildSchema(sources.join('\n'));
+		const newer = buildSchema(fs.readFileSync(NEWER_SCHEMA_PATH, 'utf8'));
+		const added = Object.keys(withNewer.getType('AnnotationValueInput').getFields()).filter(
+			(f) => !loadSandboxSchema().getType('AnnotationValueInput').getFields()[f],
+		);
+		expect(added.sort()).toEqual(['civilite', 'departements', 'formatted', 'iban', 'pays', 'phone', 'pieceJustificative', 'regions']);
+		const newerFields = newer.getType('AnnotationValueInput').getFields();
+		for (const name of added) expect(String(withNewer.getType('AnnotationValueInput').getFields()[name].type)).toBe(String(newerFields[name].type));
+		if (real) for (const name of added) expect(real.getType('AnnotationValueInput').getFields()[name]).toBeUndefined();
+	});
+});

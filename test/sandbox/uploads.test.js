@@ -99,7 +99,7 @@ it('names its payload when the dossier is unknown: CreateDirectUploadPayload not
 it('answers not_implemented for mutations the sandbox does not implement', async () => {
 	const res = await gql(
 		sandbox,
-		'mutation { dossierAnnulerDemandeCorrection(input: {messageId: "x", instructeurId: "y"}) { errors { message } } }',
+		'mutation { demarcheAjouterAdministrateur(input: {demarche: {number: 1001}, administrateurs: [{email: "a@b.fr"}]}) { errors { message } } }',
 	);
 	expect(res.json.errors[0].extensions.code).toBe('not_implemented');
 });

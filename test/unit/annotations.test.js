@@ -158,7 +158,6 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 	it('maps each type to its mutation and adds one row per AjouterLigne call', () => {
 		const planned = planAnnotations(ALL, [
 			{ annotation: 'Référence interne', value: 'A' },
-			{ annotation: 'Contact', value: 'a@b.fr' },
 			{ annotation: 'Visite nécessaire', value: 'oui' },
 			{ annotation: 'Date de visite', value: '2026-01-02' },
 			{ annotation: 'Rendez-vous', value: '2026-01-02T10:00:00+01:00' },
@@ -169,7 +168,6 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 		]);
 		expect(legacyCalls(planned).map((call) => [call.kind, call.input.value])).toEqual([
 			['Text', 'A'],
-			['Text', 'a@b.fr'],
 			['Checkbox', true],
 			['Date', '2026-01-02'],
 			['Datetime', '2026-01-02T10:00:00+01:00'],
@@ -186,7 +184,9 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 			{ annotation: 'Référence interne', value: 'A' },
 			{ annotation: 'Services consultés', value: ['Voirie'] },
 			{ annotation: 'Dossier lié', value: '12' },
+			{ annotation: 'Contact', value: 'a@b.fr' },
 		]);
-		fails(() => legacyCalls(planned), /no dossierModifierAnnotations.*"Services consultés" \(multipleDropDownList\), "Dossier lié" \(dossierLink\)/);
+		// The per-type Text mutation refuses e-mail annotations (`L’annotation … n’existe pas`).
+		fails(() => legacyCalls(planned), /no dossierModifierAnnotations.*"Services consultés" \(multipleDropDownList\), "Dossier lié" \(dossierLink\), "Contact" \(email\)/);
 	});
 });

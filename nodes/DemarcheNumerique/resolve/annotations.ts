@@ -199,9 +199,9 @@ export interface LegacyCall {
 
 /** The deprecated per-type mutation that writes each AnnotationValueInput member, where one exists. */
 export const LEGACY_KIND_OF_KEY: Partial<Record<AnnotationValueKey, LegacyAnnotationKind>> = {
+	// The Text mutation writes text and textarea annotations only (e-mail is "n’existe pas").
 	text: 'Text',
 	textarea: 'Text',
-	email: 'Text',
 	checkbox: 'Checkbox',
 	yesNo: 'Checkbox',
 	date: 'Date',
