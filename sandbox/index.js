@@ -65,6 +65,8 @@ async function startSandbox(options = {}) {
 			forkMode: Boolean(options.forkMode),
 			webhooksV2: Boolean(options.webhooksV2),
 			olderServer: Boolean(options.olderServer),
+			// The object storage behind direct uploads: 's3' (Content-MD5) or 'swift' (ETag).
+			uploadBackend: options.uploadBackend === 'swift' ? 'swift' : 's3',
 		},
 		apiPort: null,
 		storagePort: null,
@@ -89,6 +91,7 @@ async function startSandbox(options = {}) {
 				store,
 				secret: sandbox.secret,
 				storageBaseUrl: sandbox.storageBaseUrl,
+				backend: () => sandbox.modes.uploadBackend,
 			});
 			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
 			// A fresh table: an automatic-detection token forgets the address it locked to.

@@ -313,6 +313,8 @@ function controlRoutes(sandbox) {
 		'POST /__sandbox/modes': (body) => {
 			for (const key of ['forkMode', 'webhooksV2', 'olderServer'])
 				if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
+			if (body.uploadBackend !== undefined)
+				sandbox.modes.uploadBackend = body.uploadBackend === 'swift' ? 'swift' : 's3';
 			return sandbox.modes;
 		},
 	};

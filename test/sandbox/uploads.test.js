@@ -103,3 +103,28 @@ it('answers not_implemented for mutations the sandbox does not implement', async
 	);
 	expect(res.json.errors[0].extensions.code).toBe('not_implemented');
 });
+
+it('OpenStack Swift storage (the platform\'s): headers {Content-Type, ETag: hex MD5}, sent verbatim; a mismatch is 422', async () => {
+	await control(sandbox, 'POST', '/modes', { uploadBackend: 'swift' });
+	try {
+		const upload = (await createUpload()).json.data.createDirectUpload.directUpload;
+		const headers = JSON.parse(upload.headers);
+		expect(headers).toEqual({ 'Content-Type': 'application/pdf', ETag: crypto.createHash('md5').update(bytes).digest('hex') });
+		const tampered = Buffer.from(bytes);
+		tampered[1] = 0;
+		expect((await fetch(upload.url, { method: 'PUT', headers, body: tampered })).status).toBe(422);
+		const again = (await createUpload()).json.data.createDirectUpload.directUpload;
+		expect((await fetch(again.url, { method: 'PUT', headers: JSON.parse(again.headers), body: bytes })).status).toBe(200);
+		expect(sandbox.sandbox.uploads.resolveSignedBlobId(again.signedBlobId).ok).toBe(true);
+	} finally {
+		await control(sandbox, 'POST', '/modes', { uploadBackend: 's3' });
+	}
+});
+
+it('a byteSize of 0 is refused (sandbox wording: upstream not read)', async () => {
+	const res = await gql(sandbox, CREATE, {
+		input: { dossierId: Buffer.from(`Dossier-${sandbox.facts.everyChampDossier}`).toString('base64'), filename: 'vide.pdf', byteSize: 0, checksum: md5(Buffer.alloc(0)), contentType: 'application/pdf' },
+	});
+	expect(res.json.data).toEqual({ createDirectUpload: null });
+	expect(res.json.errors[0].message).toBe('byteSize doit être supérieur à 0');
+});
