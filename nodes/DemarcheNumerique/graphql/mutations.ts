@@ -159,6 +159,14 @@ export const MUTATION_NAMES: Document = {
 }`,
 };
 
+/** The value keys dossierModifierAnnotations accepts on this server (PR #13561 added eight). */
+export const ANNOTATION_VALUE_KEYS: Document = {
+	operationName: 'GetAnnotationValueKeys',
+	query: `query GetAnnotationValueKeys {
+  __type(name: "AnnotationValueInput") { inputFields { name } }
+}`,
+};
+
 /** Labels of a démarche, to put or remove one by name. */
 export const DEMARCHE_LABELS: Document = {
 	operationName: 'GetDemarcheLabels',

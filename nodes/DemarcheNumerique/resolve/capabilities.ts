@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 
-import { MUTATION_NAMES } from '../graphql/mutations';
+import { ANNOTATION_VALUE_KEYS, MUTATION_NAMES } from '../graphql/mutations';
 import type { DnFunctions } from '../transport';
 import { getDnCredentials, graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
@@ -15,6 +15,8 @@ export const serverCapabilities = {
 	mutationNames: new Map<string, Promise<Set<string>>>(),
 	/** Mutations found missing by their use (when introspection was refused). */
 	missing: new Map<string, Set<string>>(),
+	/** The server's AnnotationValueInput keys, learnt by introspection. */
+	annotationValueKeys: new Map<string, Promise<Set<string>>>(),
 };
 
 function serverKey(baseUrl: string, token: string): string {
@@ -47,6 +49,36 @@ export async function getMutationNames(
 		serverCapabilities.mutationNames.set(key, pending);
 		return await pending;
 	});
+}
+
+/**
+ * The value keys the server's dossierModifierAnnotations accepts, learnt by introspection once per
+ * process and server; undefined when introspection is refused (the platform then says which key it
+ * does not know).
+ */
+export async function getAnnotationValueKeys(
+	ctx: DnFunctions,
+	cache: ExecutionCache,
+	itemIndex?: number,
+): Promise<Set<string> | undefined> {
+	const keys = await cache.get('capabilities:annotationValueKeys', async () => {
+		const { baseUrl, token } = await getDnCredentials(ctx);
+		const key = serverKey(baseUrl, token);
+		const known = serverCapabilities.annotationValueKeys.get(key);
+		if (known) return await known;
+		const pending = (async () => {
+			const { data } = await graphqlRequest.call(ctx, { ...ANNOTATION_VALUE_KEYS }, { intent: 'read', itemIndex });
+			const fields =
+				(data as { __type?: { inputFields?: Array<{ name: string }> } | null } | null)?.__type?.inputFields ?? [];
+			return new Set(fields.map((field) => field.name));
+		})().catch(() => {
+			serverCapabilities.annotationValueKeys.delete(key);
+			return new Set<string>();
+		});
+		serverCapabilities.annotationValueKeys.set(key, pending);
+		return await pending;
+	});
+	return keys.size ? keys : undefined;
 }
 
 /**
