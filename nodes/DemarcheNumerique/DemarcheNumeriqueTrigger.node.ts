@@ -15,6 +15,7 @@ import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
 import { fetchDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
+import { userDateTimeOrAsGiven } from './resolve/dates';
 import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
 import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
@@ -80,7 +81,8 @@ function readSettings(ctx: IPollFunctions): TriggerSettings {
 		demarcheNumber,
 		event,
 		startFrom,
-		startDate: startFrom === 'date' ? String(ctx.getNodeParameter('startDate', '')) : undefined,
+		// A start date without a zone (the date picker's) is read in the workflow's time zone.
+		startDate: startFrom === 'date' ? userDateTimeOrAsGiven(ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
 		states: (options.states as string[] | undefined) ?? [],
 		simplify: ctx.getNodeParameter('simplify', true) as boolean,
 		parts,

@@ -417,7 +417,7 @@ class ActivePoller {
 
 	activate(activation) {
 		this.node = toNode(this.options.node, 0, this.options.credentials ?? {});
-		this.workflow = newWorkflow([this.node], {}, this.saved, true);
+		this.workflow = newWorkflow([this.node], {}, this.saved, true, this.options.settings);
 		this.context = new PollContext(
 			this.workflow,
 			this.node,

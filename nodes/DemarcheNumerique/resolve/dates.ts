@@ -163,6 +163,15 @@ export function userDateTime(value: unknown, timeZone: string): string {
 	);
 }
 
+/** userDateTime, or the value as given when it is not a date (for a caller that reports that itself). */
+export function userDateTimeOrAsGiven(value: unknown, timeZone: string): string {
+	try {
+		return userDateTime(value, timeZone);
+	} catch {
+		return String(value ?? '');
+	}
+}
+
 /** A calendar date `YYYY-MM-DD`: a text's date as written; a Date or DateTime's date in the zone. */
 export function userDate(value: unknown, timeZone: string): string {
 	const object = dateObject(value);
