@@ -489,3 +489,98 @@ describe('dates the way the user means them', () => {
 		expect(before.number).not.toBe(after.number);
 	});
 });
+
+describe('decisions the platform refuses for another reason than the state', () => {
+	let demarche;
+	beforeAll(async () => {
+		demarche = await post('/act/demarche', {
+			title: 'Décisions avec annotations obligatoires',
+			groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }],
+			annotations: [
+				{ type: 'text', label: 'Avis du service', required: true },
+				{ type: 'text', label: 'Note facultative' },
+			],
+		});
+	});
+	const enInstruction = async () => {
+		const { number } = await post('/act/deposit', { demarche: demarche.number });
+		await post('/act/state', { number, state: 'en_instruction' });
+		return number;
+	};
+
+	it('an accept blocked by an empty mandatory annotation fails with the real cause; Succeed If Already In Target State does not hide it', async () => {
+		const number = await enInstruction();
+		for (const options of [{}, { succeedIfAlreadyInTargetState: true }]) {
+			const result = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options });
+			expect(result.error.message).toBe('Démarche Numérique refused dossierAccepter: Le dossier est déjà en instruction');
+			expect(result.error.description).toMatch(/The dossier is en instruction, so this refusal is not about its state.*These mandatory private annotations are empty: "Avis du service"\..*Update Annotations/);
+			expect((await stored(number)).state).toBe('en_instruction');
+		}
+		const filled = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Avis du service', value: 'Favorable' }] } });
+		expect(filled.error).toBeUndefined();
+		const accepted = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+		expect(accepted.json[0]).toMatchObject({ state: 'accepte', alreadyInTargetState: false });
+		// A re-run of the same item succeeds: the dossier really is accepté now.
+		const again = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+		expect(again.json[0]).toMatchObject({ state: 'accepte', alreadyInTargetState: true });
+	});
+
+	it('a passer en instruction blocked by a pending correction says so', async () => {
+		await post(`/demarches/${demarche.number}/settings`, { flags: { blocking_pending_correction: true } });
+		try {
+			const { number } = await post('/act/deposit', { demarche: demarche.number });
+			const asked = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Merci de corriger.', options: { correction: 'incorrect' } });
+			expect(asked.error).toBeUndefined();
+			const result = await run({ operation: 'passerEnInstruction', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+			expect(result.error.message).toBe('Démarche Numérique refused dossierPasserEnInstruction: Le dossier est en attente de correction');
+			expect(result.error.description).toMatch(/correction requested from the usager is still pending/);
+		} finally {
+			await post(`/demarches/${demarche.number}/settings`, { flags: { blocking_pending_correction: false } });
+		}
+	});
+
+	it('a correction the platform cannot record: refused on newer platforms, a plain message on older ones (and the node says so)', async () => {
+		const number = await dossierIn('accepte', { archived: false });
+		const newer = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Une pièce manque.', options: { correction: 'incomplete' } });
+		expect(newer.error.message).toBe('Démarche Numérique refused dossierEnvoyerMessage: Le dossier ne peut pas faire l’objet d’une demande de correction car il est accepté');
+		expect(newer.error.description).toMatch(/Repasser En Instruction\)\. Nothing was sent\./);
+		const before = (await stored(number)).messages;
+		await post('/modes', { olderServer: true });
+		try {
+			const older = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Une pièce manque.', options: { correction: 'incomplete' } });
+			expect(older.error.message).toBe('The platform sent the message but recorded no correction request');
+			expect(older.error.description).toMatch(/The message was sent: do not run this item again/);
+			expect((await stored(number)).messages).toBe(before + 1);
+		} finally {
+			await post('/modes', { olderServer: false });
+		}
+	});
+
+	it('each state change adds the platform’s own message: message counts stay right', async () => {
+		const number = await dossierIn('en_construction', { archived: false });
+		const before = (await stored(number)).messages;
+		await run({ operation: 'passerEnInstruction', dossier: dossier(number), instructeur: byEmail });
+		expect((await stored(number)).messages).toBe(before + 1);
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { messages { email body } } }`, { n: number });
+		expect(read.messages.slice(-1)[0]).toMatchObject({ email: 'contact@demarche.numerique.gouv.fr', body: expect.stringMatching(/^<p>\[Votre dossier n° \d+ va être examiné/) });
+	});
+});
+
+it('uploads to OpenStack Swift storage too: the node sends the headers the platform returns, verbatim', async () => {
+	await post('/modes', { uploadBackend: 'swift' });
+	try {
+		const number = await dossierIn('en_instruction', { archived: false });
+		const bytes = Buffer.from('Pièce envoyée vers Swift\n', 'utf8');
+		const sent = await run(
+			{ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: '', options: { attachmentBinaryProperty: 'data' } },
+			{ input: [{ json: {}, binary: { data: { data: bytes, fileName: 'swift.txt', mimeType: 'text/plain' } } }] },
+		);
+		expect(sent.error).toBeUndefined();
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { messages { id attachments { filename url } } } }`, { n: number });
+		const file = read.messages.find((m) => m.id === sent.json[0].id).attachments[0];
+		expect(file.filename).toBe('swift.txt');
+		expect(Buffer.compare(Buffer.from(await (await fetch(file.url)).arrayBuffer()), bytes)).toBe(0);
+	} finally {
+		await post('/modes', { uploadBackend: 's3' });
+	}
+});

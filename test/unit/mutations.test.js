@@ -122,7 +122,7 @@ describe('state changes', () => {
 		const accepted = writeContext({
 			graphql: {
 				DossierAccepter: wrongState('Le dossier est déjà accepté'),
-				GetMutatedDossier: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'accepte' } } }),
+				GetDossierStateAndAnnotations: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'accepte' } } }),
 			},
 			items,
 		});
@@ -133,7 +133,7 @@ describe('state changes', () => {
 		const enConstruction = writeContext({
 			graphql: {
 				DossierAccepter: wrongState('Le dossier est déjà en construction'),
-				GetMutatedDossier: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'en_construction' } } }),
+				GetDossierStateAndAnnotations: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'en_construction' } } }),
 			},
 			items,
 		});
@@ -174,7 +174,8 @@ describe('uploads (justificatif, attachment)', () => {
 					},
 				}),
 				DossierAccepter: accepter,
-				DossierEnvoyerMessage: payload('dossierEnvoyerMessage', { message: { id: 'm1', body: 'Bonjour' } }),
+				DossierEnvoyerMessage: ({ input }) =>
+					payload('dossierEnvoyerMessage', { message: { id: 'm1', body: 'Bonjour', correction: input.correction ? { reason: input.correction } : null } })(),
 			},
 			http: async () => ({ statusCode: storageStatus, headers: {}, body: storageStatus === 200 ? '' : 'SignatureDoesNotMatch' }),
 			items,

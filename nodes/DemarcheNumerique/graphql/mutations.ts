@@ -175,10 +175,20 @@ export const DEMARCHE_LABELS: Document = {
 }`,
 };
 
-/** The same fields as a mutation returns, read back (e.g. when the dossier was already in the target state). */
-export const GET_MUTATED_DOSSIER: Document = {
-	operationName: 'GetMutatedDossier',
-	query: `query GetMutatedDossier($number: Int!) {
-  dossier(number: $number) { ...MutatedDossierFields }
+/**
+ * After a refused state change: the dossier's real state (the platform's "déjà …" may not be about
+ * it) and its annotations as served (visible ones), to name the mandatory ones left empty.
+ */
+export const GET_DOSSIER_STATE_AND_ANNOTATIONS: Document = {
+	operationName: 'GetDossierStateAndAnnotations',
+	query: `query GetDossierStateAndAnnotations($number: Int!) {
+  dossier(number: $number) {
+    ...MutatedDossierFields
+    annotations {
+      champDescriptorId
+      stringValue
+      ... on RepetitionChamp { rows { champs { champDescriptorId stringValue } } }
+    }
+  }
 }${MUTATED_DOSSIER_FRAGMENT}`,
 };
