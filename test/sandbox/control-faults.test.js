@@ -36,6 +36,27 @@ describe('throttle', () => {
 		);
 		await control(sandbox, 'POST', '/clock', { real: true });
 	});
+
+	it('a throttled mutation never reaches the application: nothing is applied', async () => {
+		const { gid } = require('./mutations-helpers');
+		const { number } = await control(sandbox, 'POST', '/act/deposit', { demarche: 1001 });
+		const before = (await control(sandbox, 'GET', `/dossiers/${number}`)).messages;
+		await control(sandbox, 'POST', '/clock', { set: '2026-03-02T11:00:30Z' });
+		await control(sandbox, 'POST', '/throttle', { limit: 1, periodSeconds: 60 });
+		try {
+			expect((await gql(sandbox, TITLE)).status).toBe(200);
+			const send = await gql(
+				sandbox,
+				'mutation($input: DossierEnvoyerMessageInput!) { dossierEnvoyerMessage(input: $input) { errors { message } } }',
+				{ input: { dossierId: gid('Dossier', number), instructeurId: sandbox.facts.instructeurs[0].id, body: 'jamais envoyé' } },
+			);
+			expect(send.status).toBe(429);
+			expect((await control(sandbox, 'GET', `/dossiers/${number}`)).messages).toBe(before);
+		} finally {
+			await control(sandbox, 'POST', '/throttle', { limit: 400, periodSeconds: 60 });
+			await control(sandbox, 'POST', '/clock', { real: true });
+		}
+	});
 });
 
 describe('faults', () => {
