@@ -355,6 +355,15 @@ function findMessage(store, messageId) {
 	return null;
 }
 
+/** `messageId` and `instructeurId` loaded as the platform's `loads:` arguments do. */
+function loadMessage(ctx, input) {
+	const instructeur = loadInstructeur(ctx, input.instructeurId);
+	const found = findMessage(ctx.store, input.messageId);
+	if (!found) throw notFound('Message');
+	if (!inScope(ctx, found.record.demarche)) throw hidden('Message');
+	return { instructeur, ...found };
+}
+
 /** The pending correction of a dossier, resolved (or cancelled) now: `dateResolution` set. */
 function resolveCorrection(store, record, { cancelled = false } = {}) {
 	const pending = record.pendingCorrection;
@@ -577,11 +586,7 @@ const mutationResolvers = {
 	}),
 
 	dossierSupprimerMessage: mutation((input, ctx) => {
-		const instructeur = loadInstructeur(ctx, input.instructeurId);
-		const found = findMessage(ctx.store, input.messageId);
-		if (!found) throw notFound('Message');
-		if (!inScope(ctx, found.record.demarche)) throw hidden('Message');
-		const { record, message } = found;
+		const { instructeur, record, message } = loadMessage(ctx, input);
 		const cancelCorrection = input.cancelCorrection !== false;
 		const pending =
 			record.pendingCorrection && record.pendingCorrection.messageId === message.id;
@@ -603,11 +608,7 @@ const mutationResolvers = {
 	}),
 
 	dossierAnnulerDemandeCorrection: mutation((input, ctx) => {
-		const instructeur = loadInstructeur(ctx, input.instructeurId);
-		const found = findMessage(ctx.store, input.messageId);
-		if (!found) throw notFound('Message');
-		if (!inScope(ctx, found.record.demarche)) throw hidden('Message');
-		const { record, message } = found;
+		const { instructeur, record, message } = loadMessage(ctx, input);
 		const pending =
 			record.pendingCorrection && record.pendingCorrection.messageId === message.id;
 		if (!pending || message.discardedAt)
