@@ -8,6 +8,9 @@
  *
  * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
  *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
+ *   maxComplexity (60000, today's platform; 0 = no cap, as before PR #13549),
+ *   timeoutBudget (null: no page times out; a number: work units, see lib/timeouts.js),
+ *   timeoutDemarches (null: every démarche; else the démarches the budget applies to),
  *   clock ({set?: ISO|ms} to start frozen).
  */
 const http = require('http');
@@ -17,6 +20,7 @@ const { seedStore, factsFor, tokenTable, TOKENS } = require('./lib/seed');
 const { Files } = require('./lib/files');
 const { DirectUploads } = require('./lib/uploads');
 const { graphqlHandler, Throttle, sendJson } = require('./lib/api');
+const { DEFAULT_MAX_COMPLEXITY } = require('./lib/complexity');
 const { RequestLog, StorageLog, Faults } = require('./lib/logs');
 const { controlRoutes } = require('./lib/control');
 const { apiRoutes, storageRoutes } = require('./lib/routes');
@@ -68,6 +72,18 @@ async function startSandbox(options = {}) {
 			// The object storage behind direct uploads: 's3' (Content-MD5) or 'swift' (ETag).
 			uploadBackend: options.uploadBackend === 'swift' ? 'swift' : 's3',
 		},
+		// Today's platform's query limits (lib/complexity.js): 0 = no cap, as GRAPHQL_MAX_COMPLEXITY=0.
+		limits: {
+			maxComplexity:
+				options.maxComplexity === undefined
+					? DEFAULT_MAX_COMPLEXITY
+					: Number(options.maxComplexity),
+		},
+		// Deterministic timeouts (lib/timeouts.js): pages heavier than `budget` work units time out.
+		timeouts: {
+			budget: options.timeoutBudget === undefined ? null : options.timeoutBudget,
+			demarches: options.timeoutDemarches || null,
+		},
 		apiPort: null,
 		storagePort: null,
 		secret: crypto.randomBytes(16).toString('hex'),
@@ -93,9 +109,14 @@ async function startSandbox(options = {}) {
 				storageBaseUrl: sandbox.storageBaseUrl,
 				backend: () => sandbox.modes.uploadBackend,
 			});
-			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
-			// A fresh table: an automatic-detection token forgets the address it locked to.
-			sandbox.tokens = tokenTable();
+			// An automatic-detection token forgets the address it locked to.
+			sandbox.tokens[TOKENS.autoDetect].allowedNetworks = 'auto';
+			sandbox.facts = {
+				...factsFor(store),
+				tokens: { ...TOKENS },
+				// Every token expires (PRs #13777, #13798): 365 days after the sandbox started.
+				tokenExpiresAt: new Date(sandbox.tokens[TOKENS.admin].expiresAt).toISOString(),
+			};
 			sandbox.throttle.configure({});
 		},
 	};

@@ -4,10 +4,11 @@
  * shapes, throttle and injected faults. Status codes and bodies follow ../shared/docs/ds-api.md.
  */
 const crypto = require('crypto');
-const { parse, validate, execute, specifiedRules, GraphQLError, Kind } = require('graphql');
+const { parse, validate, execute, specifiedRules, getIntrospectionQuery } = require('graphql');
 const { getSchema, fragmentTypeNames } = require('./schema');
+const { newTiming, faultWithoutPage } = require('./timeouts');
+const { analysisErrors } = require('./complexity');
 
-const MAX_DEPTH = 15;
 const THROTTLE_BODY =
 	"Calme toi, cowboy ! T'enchaines un peu trop les requêtes. Respire un peu réessaie dans un petit moment.\n" +
 	"Calm down, cowboy! You're making too many requests. Take a breather and try again soon.\n";
@@ -27,38 +28,15 @@ const errorBody = (message, code, extra = {}) => ({
 	data: null,
 });
 
-/** Depth of the deepest field selection (fragments expanded), as the platform's max_depth counts. */
-function depthRule(context) {
-	const fragments = Object.create(null);
-	for (const def of context.getDocument().definitions)
-		if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-	const depthOf = (selectionSet, seen) => {
-		if (!selectionSet) return 0;
-		let max = 0;
-		for (const sel of selectionSet.selections) {
-			let d = 0;
-			if (sel.kind === Kind.FIELD)
-				d = sel.name.value.startsWith('__') ? 0 : 1 + depthOf(sel.selectionSet, seen);
-			else if (sel.kind === Kind.INLINE_FRAGMENT) d = depthOf(sel.selectionSet, seen);
-			else if (
-				sel.kind === Kind.FRAGMENT_SPREAD &&
-				!seen.has(sel.name.value) &&
-				fragments[sel.name.value]
-			)
-				d = depthOf(fragments[sel.name.value].selectionSet, new Set([...seen, sel.name.value]));
-			if (d > max) max = d;
-		}
-		return max;
-	};
-	return {
-		OperationDefinition(node) {
-			const depth = depthOf(node.selectionSet, new Set());
-			if (depth > MAX_DEPTH)
-				context.reportError(
-					new GraphQLError(`Query has depth of ${depth}, which exceeds max depth of ${MAX_DEPTH}`),
-				);
-		},
-	};
+/** `API::V2::StoredQuery.get` (@e1338d7; unknown id → 400 since PR #13527, `graphql_controller.rb` @idx:5e3c94e1). */
+function storedQuery(queryId) {
+	if (queryId === 'introspection') return { query: getIntrospectionQuery() };
+	if (queryId === 'ds-query-v2' || queryId === 'ds-mutation-v2')
+		return {
+			status: 200,
+			error: errorBody(`The stored query ${queryId} is not in the sandbox`, 'not_implemented'),
+		};
+	return { status: 400, error: errorBody(`No query with id "${queryId}"`, 'bad_request') };
 }
 
 /** `Bearer <t>` or `Bearer token=<t>` → t */
@@ -104,20 +82,12 @@ class Throttle {
 	}
 }
 
-const PARIS_DATE = new Intl.DateTimeFormat('en-CA', {
-	timeZone: 'Europe/Paris',
-	year: 'numeric',
-	month: '2-digit',
-	day: '2-digit',
-});
-
 /**
  * `APIToken#expired?` is `expires_at&.past?` on a date column: a token works through the whole of
- * its expiry day (Paris), and is expired from the next day on.
+ * its expiry day (Paris). `expiresAt` is the end of that day (seed.js `tokenExpiry`).
  */
 function tokenExpired(token, nowMs) {
-	if (!token.expiresAt) return false;
-	return PARIS_DATE.format(new Date(token.expiresAt)) < PARIS_DATE.format(new Date(nowMs));
+	return token.expiresAt !== undefined && token.expiresAt !== null && token.expiresAt <= nowMs;
 }
 
 /** A "détection automatique" token (PR #13357) locks to the network of its first call. */
@@ -222,14 +192,30 @@ function graphqlHandler(sandbox) {
 			return entry.finish(400);
 		}
 
-		// base_controller.rb's before_actions, in their order: token, network, expiry.
-		if (!token) {
+		// base_controller.rb's before_actions, in their order: token (or a persisted query), network, expiry.
+		const queryId = typeof body.queryId === 'string' && body.queryId.trim() ? body.queryId : null;
+		if (!token && !queryId) {
 			sendJson(
 				res,
 				403,
 				errorBody('Without a token, only persisted queries are allowed', 'forbidden'),
 			);
 			return entry.finish(403);
+		}
+		// A persisted query: an unknown id is a 400 since PR #13527 (a 500 before); the platform's own
+		// stored documents (ds-query-v2, ds-mutation-v2) are not in the sandbox.
+		const stored = queryId ? storedQuery(queryId) : null;
+		if (stored && stored.error) {
+			sendJson(res, stored.status, stored.error);
+			return entry.finish(stored.status);
+		}
+		if (!token) {
+			sendJson(
+				res,
+				200,
+				errorBody('The sandbox runs persisted queries with a token only', 'not_implemented'),
+			);
+			return entry.finish(200);
 		}
 		const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
 		const networks = allowedNetworksOf(token, ip);
@@ -264,7 +250,7 @@ function graphqlHandler(sandbox) {
 			}
 		}
 		// graphql-ruby answers a document it cannot parse like any other invalid query: 200, no code.
-		const queryText = String(body.query || '');
+		const queryText = stored ? stored.query : String(body.query || '');
 		if (!queryText.trim()) {
 			sendJson(res, 200, { errors: [{ message: 'No query string was present' }] });
 			return entry.finish(200);
@@ -281,9 +267,22 @@ function graphqlHandler(sandbox) {
 			webhooksV2: sandbox.modes.webhooksV2,
 			olderServer: sandbox.modes.olderServer,
 		});
-		const validationErrors = validate(schema, document, [...specifiedRules, depthRule]);
+		const validationErrors = validate(schema, document, specifiedRules);
 		if (validationErrors.length) {
 			sendJson(res, 200, { errors: validationErrors.map((e) => withPlatformCode(e.toJSON())) });
+			return entry.finish(200);
+		}
+		// Then the analysis (max_depth 15; max_complexity, PR #13549), before anything runs.
+		const analysis = analysisErrors(
+			schema,
+			document,
+			variables,
+			operationName || undefined,
+			sandbox.limits,
+		);
+		entry.complexity = analysis.complexity;
+		if (analysis.errors) {
+			sendJson(res, 200, { errors: analysis.errors });
 			return entry.finish(200);
 		}
 		const ctx = {
@@ -292,11 +291,12 @@ function graphqlHandler(sandbox) {
 			uploads: sandbox.uploads,
 			token,
 			fragments: fragmentTypeNames(document),
-			fault: fault && (fault.kind === 'timeout' || fault.kind === 'invalid_null') ? fault : null,
+			fault: fault && fault.kind === 'invalid_null' ? fault : null,
+			// The deadline, in work units (timeouts.js): a heavy page, or the one-shot fault.
+			timing: newTiming(sandbox, Boolean(fault && fault.kind === 'timeout')),
 			// Links follow the host the request used, as on the platform.
 			publicBaseUrl: req.headers.host ? `http://${req.headers.host}` : sandbox.publicBaseUrl(),
 			sandbox,
-			timedOut: false,
 		};
 		let result;
 		try {
@@ -345,16 +345,14 @@ function graphqlHandler(sandbox) {
 				json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
 			return json;
 		});
-		if (ctx.fault && ctx.fault.kind === 'timeout') {
-			errors.push({ message: 'Timeout on Demarche.dossiers', extensions: { code: 'timeout' } });
-			if (!ctx.timedOut) result.data = null;
-		}
 		// Variable coercion errors have no data at all, like validation errors.
-		const response = !errors.length
-			? { data: result.data }
-			: result.data === undefined
-				? { errors }
-				: { data: result.data, errors };
+		const response =
+			faultWithoutPage(ctx.timing, document, operationName) ||
+			(!errors.length
+				? { data: result.data }
+				: result.data === undefined
+					? { errors }
+					: { data: result.data, errors });
 		sendJson(res, 200, response);
 		return entry.finish(200);
 	};

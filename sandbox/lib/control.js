@@ -40,6 +40,8 @@ function resolveValues(store, record, values, annotations) {
 	return out;
 }
 
+const isoOrNull = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
 function dossierView(store, record) {
 	const content = store.content(record);
 	return {
@@ -48,10 +50,11 @@ function dossierView(store, record) {
 		groupe: record.groupe,
 		state: record.state,
 		archived: record.archived,
-		hidden: record.hidden && {
-			at: new Date(record.hidden.at).toISOString(),
-			reason: record.hidden.reason,
-		},
+		hidden: record.hidden,
+		hiddenByUserAt: isoOrNull(record.hiddenByUserAt),
+		hiddenByAdministrationAt: isoOrNull(record.hiddenByAdministrationAt),
+		hiddenByExpiredAt: isoOrNull(record.hiddenByExpiredAt),
+		hiddenByReason: record.hiddenByReason,
 		dateDepot: formatDateTime(record.depotAt),
 		dateDerniereModification: formatDateTime(record.modifiedAt),
 		dateDerniereModificationMs: record.modifiedAt,
@@ -244,13 +247,55 @@ function controlRoutes(sandbox) {
 			});
 			return { number: record.number, pending: Boolean(body.pending) };
 		},
+		'POST /__sandbox/act/refresh-etablissement': (body) => {
+			const store = sandbox.store;
+			const changed = store.refreshEtablissements(body.number, {
+				etatAdministratif: body.etatAdministratif,
+				at: timeArg(body.at),
+			});
+			return { changed, ...dossierView(store, store.requireDossier(body.number)) };
+		},
+		'POST /__sandbox/act/hide': (body) =>
+			dossierView(
+				sandbox.store,
+				sandbox.store.hideDossier(body.number, {
+					by: body.by,
+					reason: body.reason,
+					at: timeArg(body.at),
+				}),
+			),
+		'POST /__sandbox/act/purge': (body) => {
+			const store = sandbox.store;
+			if (body.cron) return { purged: store.purgeDiscarded({ at: timeArg(body.at) }) };
+			return { purged: [store.purgeDiscardedDossier(body.number, { at: timeArg(body.at) })] };
+		},
 		'POST /__sandbox/act/restore': (body) =>
-			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
+			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number, { by: body.by })),
 		'POST /__sandbox/act/message': (body) => {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
 			const attachments = [];
-			if (body.attachment) {
+			if (body.attachment && body.attachment.byteSize !== undefined) {
+				// A declared size without bytes (a file too big to make here, e.g. beyond 2 GiB):
+				// its metadata is served, its download is not.
+				const byteSize = Number(body.attachment.byteSize);
+				if (!Number.isSafeInteger(byteSize) || byteSize < 0)
+					throw httpError(
+						400,
+						`attachment.byteSize must be a whole number, not ${body.attachment.byteSize}`,
+					);
+				const key = `declared-${store.blobs.size + 1}-${byteSize}`;
+				attachments.push({
+					...fileRef(
+						key,
+						body.attachment.filename || 'piece-jointe.bin',
+						body.attachment.contentType || 'application/octet-stream',
+						byteSize,
+						store.now(),
+					),
+					checksum: md5Base64(Buffer.from(key)),
+				});
+			} else if (body.attachment) {
 				const buffer = Buffer.from(body.attachment.contentBase64 || '', 'base64');
 				const key = `upload-${store.blobs.size + 1}-${buffer.length}`;
 				const contentType = body.attachment.contentType || 'application/octet-stream';
@@ -308,6 +353,37 @@ function controlRoutes(sandbox) {
 			if (body.set !== undefined) clock.set(timeArg(body.set));
 			if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
 			return clock.state();
+		},
+		'GET /__sandbox/limits': () => sandbox.limits,
+		'POST /__sandbox/limits': (body) => {
+			if (body.maxComplexity !== undefined) {
+				const max = Number(body.maxComplexity);
+				if (!Number.isInteger(max) || max < 0)
+					throw httpError(
+						400,
+						`maxComplexity must be a whole number (0 = no cap), not ${body.maxComplexity}`,
+					);
+				sandbox.limits.maxComplexity = max;
+			}
+			return sandbox.limits;
+		},
+		'GET /__sandbox/timeouts': () => sandbox.timeouts,
+		'POST /__sandbox/timeouts': (body) => {
+			const budget = body.budget === undefined ? sandbox.timeouts.budget : body.budget;
+			if (budget !== null && !(Number.isFinite(Number(budget)) && Number(budget) >= 0))
+				throw httpError(400, `budget must be a number of work units (>= 0) or null, not ${budget}`);
+			const demarches = body.demarches === undefined ? sandbox.timeouts.demarches : body.demarches;
+			if (demarches !== null && !Array.isArray(demarches))
+				throw httpError(400, 'demarches must be a list of démarche numbers or null');
+			sandbox.timeouts = {
+				budget: budget === null ? null : Number(budget),
+				demarches: demarches && demarches.map(Number),
+			};
+			return sandbox.timeouts;
+		},
+		'DELETE /__sandbox/timeouts': () => {
+			sandbox.timeouts = { budget: null, demarches: null };
+			return sandbox.timeouts;
 		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {

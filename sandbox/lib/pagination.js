@@ -66,15 +66,16 @@ function filterHashOf(scope, filters) {
  * @returns {{items: any[], cursors: string[], hasNextPage: boolean, hasPreviousPage: boolean}}
  */
 function paginate(list, args, spec) {
-	const { first, last, after, before } = args;
+	const { after, before } = args;
 	const present = (v) => v !== undefined && v !== null;
+	// graphql-ruby clamps a negative `first`/`last` to 0 before the app sees it (limit_pagination_argument),
+	// so the app's own "must be a non-negative integer" check never fires.
+	const first = present(args.first) ? Math.max(0, args.first) : args.first;
+	const last = present(args.last) ? Math.max(0, args.last) : args.last;
 	if (present(first) && present(last))
 		throw badRequest('Arguments "first" and "last" are exclusive');
 	if (present(before) && present(after))
 		throw badRequest('Arguments "before" and "after" are exclusive');
-	if (present(first) && first < 0)
-		throw badRequest('Argument "first" must be a non-negative integer');
-	if (present(last) && last < 0) throw badRequest('Argument "last" must be a non-negative integer');
 
 	if (present(last) && args.order === 'DESC')
 		throw badRequest('Argument "last" is not supported with order "desc"');

@@ -22,9 +22,14 @@ const {
 } = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
+const { timeoutGuard, dossierSelection, timedConnection, loadingResolvers } = require('./timeouts');
+const { isVisibleByAdministration, pendingKey } = require('./store');
 const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
+const MAX_INT = 2 ** 31 - 1;
+/** `duree_conservation_dossiers_dans_ds` of every seeded démarche, in months. */
+const RETENTION_MONTHS = 12;
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
 /** What newer servers (schema-13a480b5.graphql) add to the 03-31 schema, for writes. */
 const NEWER_DIR = path.join(SCHEMA_DIR, 'newer');
@@ -158,10 +163,12 @@ const DESCRIPTOR_TYPE = {
 	explication: 'Explication',
 	annuaire_education: 'AnnuaireEducation',
 	cojo: 'COJO',
-	cnaf: 'Cnaf',
-	dgfip: 'Dgfip',
-	mesri: 'Mesri',
-	pole_emploi: 'PoleEmploi',
+	// Newer servers (schema 13a480b5): the API Particulier v1 types are gone, these came.
+	aah: 'AAH',
+	aeeh: 'AEEH',
+	ars: 'ARS',
+	etudiant_boursier: 'EtudiantBoursier',
+	pre_rempli: 'PreRempli',
 	quotient_familial: 'QuotientFamilial',
 	referentiel: 'Referentiel',
 };
@@ -173,11 +180,13 @@ function authorizedDemarche(ctx, demarcheNumber) {
 	return scope === 'all' || scope.includes(demarcheNumber);
 }
 
+/** `Dossier.visible_by_administration.find(number)`, or null. */
 function visibleDossier(ctx, number) {
 	const record = ctx.store.getDossier(number);
-	return record && !record.hidden ? record : null;
+	return record && isVisibleByAdministration(record) ? record : null;
 }
 
+const hasId = (args) => args.id !== undefined && args.id !== null && args.id !== '';
 const byId = (list, id) =>
 	id === undefined || id === null ? list : list.filter((x) => x.id === id);
 
@@ -186,7 +195,7 @@ function revisionObject(store, revisionId) {
 }
 
 /** The `dossiers` connection of a démarche or a groupe. */
-function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
+function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 	const { store } = ctx;
 	const updatedSince =
 		args.updatedSince !== undefined && args.updatedSince !== null
@@ -212,7 +221,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 	const keyOf = order === 'modified' ? (r) => r.modifiedAt : (r) => r.depotAt;
 	const since = order === 'modified' ? updatedSince : createdSince;
 	const accept = (r) =>
-		!r.hidden &&
+		isVisibleByAdministration(r) &&
 		(groupeNumber === null || r.groupe === groupeNumber) &&
 		(!state || r.state === state) &&
 		(!hasArchived || r.archived === archived) &&
@@ -245,37 +254,38 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 			if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0)))
 				served.set(demarcheNumber, r.modifiedAt);
 	}
-	const connection = connectionOf(page);
-	applyTimeoutFault(ctx, connection);
-	return connection;
-}
-
-/** Fault "timeout": the platform stops mid-page and returns what it resolved so far. */
-function applyTimeoutFault(ctx, connection) {
-	if (!ctx.fault || ctx.fault.kind !== 'timeout' || connection.nodes.length === 0) return;
-	const keep = Math.floor(connection.nodes.length / 2);
-	connection.nodes = connection.nodes.map((n, i) => (i < keep ? n : null));
-	connection.edges = connection.edges.map((e, i) => (i < keep ? e : null));
-	ctx.timedOut = true;
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		...dossierSelection(info),
+	});
 }
 
 function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 	const { store } = ctx;
 	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
+	// A pending item is the Dossier itself (DeletedDossierType over a Dossier): id
+	// `DeletedDossier-<number>`, dateSupression = the administration's hide or else the usager's,
+	// ordered by the hide of the side that put it there; deletedSince matches either hide date.
 	const list = pending
 		? store.pendingDeletedFor(demarcheNumber).map((r) => ({
-				id: 800000 + r.number,
+				id: r.number,
 				number: r.number,
 				groupe: r.groupe,
 				state: r.state,
-				reason: r.hidden.reason,
-				deletedAt: r.hidden.at,
+				reason: r.hiddenByReason,
+				deletedAt: r.hiddenByAdministrationAt || r.hiddenByUserAt,
+				key: pendingKey(r),
+				hiddenByUserAt: r.hiddenByUserAt,
+				hiddenByAdministrationAt: r.hiddenByAdministrationAt,
 			}))
 		: store.deletedFor(demarcheNumber);
-	const keyOf = (d) => d.deletedAt;
+	const keyOf = pending ? (d) => d.key : (d) => d.deletedAt;
+	const hiddenSince = (d) =>
+		(d.hiddenByUserAt !== null && d.hiddenByUserAt >= since) ||
+		(d.hiddenByAdministrationAt !== null && d.hiddenByAdministrationAt >= since);
 	const accept = (d) =>
 		(groupeNumber === null || d.groupe === groupeNumber) &&
-		(since === null || d.deletedAt >= since);
+		(since === null || (pending ? hiddenSince(d) : d.deletedAt >= since));
 	const filterHash = filterHashOf(
 		`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`,
 		{ since: since === null ? undefined : since },
@@ -284,9 +294,15 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 		keyOf,
 		accept,
 		filterHash,
-		startKey: since === null ? undefined : since,
+		// deletedSince bounds the order key of deletedDossiers only (a pending item may match by its other hide).
+		startKey: since === null || pending ? undefined : since,
 	});
-	return connectionOf(page);
+	// A deletion list has no parts to preload: its cost is its SQL, paid when the page loads.
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		weight: 1,
+		preload: true,
+	});
 }
 
 // --- resolvers ---------------------------------------------------------------------------------
@@ -315,7 +331,7 @@ function buildResolvers(mutationResolvers) {
 					(g) => args.closed === undefined || args.closed === null || g.closed === args.closed,
 				),
 		labels: (d, _a, ctx) => d.labelIds.map((id) => ctx.store.labels.get(id)),
-		dossiers: (d, args, ctx) => dossiersConnection(ctx, d.number, null, args),
+		dossiers: (d, args, ctx, info) => dossiersConnection(ctx, d.number, null, args, info),
 		deletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, false),
 		pendingDeletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, true),
 	};
@@ -335,7 +351,7 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: (o) => formatDateTime(o.demarche.dateDerniereModification),
 		dateDepublication: () => null,
 		dateFermeture: () => null,
-		dureeConservationDossiers: () => 12,
+		dureeConservationDossiers: () => RETENTION_MONTHS,
 		opendata: () => true,
 		tags: () => [],
 		zones: () => [],
@@ -350,7 +366,7 @@ function buildResolvers(mutationResolvers) {
 	const groupeFields = {
 		id: (g) => globalId('GroupeInstructeur', g.number),
 		instructeurs: (g, _a, ctx) => g.instructeurIds.map((id) => instructeurProfile(ctx.store, id)),
-		dossiers: (g, args, ctx) => dossiersConnection(ctx, g.demarche, g.number, args),
+		dossiers: (g, args, ctx, info) => dossiersConnection(ctx, g.demarche, g.number, args, info),
 		deletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, false),
 		pendingDeletedDossiers: (g, args, ctx) =>
 			deletedConnection(ctx, g.demarche, g.number, args, true),
@@ -358,7 +374,8 @@ function buildResolvers(mutationResolvers) {
 	const file = {
 		url: (f, _a, ctx) => ctx.files.url(f),
 		checksum: (f, _a, ctx) => ctx.files.checksum(f),
-		byteSize: (f) => f.byteSize,
+		// Int! (32-bit): capped at 2^31 − 1 since PR #13527 (an overflow error before); byteSizeBigInt is exact.
+		byteSize: (f) => Math.min(f.byteSize, MAX_INT),
 		byteSizeBigInt: (f) => String(f.byteSize),
 		createdAt: (f) => formatDateTime(f.createdAt),
 		virusScanResult: () => 'safe',
@@ -399,11 +416,16 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: fmt('modifiedAt'),
 		dateDerniereModificationChamps: fmt('champsModifiedAt'),
 		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
-		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
-		dateSuppressionParUsager: (r) =>
-			r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null,
-		dateSuppressionParAdministration: (r) =>
-			r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null,
+		// expired_at (Dossier#expiration_date): none while en_instruction; else from the last
+		// en_construction_at or processed_at, plus the démarche's retention (12 months here).
+		dateExpiration: (r) => {
+			if (r.state === 'en_instruction') return null;
+			const from = new Date(r.state === 'en_construction' ? r.constructionAt : r.traitementAt);
+			from.setUTCMonth(from.getUTCMonth() + RETENTION_MONTHS);
+			return formatDateTime(from.getTime());
+		},
+		dateSuppressionParUsager: fmt('hiddenByUserAt'),
+		dateSuppressionParAdministration: fmt('hiddenByAdministrationAt'),
 		dateDerniereCorrectionEnAttente: (r) =>
 			r.pendingCorrection ? formatDateTime(r.pendingCorrection.at) : null,
 		datePrevisionnelleDecisionSVASVR: () => null,
@@ -426,8 +448,13 @@ function buildResolvers(mutationResolvers) {
 		groupeInstructeur: (r, _a, ctx) => ctx.store.groupes.get(r.groupe),
 		instructeurs: (r, _a, ctx) => r.followerIds.map((id) => instructeurProfile(ctx.store, id)),
 		labels: (r, _a, ctx) => r.labelIds.map((id) => ctx.store.labels.get(id)),
-		champs: (r, args, ctx) => byId(ctx.store.content(r).champs, args.id),
-		annotations: (r, args, ctx) => byId(ctx.store.content(r).annotations, args.id),
+		// Without id the visible champs; with an id any projected champ, visible or not.
+		champs: (r, args, ctx) =>
+			hasId(args) ? byId(ctx.store.content(r).allChamps, args.id) : ctx.store.content(r).champs,
+		annotations: (r, args, ctx) =>
+			hasId(args)
+				? byId(ctx.store.content(r).allAnnotations, args.id)
+				: ctx.store.content(r).annotations,
 		messages: (r, args, ctx) => byId(ctx.store.content(r).messages, args.id),
 		avis: (r, args, ctx) => byId(ctx.store.content(r).avis, args.id),
 		traitements: (r) =>
@@ -533,12 +560,19 @@ function buildResolvers(mutationResolvers) {
 		PieceJustificativeChamp: { file: (c) => c.files[0] || null },
 		RepetitionChamp: { champs: (c) => c.rows.flatMap((row) => row.champs) },
 		DossierLinkChamp: {
+			// Loaders::Dossier: a dossier the administration cannot see is plain null; one in a
+			// démarche outside the token is null too, with DossierType.authorized? adding an
+			// `unauthorized` error at this champ's path (the rest of the answer intact).
 			dossier: (c, _a, ctx) => {
 				const r = c.dossierNumber ? visibleDossier(ctx, c.dossierNumber) : null;
-				return r && authorizedDemarche(ctx, r.demarche) ? r : null;
+				if (!r) return null;
+				if (!authorizedDemarche(ctx, r.demarche)) throw hidden('Dossier');
+				return r;
 			},
 		},
 		Mutation: mutationResolvers,
+		// Connections load their page on first read, where a heavy page spends its time (timeouts.js).
+		...loadingResolvers(),
 	};
 	// Descriptors: uniform fields for every ChampDescriptor type.
 	const descriptor = {
@@ -634,7 +668,7 @@ function instructeurProfile(store, id) {
 	return { id: globalId('Instructeur', i.id), email: i.email };
 }
 
-/** Wraps the non-null fields of Dossier so the "invalid_null" fault can break one dossier. */
+/** Wraps the non-null fields of Dossier and DeletedDossier so the "invalid_null" fault can break one record. */
 function invalidNullable(resolve) {
 	return (source, args, ctx, info) => {
 		if (
@@ -782,9 +816,10 @@ function attachResolvers(schema, mutationResolvers) {
 					resolve,
 					Boolean(field.type.getFields && field.type.getFields().errors),
 				);
-			if (type.name === 'Dossier' && isNonNullType(field.type))
+			if ((type.name === 'Dossier' || type.name === 'DeletedDossier') && isNonNullType(field.type))
 				resolve = invalidNullable(resolve || defaultFieldResolver);
-			if (resolve) field.resolve = resolve;
+			// Every field checks the (deterministic) deadline before it starts, as graphql-ruby's Timeout.
+			field.resolve = timeoutGuard(resolve || defaultFieldResolver);
 		}
 	}
 	return schema;

@@ -64,7 +64,8 @@ describe('authentication', () => {
 			expect((await gql(sandbox, TITLE, {}, `Bearer ${sandbox.tokens.expired}`)).status).toBe(200);
 			await control(sandbox, 'POST', '/clock', { set: '2025-01-01T23:30:00Z' });
 			expect((await gql(sandbox, TITLE, {}, `Bearer ${sandbox.tokens.expired}`)).status).toBe(401);
-			expect(token.expiresAt).toBe(Date.UTC(2025, 0, 1));
+			// Kept as the end of its expiry day: midnight in Paris.
+			expect(token.expiresAt).toBe(Date.UTC(2025, 0, 1, 23));
 		} finally {
 			await control(sandbox, 'POST', '/clock', { real: true });
 		}
@@ -232,12 +233,24 @@ describe('error shapes', () => {
 		expect(res.json.errors[0].extensions).toBeUndefined();
 	});
 
-	it('depth above 15 is a validation error', async () => {
+	it('depth above 15: refused by the analysis (HTTP 200, the message alone: no location, no code, no data); __typename counts', async () => {
 		const deep =
 			'{ dossier(number: 10001) { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { champs { ... on DossierLinkChamp { dossier { number } } } } } } } } } } } } } } } } } } } } } } }';
 		const res = await gql(sandbox, deep);
 		expect(res.status).toBe(200);
-		expect(res.json.errors[0].message).toMatch(/exceeds max depth of 15/);
+		expect(res.json).toEqual({ errors: [{ message: 'Query has depth of 16, which exceeds max depth of 15' }] });
+		// Six links deep, the dossier is at level 13: `champs { label }` reaches 15 (served), a
+		// linked dossier's __typename 16 (refused: introspection fields count, as graphql-ruby's default).
+		const links = (inner) =>
+			`{ dossier(number: 10001) { ${'champs { ... on DossierLinkChamp { dossier { '.repeat(6)}${inner}${' } } }'.repeat(6)} } }`;
+		expect((await gql(sandbox, links('champs { label }'))).json.errors).toBeUndefined();
+		expect((await gql(sandbox, links('champs { label ... on DossierLinkChamp { dossier { __typename } } }'))).json).toEqual({
+			errors: [{ message: 'Query has depth of 16, which exceeds max depth of 15' }],
+		});
+		// A field switched off by @include does not count.
+		expect(
+			(await gql(sandbox, links('champs { label ... on DossierLinkChamp { dossier @include(if: false) { __typename } } }'))).json.errors,
+		).toBeUndefined();
 	});
 
 	it('serves POST only', async () => {

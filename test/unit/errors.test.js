@@ -107,7 +107,7 @@ describe('describeGraphqlError: a fix for each code of the platform', () => {
 		['DossierAccepterPayload not found', 'not_found', /ID given to this change/],
 		['Le jeton utilisé est configuré seulement en lecture', 'unauthorized', /read-only/],
 		['Cannot return null for non-nullable field CreateDirectUploadPayload.directUpload', 'invalid_null', /read-only/],
-		['Query has complexity of 75210, which exceeds max complexity of 60000', undefined, /fewer dossiers per page/],
+		['Query has complexity of 75210, which exceeds max complexity of 60000', undefined, /complexity limit.*Page Size/],
 		['Query has depth of 17, which exceeds max depth of 15', undefined, /deeper/],
 		['Invalid input: "abc"', undefined, /cursor/],
 		['No object found for `instructeurId: "RG9zc2llci0x"`', undefined, /another kind/],
@@ -115,6 +115,19 @@ describe('describeGraphqlError: a fix for each code of the platform', () => {
 		['Int cannot represent non 32-bit signed integer value: 41857984504807', 'bad_request', /2 147 483 647/],
 	])('%s (%s)', (message, code, fix) => {
 		expect(describe_(message, code)).toMatch(fix);
+	});
+
+	it('tells a linked dossier the token cannot see from a hidden object, and explains the complexity cap', () => {
+		const link = describeGraphqlError(
+			{
+				message: 'An object of type Dossier was hidden due to permissions',
+				path: ['dossier', 'champs', 3, 'dossier'],
+				extensions: { code: 'unauthorized' },
+			},
+			BASE,
+		);
+		expect(link).toMatch(/dossier-link champ .* \(the champ keeps the number\)/);
+		expect(describe_('Query has complexity of 75000, which exceeds max complexity of 60000')).toMatch(/Include.*Page Size/);
 	});
 
 	it('quotes the exception_id of an internal error', () => {

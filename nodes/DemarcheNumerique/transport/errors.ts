@@ -76,6 +76,13 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 	const code = error.extensions?.code;
 	const text = error.message ?? '';
 	if (isReadOnlyRefusal(error)) return READ_ONLY_FIX;
+	if (
+		code === 'unauthorized' &&
+		/hidden due to permissions/i.test(text) &&
+		(error.path ?? []).some((step) => step === 'champs' || step === 'annotations')
+	) {
+		return 'A dossier-link champ points to a dossier in a démarche this token does not cover: the platform leaves that link empty (the champ keeps the number) and the rest of the dossier is complete. Use a token that also covers that démarche to read the linked dossier.';
+	}
 	if (code === 'unauthorized' && /hidden due to permissions/i.test(text)) {
 		return 'The token cannot see this object: it belongs to an administrateur who does not manage this démarche, or its démarche list excludes it. Use a token of an administrateur of this démarche, or add the démarche to the token in /profil.';
 	}
@@ -89,7 +96,10 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 		return 'No such number on this instance. Check the number, and that the credential points at the instance where it exists.';
 	}
 	if (code === 'timeout') {
-		return 'The platform stopped the query after 30 seconds. Ask for fewer dossiers per request or turn off parts you do not need (champs, messages, avis, geometry).';
+		return 'The platform stopped the query after 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry); a list also takes a smaller Page Size (Options). If it keeps happening with little asked, the platform is overloaded: retry later.';
+	}
+	if (/Query has complexity of \d+, which exceeds max complexity/.test(text)) {
+		return 'The request asks too much at once for this server\'s complexity limit (60 000 on the canonical instance; each record of a page counts). Turn off parts you do not need under Include, or for a list lower its Page Size.';
 	}
 	if (code === 'invalid_null') {
 		return 'The platform failed to serialise this object (a server-side bug on this record). Report it to the platform support with the dossier number; other records are unaffected.';
@@ -106,11 +116,11 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 	if (code === 'forbidden') {
 		return 'The token was refused. Check the token and that the instance URL is the one that issued it.';
 	}
-	const complexity = /^Query has (complexity|depth) of (\d+), which exceeds max \1 of (\d+)/.exec(text);
-	if (complexity || /too large to execute/i.test(text)) {
-		return complexity?.[1] === 'depth'
-			? 'The document nests fields deeper than the platform allows. Select fewer nested levels.'
-			: 'The platform refuses documents this costly. Ask for fewer dossiers per page, or fewer parts (champs, messages, avis, geometry) per dossier.';
+	if (/^Query has depth of \d+, which exceeds max depth/.test(text)) {
+		return 'The document nests fields deeper than the platform allows. Select fewer nested levels.';
+	}
+	if (/too large to execute/i.test(text)) {
+		return 'The platform refuses documents this large. Ask for fewer parts (champs, messages, avis, geometry) per dossier.';
 	}
 	if (/^Invalid input: /.test(text)) {
 		return 'The platform could not read a page cursor (after/before). Use a cursor exactly as a previous page returned it (pageInfo.endCursor).';

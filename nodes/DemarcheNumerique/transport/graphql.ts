@@ -39,6 +39,12 @@ export interface RequestSettings {
 	backoffMaxMs?: number;
 	/** Socket timeout of one request, in ms (the platform itself stops queries at 30 s). */
 	timeoutMs?: number;
+	/**
+	 * Whether a platform timeout (isTimeoutError) is retried as is (default). `false` returns the
+	 * answer at once, errors and whatever data it has: for callers that retry differently (a list
+	 * asks a smaller page: the same heavy page times out again on every retry).
+	 */
+	retryTimeouts?: boolean;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -130,6 +136,10 @@ export async function graphqlRequest<T = IDataObject>(
 				await sleep(verdict.ms);
 				continue;
 			case 'retry': {
+				// A list asks a smaller page instead: the same heavy page times out again on every retry.
+				if (verdict.timedOut && config.retryTimeouts === false) {
+					return { data: verdict.timedOut.data as T | null, errors: verdict.timedOut.errors };
+				}
 				if (!mayResend(verdict, config.intent)) {
 					const details = verdict.failure(attempts);
 					throw fail({ ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` });
@@ -137,6 +147,10 @@ export async function graphqlRequest<T = IDataObject>(
 				if (retries < config.maxRetries) {
 					await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
 					continue;
+				}
+				// Out of retries: a caller that takes partial data gets what the timed-out page had.
+				if (verdict.timedOut && config.partial && verdict.timedOut.data) {
+					return { data: verdict.timedOut.data as T | null, errors: verdict.timedOut.errors };
 				}
 				throw fail(verdict.failure(attempts));
 			}

@@ -1,5 +1,6 @@
 export * from './context';
 export * from './errors';
+export * from './errorKinds';
 export * from './graphql';
 export * from './responses';
 export * from './paginate';

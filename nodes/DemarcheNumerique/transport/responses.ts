@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ApiErrorDetails, GraphqlError } from './errors';
 import { describeGraphqlError } from './errors';
+import { isTimeoutError } from './errorKinds';
 
 /**
  * What a request does on the platform, which decides what may be sent again after a failure:
@@ -33,7 +34,7 @@ export type Failure = (attempts: number) => Omit<ApiErrorDetails, 'itemIndex'>;
 export type Verdict =
 	| { kind: 'ok'; data: unknown; errors?: GraphqlError[] }
 	| { kind: 'wait'; ms: number }
-	| { kind: 'retry'; mayHaveRun: boolean; failure: Failure }
+	| { kind: 'retry'; mayHaveRun: boolean; failure: Failure; timedOut?: { data: unknown; errors: GraphqlError[] } }
 	| { kind: 'fail'; failure: Failure };
 
 const SERVER_ERRORS = new Set([500, 502, 503, 504]);
@@ -231,12 +232,12 @@ export function classifyAttempt(attempt: Attempt, options: { baseUrl: string; pa
 
 	const errors = json.errors?.length ? json.errors : undefined;
 	// The platform stops a query after 30 s; what ran before the deadline stays done.
-	const timeout = errors?.find((e) => e.extensions?.code === 'timeout');
-	if (timeout) {
+	if (errors?.some(isTimeoutError)) {
 		return {
 			kind: 'retry',
 			mayHaveRun: true,
-			failure: () => rootFailure(errors as GraphqlError[], baseUrl),
+			failure: () => rootFailure(errors, baseUrl),
+			timedOut: { data: json.data ?? null, errors },
 		};
 	}
 	if (errors && !(options.partial && json.data)) {

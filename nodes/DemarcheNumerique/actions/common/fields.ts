@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOpti
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
-import { DOSSIER_STATES } from '../../graphql';
+import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
 import type { Show } from './displayOptions';
 import { userDateTime } from '../../resolve/dates';
 import { parseNumber } from './locators';
@@ -167,6 +167,45 @@ export function dossierPartsFrom(values: IDataObject): DossierParts {
 /** Reads the `include` collection of an item into DossierParts. */
 export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
 	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
+}
+
+/** The `options` collection of a list operation: Page Size. */
+export function listOptionsField(show: Show, what: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [pageSizeOption(what)],
+	};
+}
+
+/** `options.pageSize` of a list operation: records per request, which the node halves on a platform timeout. */
+function pageSizeOption(what: string): INodeProperties {
+	return {
+		displayName: 'Page Size',
+		name: 'pageSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: PAGE_SIZE },
+		default: PAGE_SIZE,
+		description: `How many ${what} to ask per request (at most ${PAGE_SIZE}). When the platform times out (30 s) on a page, the node asks it again at half the size, and grows back on light pages; a lower start saves those timeouts when pages are known to be heavy.`,
+	};
+}
+
+/** `options.pageSize` of an item, checked (1 to 100); undefined when not set. */
+export function readPageSize(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	if (options.pageSize === undefined || options.pageSize === null || options.pageSize === '') return undefined;
+	const size = Number(options.pageSize);
+	if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE) {
+		throw new NodeOperationError(ctx.getNode(), `Page Size ${String(options.pageSize)} is not a whole number from 1 to ${PAGE_SIZE}`, {
+			itemIndex,
+			description: `The platform serves at most ${PAGE_SIZE} records per request: set Page Size between 1 and ${PAGE_SIZE}.`,
+		});
+	}
+	return size;
 }
 
 /** The `limit` to pass on: undefined with Return All. */
