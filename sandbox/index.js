@@ -64,7 +64,14 @@ async function startSandbox(options = {}) {
 		faults: new Faults(),
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
-		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// olderServer: the platform as of 2026-03-31, before the mid-2026 pull requests FIDELITY.md names.
+		modes: {
+			forkMode: Boolean(options.forkMode),
+			webhooksV2: Boolean(options.webhooksV2),
+			olderServer: Boolean(options.olderServer),
+			// The object storage behind direct uploads: 's3' (Content-MD5) or 'swift' (ETag).
+			uploadBackend: options.uploadBackend === 'swift' ? 'swift' : 's3',
+		},
 		// Today's platform's query limits (lib/complexity.js): 0 = no cap, as GRAPHQL_MAX_COMPLEXITY=0.
 		limits: {
 			maxComplexity:
@@ -88,6 +95,8 @@ async function startSandbox(options = {}) {
 				size: size !== undefined ? size : options.size !== undefined ? options.size : 1000,
 				clock,
 			});
+			store.siteUrl = sandbox.publicBaseUrl;
+			store.olderServer = () => sandbox.modes.olderServer;
 			sandbox.store = store;
 			sandbox.files = new Files({
 				store,
@@ -98,7 +107,10 @@ async function startSandbox(options = {}) {
 				store,
 				secret: sandbox.secret,
 				storageBaseUrl: sandbox.storageBaseUrl,
+				backend: () => sandbox.modes.uploadBackend,
 			});
+			// An automatic-detection token forgets the address it locked to.
+			sandbox.tokens[TOKENS.autoDetect].allowedNetworks = 'auto';
 			sandbox.facts = {
 				...factsFor(store),
 				tokens: { ...TOKENS },

@@ -83,6 +83,63 @@ class Throttle {
 }
 
 /**
+ * `APIToken#expired?` is `expires_at&.past?` on a date column: a token works through the whole of
+ * its expiry day (Paris). `expiresAt` is the end of that day (seed.js `tokenExpiry`).
+ */
+function tokenExpired(token, nowMs) {
+	return token.expiresAt !== undefined && token.expiresAt !== null && token.expiresAt <= nowMs;
+}
+
+/** A "détection automatique" token (PR #13357) locks to the network of its first call. */
+function allowedNetworksOf(token, ip) {
+	if (token.allowedNetworks === 'auto') token.allowedNetworks = [`${ip}/32`];
+	return token.allowedNetworks;
+}
+
+/** graphql-js' message for an Int outside 32 bits; the platform adds `code: bad_request` (PR #13526). */
+const INT_RANGE = /^(Variable "\$\w+" got invalid value .*; )?Int cannot represent non 32-bit signed integer value/;
+
+function withPlatformCode(json) {
+	if (INT_RANGE.test(json.message))
+		return { ...json, extensions: { ...(json.extensions || {}), code: 'bad_request' } };
+	return json;
+}
+
+/** The faults that answer instead of the platform: a 500, a proxy's page, a dropped connection. */
+function sendFault(fault, req, res) {
+	if (fault.kind === 'reset') {
+		req.socket.destroy();
+		return 'reset';
+	}
+	if (fault.kind === '500') {
+		sendJson(
+			res,
+			500,
+			errorBody('Internal Server Error', 'internal_server_error', {
+				exception_id: crypto.randomUUID(),
+			}),
+		);
+		return 500;
+	}
+	const status = Number(fault.kind);
+	const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
+	res.writeHead(status, { 'Content-Type': 'text/html' });
+	res.end(
+		`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+	);
+	return status;
+}
+
+const ANSWERING_FAULTS = ['500', '502', '503', 'reset'];
+
+/** A delay fault's wait; it never keeps a stopping process alive (the listeners do while serving). */
+const pause = (ms) =>
+	new Promise((resolve) => {
+		const timer = setTimeout(resolve, ms || 1000);
+		if (timer.unref) timer.unref();
+	});
+
+/**
  * @param {object} sandbox the running sandbox state: {store, files, tokens (table), throttle, faults, modes, log, publicBaseUrl}
  */
 function graphqlHandler(sandbox) {
@@ -107,10 +164,10 @@ function graphqlHandler(sandbox) {
 		const token = tokenValue ? sandbox.tokens[tokenValue] : null;
 		entry.token = token ? token.name : tokenValue ? 'unknown' : 'none';
 
+		// Rack::Attack, before the application: no Content-Type, no Retry-After.
 		const throttle = sandbox.throttle.hit(authorization, store.clock.now());
 		if (throttle.throttled) {
 			res.writeHead(429, {
-				'Content-Type': 'text/plain; charset=utf-8',
 				'RateLimit-Remaining': '0',
 				'RateLimit-Reset': String(throttle.reset),
 			});
@@ -119,33 +176,12 @@ function graphqlHandler(sandbox) {
 		}
 
 		const fault = sandbox.faults.take(operationName);
-		if (fault) entry.fault = fault.kind;
-		if (fault && fault.kind === 'delay')
-			await new Promise((resolve) => setTimeout(resolve, fault.delayMs || 1000));
-		if (fault && fault.kind === 'reset') {
-			req.socket.destroy();
-			return entry.finish('reset');
-		}
-		if (fault && fault.kind === '500') {
-			sendJson(
-				res,
-				500,
-				errorBody('Internal Server Error', 'internal_server_error', {
-					exception_id: crypto.randomUUID(),
-				}),
-			);
-			return entry.finish(500);
-		}
-		if (fault && (fault.kind === '502' || fault.kind === '503')) {
-			const status = Number(fault.kind);
-			const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
-			res.writeHead(status, { 'Content-Type': 'text/html' });
-			res.end(
-				`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-			);
-			return entry.finish(status);
-		}
-		if (fault && fault.kind === 'malformed') {
+		if (fault) entry.fault = fault.afterExecute ? `${fault.kind} after execute` : fault.kind;
+		const before = fault && !fault.afterExecute ? fault : null;
+		if (before && before.kind === 'delay') await pause(before.delayMs);
+		if (before && ANSWERING_FAULTS.includes(before.kind))
+			return entry.finish(sendFault(before, req, res));
+		if (before && before.kind === 'malformed') {
 			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
 			res.end('{"data":{"demarche":{"dossiers":{"nodes":[{"number":1');
 			return entry.finish(200);
@@ -156,6 +192,7 @@ function graphqlHandler(sandbox) {
 			return entry.finish(400);
 		}
 
+		// base_controller.rb's before_actions, in their order: token (or a persisted query), network, expiry.
 		const queryId = typeof body.queryId === 'string' && body.queryId.trim() ? body.queryId : null;
 		if (!token && !queryId) {
 			sendJson(
@@ -180,12 +217,9 @@ function graphqlHandler(sandbox) {
 			);
 			return entry.finish(200);
 		}
-		if (token.expiresAt && token.expiresAt <= store.clock.now()) {
-			sendJson(res, 401, errorBody('Token expired', 'unauthorized'));
-			return entry.finish(401);
-		}
 		const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
-		if (token.allowedNetworks && !token.allowedNetworks.some((cidr) => ipInNetwork(ip, cidr))) {
+		const networks = allowedNetworksOf(token, ip);
+		if (networks && !networks.some((cidr) => ipInNetwork(ip, cidr))) {
 			sendJson(
 				res,
 				403,
@@ -195,6 +229,10 @@ function graphqlHandler(sandbox) {
 				),
 			);
 			return entry.finish(403);
+		}
+		if (tokenExpired(token, store.clock.now())) {
+			sendJson(res, 401, errorBody('Token expired', 'unauthorized'));
+			return entry.finish(401);
 		}
 
 		// Like the platform (ensure_hash): variables may also come as a JSON string; blank means none.
@@ -211,20 +249,27 @@ function graphqlHandler(sandbox) {
 				return entry.finish(400);
 			}
 		}
+		// graphql-ruby answers a document it cannot parse like any other invalid query: 200, no code.
+		const queryText = stored ? stored.query : String(body.query || '');
+		if (!queryText.trim()) {
+			sendJson(res, 200, { errors: [{ message: 'No query string was present' }] });
+			return entry.finish(200);
+		}
 		let document;
 		try {
-			document = parse(stored ? stored.query : String(body.query || ''));
+			document = parse(queryText);
 		} catch (e) {
-			sendJson(res, 400, errorBody(e.message, 'graphql_parse_failed'));
-			return entry.finish(400);
+			sendJson(res, 200, { errors: [{ message: e.message, locations: e.locations }] });
+			return entry.finish(200);
 		}
 		const schema = getSchema({
 			forkMode: sandbox.modes.forkMode,
 			webhooksV2: sandbox.modes.webhooksV2,
+			olderServer: sandbox.modes.olderServer,
 		});
 		const validationErrors = validate(schema, document, specifiedRules);
 		if (validationErrors.length) {
-			sendJson(res, 200, { errors: validationErrors.map((e) => e.toJSON()) });
+			sendJson(res, 200, { errors: validationErrors.map((e) => withPlatformCode(e.toJSON())) });
 			return entry.finish(200);
 		}
 		// Then the analysis (max_depth 15; max_complexity, PR #13549), before anything runs.
@@ -272,8 +317,30 @@ function graphqlHandler(sandbox) {
 			);
 			return entry.finish(500);
 		}
+		// The request ran: a fault now loses or delays its answer.
+		const after = fault && fault.afterExecute ? fault : null;
+		if (after && after.kind === 'delay') await pause(after.delayMs);
+		if (after && ANSWERING_FAULTS.includes(after.kind)) return entry.finish(sendFault(after, req, res));
+		// Errors the controller turns into an HTTP status (a cursor holding an invalid date).
+		const statusError = (result.errors || []).find(
+			(e) => e.originalError && e.originalError.httpStatus,
+		);
+		if (statusError) {
+			const status = statusError.originalError.httpStatus;
+			// The production handler of any other exception: 500 with an exception_id.
+			sendJson(
+				res,
+				status,
+				status === 500
+					? errorBody('Internal Server Error', 'internal_server_error', {
+							exception_id: crypto.randomUUID(),
+						})
+					: errorBody(statusError.message, statusError.extensions.code),
+			);
+			return entry.finish(status);
+		}
 		const errors = (result.errors || []).map((e) => {
-			const json = e.toJSON();
+			const json = withPlatformCode(e.toJSON());
 			if (/^Cannot return null for non-nullable field/.test(json.message))
 				json.extensions = { ...(json.extensions || {}), code: 'invalid_null' };
 			return json;
@@ -291,4 +358,4 @@ function graphqlHandler(sandbox) {
 	};
 }
 
-module.exports = { graphqlHandler, Throttle, tokenFromHeader, sendJson, THROTTLE_BODY };
+module.exports = { graphqlHandler, Throttle, tokenFromHeader, sendJson, THROTTLE_BODY, tokenExpired };

@@ -2,7 +2,9 @@
 /**
  * The control API: JSON over HTTP under /__sandbox/ on the API port, no auth. See sandbox/README.md.
  */
-const { decodeGlobalId, parseDateTime, formatDateTime } = require('./util');
+const { decodeGlobalId, globalId, parseDateTime, formatDateTime } = require('./util');
+const { form } = require('./demarches');
+const { addDemarche } = require('./seed');
 const { fileRef } = require('./generate');
 const { md5Base64 } = require('./util');
 
@@ -75,6 +77,26 @@ function dossierView(store, record) {
 	};
 }
 
+function demarcheView(store, d) {
+	const revision = store.revisions.get(d.activeRevisionId);
+	const descriptor = (desc) => ({ id: globalId('Champ', desc.stableId), label: desc.label, type: desc.type, required: Boolean(desc.required) });
+	return {
+		number: d.number,
+		title: d.title,
+		state: d.state,
+		declarative: d.declarative,
+		svaSvr: d.svaSvr,
+		flags: d.flags,
+		groupes: d.groupeNumbers.map((n) => store.groupes.get(n)),
+		labels: d.labelIds.map((id) => store.labels.get(id)),
+		revisions: d.revisionIds,
+		activeRevisionId: d.activeRevisionId,
+		champs: revision.champs.map(descriptor),
+		annotations: revision.annotations.map(descriptor),
+		counts: store.counts().byDemarche[d.number],
+	};
+}
+
 /**
  * @param {object} sandbox running state (see index.js)
  * @returns {(req, res, url: URL, body: any) => Promise<{status?: number, body: any}>}
@@ -100,15 +122,62 @@ function controlRoutes(sandbox) {
 		'GET /__sandbox/demarches/:number': (_b, p) => {
 			const d = sandbox.store.demarches.get(Number(p.number));
 			if (!d) throw httpError(404, `Démarche ${p.number} not found`);
-			return {
-				number: d.number,
-				title: d.title,
-				groupes: d.groupeNumbers.map((n) => sandbox.store.groupes.get(n)),
-				labels: d.labelIds.map((id) => sandbox.store.labels.get(id)),
-				revisions: d.revisionIds,
-				activeRevisionId: d.activeRevisionId,
-				counts: sandbox.store.counts().byDemarche[d.number],
-			};
+			return demarcheView(sandbox.store, d);
+		},
+		/**
+		 * A new démarche from a definition (demarches.js): `{number?, title?, forIndividual?,
+		 * champs?, annotations?, groupes? ([{label, instructeurs: [login|email]}]), labels?, state?,
+		 * declarative?, svaSvr?, flags?}`; it has no dossiers until deposits.
+		 */
+		'POST /__sandbox/act/demarche': (body) => {
+			const store = sandbox.store;
+			const number = body.number !== undefined ? Number(body.number) : Math.max(...store.demarches.keys()) + 1;
+			if (store.demarches.has(number)) throw httpError(409, `Démarche ${number} exists`);
+			const { champs, annotations } = form(number, body.champs || [], body.annotations || []);
+			addDemarche(store, {
+				number,
+				title: body.title || `Démarche ${number}`,
+				description: body.description || '',
+				forIndividual: body.forIndividual !== false,
+				service: { nom: 'Service de test', organisme: 'Sandbox', siret: '11000001900017', typeOrganisme: 'administration_centrale' },
+				groupes: body.groupes || [{ label: 'défaut', instructeurs: ['claire.martin', 'paul.bernard'] }],
+				labels: body.labels || [],
+				champs,
+				annotations,
+				state: body.state,
+				declarative: body.declarative,
+				svaSvr: body.svaSvr,
+				flags: body.flags,
+				createdAt: store.now(),
+			});
+			return demarcheView(store, store.demarches.get(number));
+		},
+		/**
+		 * The platform's per-démarche switches: `{state?, declarative?, svaSvr?, flags?,
+		 * combinedDeclarativeEmail?, requiredAnnotations?: {"<label>": boolean}}`.
+		 */
+		'POST /__sandbox/demarches/:number/settings': (body, p) => {
+			const store = sandbox.store;
+			const d = store.demarches.get(Number(p.number));
+			if (!d) throw httpError(404, `Démarche ${p.number} not found`);
+			for (const key of ['state', 'declarative', 'svaSvr', 'combinedDeclarativeEmail'])
+				if (body[key] !== undefined) d[key] = body[key];
+			if (body.flags) d.flags = { ...d.flags, ...body.flags };
+			for (const [label, required] of Object.entries(body.requiredAnnotations || {})) {
+				const descs = d.revisionIds.flatMap((id) => store.revisions.get(id).annotations);
+				const matching = descs.filter((desc) => desc.label === label);
+				if (!matching.length) throw httpError(400, `No annotation "${label}" in démarche ${d.number}`);
+				for (const desc of matching) desc.required = Boolean(required);
+			}
+			// Served content depends on the switches (system messages): rebuild it.
+			store.contentCache.clear();
+			return demarcheView(store, d);
+		},
+		/** A dossier's SIRET data in degraded mode (`Etablissement#as_degraded_mode?`): `{number, degraded}`. */
+		'POST /__sandbox/act/siret-degraded': (body) => {
+			const record = sandbox.store.requireDossier(body.number);
+			record.siretDegraded = body.degraded !== false;
+			return dossierView(sandbox.store, record);
 		},
 		'POST /__sandbox/act/deposit': (body) => {
 			const store = sandbox.store;
@@ -318,8 +387,10 @@ function controlRoutes(sandbox) {
 		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
-			for (const key of ['forkMode', 'webhooksV2'])
+			for (const key of ['forkMode', 'webhooksV2', 'olderServer'])
 				if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
+			if (body.uploadBackend !== undefined)
+				sandbox.modes.uploadBackend = body.uploadBackend === 'swift' ? 'swift' : 's3';
 			return sandbox.modes;
 		},
 	};

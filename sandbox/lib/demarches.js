@@ -398,6 +398,7 @@ const INSTRUCTEURS = [
 ];
 
 module.exports = {
+	form,
 	DEMARCHES,
 	INSTRUCTEURS,
 	EVERY_CHAMP,

@@ -18,6 +18,7 @@ const {
 	isInterfaceType,
 	isNonNullType,
 	defaultFieldResolver,
+	getNamedType,
 } = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
@@ -30,6 +31,8 @@ const MAX_INT = 2 ** 31 - 1;
 /** `duree_conservation_dossiers_dans_ds` of every seeded démarche, in months. */
 const RETENTION_MONTHS = 12;
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
+/** What newer servers (schema-13a480b5.graphql) add to the 03-31 schema, for writes. */
+const NEWER_DIR = path.join(SCHEMA_DIR, 'newer');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
 const FORK_REMOVED_TYPES = new Set([
@@ -207,7 +210,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 		const decoded = decodeGlobalId(gid);
 		const revision = decoded && store.revisions.get(Number(decoded.id));
 		if (!revision || revision.demarche !== demarcheNumber)
-			throw errorWithCode('Revision not found', 'not_found');
+			throw errorWithCode('DossierConnection not found', 'not_found');
 		return revision;
 	};
 	const revision = args.revision ? revisionNumber(args.revision) : null;
@@ -480,7 +483,8 @@ function buildResolvers(mutationResolvers) {
 			},
 			groupeInstructeur: (_s, { number }, ctx) => {
 				const g = ctx.store.groupes.get(number);
-				if (!g) throw notFound('GroupeInstructeur');
+				// The not-found name is the field's type (schema.rb rescue_from: field.type.unwrap).
+				if (!g) throw notFound('GroupeInstructeurWithDossiers');
 				if (!authorizedDemarche(ctx, g.demarche)) throw hidden('GroupeInstructeurWithDossiers');
 				return g;
 			},
@@ -491,7 +495,7 @@ function buildResolvers(mutationResolvers) {
 					number = decoded && decoded.type === 'Procedure' ? Number(decoded.id) : NaN;
 				}
 				const d = ctx.store.demarches.get(number);
-				if (!d) throw notFound('Demarche');
+				if (!d) throw notFound('DemarcheDescriptor');
 				// Descriptors of published démarches are open data: any valid token may read them.
 				return descriptorObject(d, revisionObject(ctx.store, d.activeRevisionId));
 			},
@@ -677,43 +681,105 @@ function invalidNullable(resolve) {
 	};
 }
 
+/**
+ * A mutation argument naming nothing: `loads:` runs inside the mutation field, so the platform's
+ * rescue_from names the field's type, the payload: `DossierAccepterPayload not found`.
+ */
+function payloadNotFound(impl, payloadTypeName) {
+	return (_s, args, ctx, info) => {
+		try {
+			return impl(args, ctx, info);
+		} catch (e) {
+			if (e instanceof GraphQLError && e.extensions && e.extensions.code === 'not_found')
+				throw errorWithCode(`${payloadTypeName} not found`, 'not_found');
+			throw e;
+		}
+	};
+}
+
 const READ_ONLY_MESSAGE = 'Le jeton utilisé est configuré seulement en lecture';
 
-/** Every mutation needs a read-write token: the platform answers in the payload's `errors` (a GraphQL error when the payload has none). */
+/**
+ * Every mutation needs a read-write token (base_mutation.rb#ready?): the platform answers in the
+ * payload's `errors`. createDirectUpload has no `errors`: a top-level `unauthorized` error since
+ * PR #13547; before it (`olderServer`) a null upload, hence `invalid_null` on its non-null field.
+ */
 function readOnlyGuard(resolve, payloadHasErrors) {
 	return (source, args, ctx, info) => {
 		if (!ctx.token.write) {
 			if (payloadHasErrors) return { errors: [{ message: READ_ONLY_MESSAGE }] };
-			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'forbidden' } });
+			if (ctx.sandbox && ctx.sandbox.modes.olderServer) return {};
+			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'unauthorized' } });
 		}
 		return resolve(source, args, ctx, info);
 	};
 }
 
+/**
+ * `Date.iso8601` as graphql-ruby's ISO8601Date uses it: calendar (`2024-05-01`, `20240501`), week
+ * (`2024-W18-3`, `2024W183`) and ordinal (`2024-122`, `2024122`) dates, and date-times whose time
+ * is dropped. @returns {string | null} `YYYY-MM-DD`
+ */
+function iso8601Date(value) {
+	if (typeof value !== 'string') return null;
+	const text = value.trim().split(/[T\s]/)[0];
+	const pad = (n) => String(n).padStart(2, '0');
+	const calendar = (y, m, d) => {
+		const date = new Date(Date.UTC(y, m - 1, d));
+		if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+		return `${y}-${pad(m)}-${pad(d)}`;
+	};
+	const fromUtc = (ms) => {
+		const date = new Date(ms);
+		return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+	};
+	let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
+	if (m) return calendar(Number(m[1]), Number(m[2]), Number(m[3]));
+	m = /^(\d{4})-?W(\d{2})-?([1-7])$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const jan4 = Date.UTC(year, 0, 4);
+		const mondayOfWeek1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000;
+		const week = Number(m[2]);
+		if (week < 1 || week > 53) return null;
+		return fromUtc(mondayOfWeek1 + ((week - 1) * 7 + Number(m[3]) - 1) * 86400000);
+	}
+	m = /^(\d{4})-?(\d{3})$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const day = Number(m[2]);
+		const days = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / 86400000;
+		if (day < 1 || day > days) return null;
+		return fromUtc(Date.UTC(year, 0, 1) + (day - 1) * 86400000);
+	}
+	return null;
+}
+
 /** Input coercion of the platform's custom scalars: invalid values are rejected, not ignored. */
-const SCALAR_CHECKS = {
+const SCALAR_COERCION = {
 	ISO8601DateTime: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
-	ISO8601Date: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
-	BigInt: (v) => (typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v),
+		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined,
+	ISO8601Date: (v) => iso8601Date(v) ?? undefined,
+	BigInt: (v) => ((typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v) ? v : undefined),
 };
 
 function configureScalars(schema) {
-	for (const [name, isValid] of Object.entries(SCALAR_CHECKS)) {
+	for (const [name, coerce] of Object.entries(SCALAR_COERCION)) {
 		const scalar = schema.getType(name);
 		if (!scalar) continue;
 		scalar.parseValue = (value) => {
-			if (!isValid(value)) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
-			return value;
+			const coerced = coerce(value);
+			if (coerced === undefined) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
+			return coerced;
 		};
 		scalar.parseLiteral = (ast) => {
 			const value = ast.kind === Kind.INT ? Number(ast.value) : ast.value;
-			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value))
+			const coerced = ast.kind === Kind.STRING || ast.kind === Kind.INT ? coerce(value) : undefined;
+			if (coerced === undefined)
 				throw new TypeError(
 					`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`,
 				);
-			return value;
+			return coerced;
 		};
 	}
 }
@@ -743,8 +809,7 @@ function attachResolvers(schema, mutationResolvers) {
 					});
 				};
 			} else if (type.name === 'Mutation') {
-				const impl = resolve;
-				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
+				resolve = payloadNotFound(resolve, getNamedType(field.type).name);
 			}
 			if (type.name === 'Mutation')
 				resolve = readOnlyGuard(
@@ -763,13 +828,18 @@ function attachResolvers(schema, mutationResolvers) {
 const schemaCache = new Map();
 
 /**
- * @param {{forkMode?: boolean, webhooksV2?: boolean, mutationResolvers?: object}} options
+ * @param {{forkMode?: boolean, webhooksV2?: boolean, olderServer?: boolean, mutationResolvers?: object}} options
+ *   olderServer: without `schema/newer/` (the AnnotationValueInput keys of PR #13561)
  * @returns {import('graphql').GraphQLSchema}
  */
-function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } = {}) {
-	const key = `${forkMode}|${webhooksV2}`;
+function getSchema({ forkMode = false, webhooksV2 = false, olderServer = false, mutationResolvers } = {}) {
+	const key = `${forkMode}|${webhooksV2}|${olderServer}`;
 	if (schemaCache.has(key)) return schemaCache.get(key);
-	const sources = [...readSdl(SCHEMA_DIR), ...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : [])];
+	const sources = [
+		...readSdl(SCHEMA_DIR),
+		...(forkMode || olderServer ? [] : readSdl(NEWER_DIR)),
+		...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : []),
+	];
 	let document = parse(sources.join('\n'));
 	if (forkMode) {
 		document = {
@@ -794,6 +864,7 @@ function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } =
 
 module.exports = {
 	getSchema,
+	iso8601Date,
 	fragmentTypeNames,
 	champTypeName,
 	errorWithCode,

@@ -23,19 +23,34 @@ const TOKENS = {
 	expired: 'sandbox-expired-token',
 	forbiddenNetwork: 'sandbox-forbidden-network-token',
 	scoped: 'sandbox-scoped-token',
+	autoDetect: 'sandbox-autodetect-token',
 };
 
 /** A token's lifetime on today's platform: at most 365 days (PR #13777; eternal ones dated by #13798). */
 const TOKEN_MAX_LIFETIME_DAYS = 365;
 
+const PARIS_OFFSET = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
+
+/** The instant a Paris calendar day ends (its next midnight, Paris time), for the day holding `ms`. */
+function endOfParisDay(ms) {
+	const offsetAt = (at) => {
+		const m = /GMT([+-])(\d{2}):(\d{2})/.exec(
+			PARIS_OFFSET.formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName').value,
+		);
+		return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
+	};
+	const local = new Date(ms + offsetAt(ms));
+	const nextMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
+	return nextMidnight - offsetAt(nextMidnight - offsetAt(nextMidnight));
+}
+
 /**
- * When tokens created now expire: `expires_at` is a date and the token works through that whole
- * day (Paris); every token has one since PRs #13777/#13798 (none is eternal any more).
+ * When tokens created now stop working: `expires_at` is a date and the token works through that
+ * whole day (Paris), so the instant kept here is the end of that day; every token has one since
+ * PRs #13777/#13798 (none is eternal any more).
  */
 function tokenExpiry(createdAt) {
-	const day = new Date(createdAt + TOKEN_MAX_LIFETIME_DAYS * DAY);
-	// The next midnight in Paris (UTC+1, or +2 in summer: the earlier of the two, to stay within the limit).
-	return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1) - 2 * 3600000;
+	return endOfParisDay(createdAt + TOKEN_MAX_LIFETIME_DAYS * DAY);
 }
 
 /** Token properties: which démarches, write access, expiry, allowed networks. */
@@ -48,7 +63,8 @@ function tokenTable(createdAt = Date.now()) {
 			name: 'expired',
 			demarches: 'all',
 			write: true,
-			expiresAt: Date.UTC(2025, 0, 1),
+			// Expired on 2025-01-01 (Paris): it worked through that day.
+			expiresAt: endOfParisDay(Date.UTC(2025, 0, 1, 12)),
 		},
 		[TOKENS.forbiddenNetwork]: {
 			name: 'forbiddenNetwork',
@@ -58,7 +74,91 @@ function tokenTable(createdAt = Date.now()) {
 			expiresAt,
 		},
 		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true, expiresAt },
+		// "Détection automatique" (PR #13357): locked to the address of its first call.
+		[TOKENS.autoDetect]: { name: 'autoDetect', demarches: 'all', write: true, allowedNetworks: 'auto', expiresAt },
 	};
+}
+
+/**
+ * A démarche from its definition (demarches.js): two revisions (champs with `sinceRevision: 2`
+ * only in the second), groupes, labels. `settings`: the platform's per-démarche switches the
+ * mutations read (`state`, `declarative`, `svaSvr`, `flags`), also set by the control API.
+ */
+function addDemarche(store, def) {
+	const createdAt = def.createdAt !== undefined ? def.createdAt : SEED_START - 120 * DAY + def.number * 3600000;
+	const next = (map, first) => Math.max(first - 1, ...map.keys()) + 1;
+	const instructeurId = (login) => {
+		const email = login.includes('@') ? login : `${login}@demarches-exemple.gouv.fr`;
+		const known = store.instructeurIdByEmail(email);
+		if (known !== null) return known;
+		const id = next(store.instructeurs, 1);
+		store.instructeurs.set(id, { id, email });
+		return id;
+	};
+	const revisionIds = [];
+	for (const version of [1, 2]) {
+		const keep = (d) => !d.sinceRevision || d.sinceRevision <= version;
+		const id = next(store.revisions, 1);
+		store.revisions.set(id, {
+			id,
+			gid: globalId('ProcedureRevision', id),
+			demarche: def.number,
+			version,
+			dateCreation: createdAt + (version - 1) * 200 * DAY,
+			datePublication: createdAt + (version - 1) * 200 * DAY + DAY,
+			champs: def.champs.filter(keep),
+			annotations: def.annotations.filter(keep),
+		});
+		revisionIds.push(id);
+	}
+	const groupeNumbers = def.groupes.map((g) => {
+		const number = next(store.groupes, FIRST_GROUPE_NUMBER);
+		store.groupes.set(number, {
+			number,
+			demarche: def.number,
+			label: g.label,
+			closed: Boolean(g.closed),
+			instructeurIds: g.instructeurs.map(instructeurId),
+		});
+		return number;
+	});
+	const labelIds = def.labels.map((name, i) => {
+		const id = next(store.labels, 1);
+		store.labels.set(id, {
+			id,
+			demarche: def.number,
+			name,
+			color: C.LABEL_COLORS[i % C.LABEL_COLORS.length],
+		});
+		return id;
+	});
+	const demarche = {
+		number: def.number,
+		title: def.title,
+		description: def.description,
+		forIndividual: def.forIndividual,
+		state: def.state || 'publiee',
+		// Démarche déclarative: 'en_instruction' | 'accepte' | null (dossiers move on at the deposit).
+		declarative: def.declarative || null,
+		// Silence vaut accord / rejet: 'sva' | 'svr' | null.
+		svaSvr: def.svaSvr || null,
+		// Flipper flags per démarche (blocking_pending_correction…).
+		flags: { ...(def.flags || {}) },
+		dateCreation: createdAt,
+		datePublication: createdAt + 2 * DAY,
+		dateDerniereModification: createdAt + 201 * DAY,
+		service: { id: globalId('Service', def.number - 900), ...def.service },
+		revisionIds,
+		activeRevisionId: revisionIds[revisionIds.length - 1],
+		groupeNumbers,
+		labelIds,
+		administrateurs: [
+			{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' },
+		],
+		weight: def.weight || 0,
+	};
+	store.demarches.set(def.number, demarche);
+	return demarche;
 }
 
 function seedStore({ seed = 'sandbox', size = 1000, clock }) {
@@ -69,71 +169,8 @@ function seedStore({ seed = 'sandbox', size = 1000, clock }) {
 		const id = i + 1;
 		store.instructeurs.set(id, { id, email: `${login}@demarches-exemple.gouv.fr` });
 	});
-	const instructeurIdByLogin = (login) => INSTRUCTEURS.indexOf(login) + 1;
 
-	let groupeNumber = FIRST_GROUPE_NUMBER;
-	let labelId = 1;
-	let revisionId = 1;
-	for (const def of DEMARCHES) {
-		const createdAt = SEED_START - 120 * DAY + def.number * 3600000;
-		const revisionIds = [];
-		for (const version of [1, 2]) {
-			const keep = (d) => !d.sinceRevision || d.sinceRevision <= version;
-			const id = revisionId++;
-			store.revisions.set(id, {
-				id,
-				gid: globalId('ProcedureRevision', id),
-				demarche: def.number,
-				version,
-				dateCreation: createdAt + (version - 1) * 200 * DAY,
-				datePublication: createdAt + (version - 1) * 200 * DAY + DAY,
-				champs: def.champs.filter(keep),
-				annotations: def.annotations.filter(keep),
-			});
-			revisionIds.push(id);
-		}
-		const groupeNumbers = def.groupes.map((g) => {
-			const number = groupeNumber++;
-			store.groupes.set(number, {
-				number,
-				demarche: def.number,
-				label: g.label,
-				closed: Boolean(g.closed),
-				instructeurIds: g.instructeurs.map(instructeurIdByLogin),
-			});
-			return number;
-		});
-		const labelIds = def.labels.map((name, i) => {
-			const id = labelId++;
-			store.labels.set(id, {
-				id,
-				demarche: def.number,
-				name,
-				color: C.LABEL_COLORS[i % C.LABEL_COLORS.length],
-			});
-			return id;
-		});
-		store.demarches.set(def.number, {
-			number: def.number,
-			title: def.title,
-			description: def.description,
-			forIndividual: def.forIndividual,
-			state: 'publiee',
-			declarative: null,
-			dateCreation: createdAt,
-			datePublication: createdAt + 2 * DAY,
-			dateDerniereModification: createdAt + 201 * DAY,
-			service: { id: globalId('Service', def.number - 900), ...def.service },
-			revisionIds,
-			activeRevisionId: revisionIds[revisionIds.length - 1],
-			groupeNumbers,
-			labelIds,
-			administrateurs: [
-				{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' },
-			],
-			weight: def.weight,
-		});
-	}
+	for (const def of DEMARCHES) addDemarche(store, def);
 
 	seedDossiers(store, Number(size), r);
 	return store;
@@ -720,6 +757,7 @@ function factsFor(store) {
 
 module.exports = {
 	seedStore,
+	addDemarche,
 	factsFor,
 	tokenTable,
 	tokenExpiry,

@@ -37,6 +37,7 @@
 const { rng, globalId, formatDateTime } = require('./util');
 const { rawValues, buildChamp, fileRef, LOREM, DAY } = require('./generate');
 const C = require('./catalog');
+const { systemMessages } = require('./systemMessages');
 
 const CONTENT_CACHE_SIZE = 3000;
 
@@ -78,6 +79,10 @@ class Store {
 		this.nextMessageId = 1;
 		this.nextDeletedId = 700001;
 		this.contentCache = new Map();
+		/** The instance's public URL, for links in system messages (index.js sets the listener's). */
+		this.siteUrl = () => 'http://127.0.0.1';
+		/** Whether the sandbox plays a server from before the mid-2026 pull requests (index.js). */
+		this.olderServer = () => false;
 		/** Per démarche, the highest dateDerniereModification served in an `updatedSince` page: late commits go behind it. */
 		this.lastServedModifiedAt = new Map();
 	}
@@ -290,13 +295,17 @@ class Store {
 		}
 		const ovr = record.ovr;
 		if (ovr && ovr.messages) messages.push(...ovr.messages);
+		// The platform's own messages at each state change (lib/systemMessages.js).
+		messages.push(...systemMessages(record, this.demarches.get(record.demarche), this.siteUrl()));
 		if (ovr && ovr.discardedMessages) {
 			for (const m of messages) {
 				const at = ovr.discardedMessages[m.id];
-				if (at) Object.assign(m, { discardedAt: at, body: 'Message supprimé', attachments: [] });
+				// Commentaire#soft_delete!: discarded, body emptied (served as ""), files purged.
+				if (at) Object.assign(m, { discardedAt: at, body: '', attachments: [] });
 			}
 		}
-		return messages;
+		// dossier.commentaires, in created_at order.
+		return messages.sort((a, b) => a.createdAt - b.createdAt);
 	}
 
 	avisOf(record, r) {
@@ -442,9 +451,32 @@ class Store {
 			.slice(0, 5)
 			.map((r) => r.number);
 		if (Object.keys(values).length) this.ovr(record).champs = { ...values };
+		// A dossier deposited now has no annotation until an instructeur writes one (seeded dossiers
+		// get generated ones once in instruction).
+		this.ovr(record).annotations = Object.fromEntries(
+			this.revisions.get(record.revisionId).annotations.map((d) => [d.stableId, null]),
+		);
 		this.insertRecord(record);
 		this.recordEvent('deposited', record, { state: record.state, at: when });
+		if (demarche.declarative) this.declarativeTransition(record, demarche, when);
 		return record;
+	}
+
+	/**
+	 * A declarative démarche moves a deposited dossier on by itself (upstream: a cron job within
+	 * minutes; here at once): en instruction, or accepté. Newer servers post one combined system
+	 * message (PR #13734, unless `combinedDeclarativeEmail` is off), older ones two.
+	 */
+	declarativeTransition(record, demarche, when) {
+		const combined = demarche.combinedDeclarativeEmail !== false && !this.olderServer();
+		if (demarche.declarative === 'accepte')
+			this.changeState(record.number, 'accepte', { at: when, automatic: true, combinedDeclarative: combined });
+		else
+			this.changeState(record.number, 'en_instruction', {
+				at: when,
+				automatic: true,
+				combinedDeclarative: combined,
+			});
 	}
 
 	setValues(number, values, { annotations = false, at, event = true } = {}) {
@@ -456,8 +488,14 @@ class Store {
 		const served = this.content(record);
 		const before = annotations ? served.annotationValues : served.champValues;
 		if (annotations && !ovr.annotations) {
-			// Materialise the seeded annotations first so the override starts from what was served.
-			ovr.annotations = { ...served.annotationValues };
+			// Materialise the seeded annotations first so the override starts from what was served
+			// (none for a dossier en construction: every annotation is then explicitly blank).
+			ovr.annotations = Object.fromEntries(
+				this.revisionOf(record).annotations.map((d) => [
+					d.stableId,
+					served.annotationValues[d.stableId] ?? null,
+				]),
+			);
 		}
 		ovr[valuesKey] = { ...(ovr[valuesKey] || {}), ...values };
 		ovr[datesKey] = { ...(ovr[datesKey] || {}) };
@@ -512,7 +550,7 @@ class Store {
 		return changed;
 	}
 
-	changeState(number, state, { at, motivation, instructeurEmail, event } = {}) {
+	changeState(number, state, { at, motivation, instructeurEmail, event, automatic, combinedDeclarative } = {}) {
 		const record = this.requireDossier(number);
 		const when = at !== undefined ? at : this.now();
 		const previousState = record.state;
@@ -537,13 +575,18 @@ class Store {
 			refuse: 'refuse',
 			sans_suite: 'classe_sans_suite',
 		}[state];
-		record.traitements.push({
+		const traitement = {
 			event: event || defaultEvent,
 			state,
 			at: when,
 			motivation: motivation || null,
 			email: instructeurEmail || null,
-		});
+		};
+		// An automatic transition (declarative démarche); on newer servers its system message is
+		// the only one, made from the deposit template (systemMessages.js, PR #13734).
+		if (automatic) traitement.automatic = true;
+		if (combinedDeclarative) traitement.combinedDeclarative = true;
+		record.traitements.push(traitement);
 		this.touch(record, { at: when });
 		this.recordEvent('stateChanged', record, { previousState, state, at: when });
 		return previousState;

@@ -161,3 +161,20 @@ maybe('sandbox SDL vs the real Démarche Numérique schemas (2026-03-31 and 13a4
 		]);
 	});
 });
+
+maybe('sandbox SDL with schema/newer/ (what newer servers add for writes)', () => {
+	it('the extensions of schema/newer/ exist in the newer schema with the same types, and the 03-31 schema lacks them', () => {
+		const [[, older], [, newer]] = schemas;
+		const dir = path.join(sandboxSchemaDir, 'newer');
+		const sources = [sandboxSchemaDir, dir].flatMap((d) =>
+			fs.readdirSync(d).filter((f) => f.endsWith('.graphql')).map((f) => fs.readFileSync(path.join(d, f), 'utf8')),
+		);
+		const withNewer = buildSchema(sources.join('\n'));
+		const added = Object.keys(withNewer.getType('AnnotationValueInput').getFields()).filter(
+			(f) => !loadSandboxSchema().getType('AnnotationValueInput').getFields()[f],
+		);
+		expect(added.sort()).toEqual(['civilite', 'departements', 'formatted', 'iban', 'pays', 'phone', 'pieceJustificative', 'regions']);
+		expect(incompatibilities(withNewer, newer).filter((p) => /AnnotationValueInput/.test(p))).toEqual([]);
+		for (const name of added) expect(older.getType('AnnotationValueInput').getFields()[name]).toBeUndefined();
+	});
+});

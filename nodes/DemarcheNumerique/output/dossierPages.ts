@@ -138,7 +138,7 @@ async function numbersOfPage(
 		const { data } = await graphqlRequest.call(
 			this,
 			{ ...document, variables: pageVariables },
-			{ itemIndex, partial: true },
+			{ intent: 'read', itemIndex, partial: true },
 		);
 		const nodes = (
 			((data as IDataObject | null)?.[scope.kind] as IDataObject | null)?.dossiers as IDataObject | null

@@ -62,7 +62,7 @@ export async function fetchDossier(
 	const { data, errors } = await graphqlRequest.call(
 		ctx,
 		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex: settings.itemIndex, partial: true },
+		{ intent: 'read', itemIndex: settings.itemIndex, partial: true },
 	);
 	const dossier = ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
 	const hiddenLinks = dossier ? (errors ?? []).filter(isHiddenLinkError) : [];

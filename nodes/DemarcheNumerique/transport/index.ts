@@ -2,6 +2,7 @@ export * from './context';
 export * from './errors';
 export * from './errorKinds';
 export * from './graphql';
+export * from './responses';
 export * from './paginate';
 export * from './rest';
 export * from './upload';

@@ -52,7 +52,7 @@ export interface PaginateOptions<N> {
 	after?: string | null;
 	/** Records per page asked at first (at most 100); timeouts make it smaller (PageSizer). */
 	pageSize?: number;
-	settings?: RequestSettings;
+	settings?: Omit<RequestSettings, 'intent'>;
 	/**
 	 * Send the request for the next page before yielding this one, so it is on its way while the
 	 * caller processes the page (still one request at a time). For callers that read to the end:
@@ -178,7 +178,7 @@ export async function* paginate<N>(
 			this,
 			{ ...options.document, variables },
 			// Above one record a timeout is answered by a smaller page, not by the same page again.
-			{ ...options.settings, partial: true, ...(size > 1 ? { retryTimeouts: false } : {}) },
+			{ ...options.settings, intent: 'read', partial: true, ...(size > 1 ? { retryTimeouts: false } : {}) },
 		) as Promise<GraphqlResult<IDataObject>>;
 		// With prefetch, awaited on the next turn; if the caller stops first, its failure concerns no one.
 		answer.catch(() => undefined);

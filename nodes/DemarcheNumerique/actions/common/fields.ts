@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { DossierParts, DossierState } from '../../graphql';
 import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
 import type { Show } from './displayOptions';
+import { userDateTime } from '../../resolve/dates';
 import { parseNumber } from './locators';
 
 const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
@@ -222,7 +223,8 @@ export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | u
 
 /**
  * An ISO 8601 date-time for the API from a date parameter. n8n's date picker gives local times
- * without a zone: they are read as UTC so a workflow means the same thing on every server.
+ * without a zone: they are read in the workflow's time zone, as n8n's own nodes do, and sent
+ * with its offset (the platform would read a bare time in its own process zone).
  */
 export function readDateTime(
 	ctx: IExecuteFunctions,
@@ -230,17 +232,14 @@ export function readDateTime(
 	name: string,
 	itemIndex: number,
 ): string {
-	const text = String(value ?? '').trim();
-	const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-	const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-	const parsed = new Date(dateOnly ? `${text}T00:00:00Z` : hasZone ? text : `${text}Z`);
-	if (!text || Number.isNaN(parsed.getTime())) {
-		throw new NodeOperationError(ctx.getNode(), `${name} "${text}" is not a date`, {
+	try {
+		return userDateTime(value, ctx.getTimezone());
+	} catch {
+		throw new NodeOperationError(ctx.getNode(), `${name} "${String(value ?? '').trim()}" is not a date`, {
 			itemIndex,
-			description: 'Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00:00Z.',
+			description: `Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00 (read in the workflow's time zone, ${ctx.getTimezone()}) or 2025-01-31T08:00:00Z.`,
 		});
 	}
-	return parsed.toISOString();
 }
 
 /**

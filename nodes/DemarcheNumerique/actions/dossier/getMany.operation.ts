@@ -58,7 +58,7 @@ export const description: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only dossiers deposited at or after this time (a time without a time zone is read as UTC). Ignored by the platform when "Updated Since" is set.',
+					'Only dossiers deposited at or after this time (a time without a time zone is read in the workflow\'s time zone). Ignored by the platform when "Updated Since" is set.',
 			},
 			{
 				...groupeInstructeurLocator,
@@ -87,7 +87,7 @@ export const description: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only dossiers modified at or after this time (a time without a time zone is read as UTC). Results are then ordered by modification date.',
+					'Only dossiers modified at or after this time (a time without a time zone is read in the workflow\'s time zone). Results are then ordered by modification date.',
 			},
 		],
 	},

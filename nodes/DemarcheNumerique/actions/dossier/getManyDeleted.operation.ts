@@ -49,7 +49,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show },
 		description:
-			'Only dossiers deleted at or after this time (a time without a time zone is read as UTC); empty for all',
+			'Only dossiers deleted at or after this time (a time without a time zone is read in the workflow\'s time zone); empty for all',
 	},
 	...returnAllAndLimit(show),
 	listOptionsField(show, 'deleted dossiers'),
