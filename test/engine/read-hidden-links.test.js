@@ -45,7 +45,9 @@ describe('dossier.get', () => {
 		// Every other champ is there, as the admin token (which sees the linked démarche) reads it.
 		const admin = (await runNode(sb, { resource: 'dossier', operation: 'get', dossier: byId(link.dossier) })).json[0];
 		expect(admin.warnings).toBeUndefined();
-		expect(json[0].champs).toEqual(admin.champs);
+		// File links are signed for the moment they were read: compare them without their signature.
+		const unsigned = (champs) => JSON.parse(JSON.stringify(champs).replace(/\?[^"]*/g, ''));
+		expect(unsigned(json[0].champs)).toEqual(unsigned(admin.champs));
 	});
 
 	it('without simplification: the raw champ (dossier null, stringValue the number) and the warning', async () => {
