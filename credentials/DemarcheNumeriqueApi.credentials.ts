@@ -32,7 +32,7 @@ export class DemarcheNumeriqueApi implements ICredentialType {
 			default: 'https://demarche.numerique.gouv.fr',
 			required: true,
 			placeholder: 'https://demarche.numerique.gouv.fr',
-			hint: 'Legacy domain: https://www.demarches-simplifiees.fr. Forks: https://www.mes-demarches.gov.pf, https://demarches.adullact.org. Do not add /api/v2/graphql.',
+			hint: 'Legacy domain: https://www.demarches-simplifiees.fr. Forks: https://www.mes-demarches.gov.pf, https://demarches.adullact.org. Do not add /api/v2/graphql. Use https:// (http:// is accepted only for localhost and 127.0.0.1, e.g. the sandbox).',
 			description: 'Address of the platform instance your token belongs to',
 		},
 		{
@@ -56,13 +56,15 @@ export class DemarcheNumeriqueApi implements ICredentialType {
 		},
 	};
 
-	// `{ __typename }` is the cheapest query that needs a valid token. n8n's credential tester never
+	// `{ __typename }` is the cheapest query that needs a valid token. An http:// URL other than this
+	// machine's becomes a `data:` URL: the test then reads a local answer, nothing leaves, and the
+	// last rule explains why (the nodes refuse such a URL with the same explanation). n8n's credential tester never
 	// shows an error response's body, so the request keeps every answer (ignoreHttpStatusErrors)
 	// and the rules below read the platform's own message from it.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{$credentials.baseUrl.trim().replace(/^(?!https?:\\/\\/)/i, "https://").replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/i, "").replace(/\\/+$/, "")}}',
+				'={{$credentials.baseUrl.trim().replace(/^(?!https?:\\/\\/)/i, "https://").replace(/\\/+$/, "").replace(/\\/api\\/v2\\/graphql$/i, "").replace(/\\/+$/, "").replace(/^http:\\/\\/(?!(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(\\/|$)).*$/i, "data:text/plain,refused:http")}}',
 			url: '/api/v2/graphql',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
@@ -97,7 +99,7 @@ export class DemarcheNumeriqueApi implements ICredentialType {
 					key: 'data.__typename',
 					value: undefined,
 					message:
-						'The platform did not accept the test query. If the token is restricted to IP networks, this n8n server\'s address is not allowed ("Request issued from a forbidden network"): run any Démarche Numérique node to see the exact address to add in /profil. Otherwise check the Instance URL (it must be the platform\'s address, e.g. https://demarche.numerique.gouv.fr) and the token.',
+						'The platform did not accept the test query. An http:// Instance URL is refused (the token would travel unencrypted): use https://, except for localhost or 127.0.0.1. If the token is restricted to IP networks, this n8n server\'s address is not allowed ("Request issued from a forbidden network"): run any Démarche Numérique node to see the exact address to add in /profil. Otherwise check the Instance URL (it must be the platform\'s address, e.g. https://demarche.numerique.gouv.fr) and the token.',
 				},
 			},
 		],

@@ -8,6 +8,9 @@
  *
  * Options: port (0 = free port), storagePort (0 = free port), seed ('sandbox'), size (dossiers, 1000),
  *   throttleLimit (400), throttlePeriodSeconds (60), forkMode (false), webhooksV2 (false),
+ *   maxComplexity (60000, today's platform; 0 = no cap, as before PR #13549),
+ *   timeoutBudget (null: no page times out; a number: work units, see lib/timeouts.js),
+ *   timeoutDemarches (null: every démarche; else the démarches the budget applies to),
  *   clock ({set?: ISO|ms} to start frozen), answerDelayMs (0: GraphQL answers as soon as ready).
  */
 const http = require('http');
@@ -17,6 +20,7 @@ const { seedStore, factsFor, tokenTable, TOKENS } = require('./lib/seed');
 const { Files } = require('./lib/files');
 const { DirectUploads } = require('./lib/uploads');
 const { graphqlHandler, Throttle, sendJson } = require('./lib/api');
+const { DEFAULT_MAX_COMPLEXITY } = require('./lib/complexity');
 const { RequestLog, StorageLog, Faults } = require('./lib/logs');
 const { controlRoutes } = require('./lib/control');
 const { apiRoutes, storageRoutes } = require('./lib/routes');
@@ -78,7 +82,26 @@ async function startSandbox(options = {}) {
 		faults: new Faults(),
 		log: new RequestLog(),
 		storageLog: new StorageLog(),
-		modes: { forkMode: Boolean(options.forkMode), webhooksV2: Boolean(options.webhooksV2) },
+		// olderServer: the platform as of 2026-03-31, before the mid-2026 pull requests FIDELITY.md names.
+		modes: {
+			forkMode: Boolean(options.forkMode),
+			webhooksV2: Boolean(options.webhooksV2),
+			olderServer: Boolean(options.olderServer),
+			// The object storage behind direct uploads: 's3' (Content-MD5) or 'swift' (ETag).
+			uploadBackend: options.uploadBackend === 'swift' ? 'swift' : 's3',
+		},
+		// Today's platform's query limits (lib/complexity.js): 0 = no cap, as GRAPHQL_MAX_COMPLEXITY=0.
+		limits: {
+			maxComplexity:
+				options.maxComplexity === undefined
+					? DEFAULT_MAX_COMPLEXITY
+					: Number(options.maxComplexity),
+		},
+		// Deterministic timeouts (lib/timeouts.js): pages heavier than `budget` work units time out.
+		timeouts: {
+			budget: options.timeoutBudget === undefined ? null : options.timeoutBudget,
+			demarches: options.timeoutDemarches || null,
+		},
 		// A benchmark knob, not platform behaviour: GraphQL answers no sooner than this after the request.
 		pace: { answerDelayMs: Math.max(0, Number(options.answerDelayMs) || 0) },
 		apiPort: null,
@@ -92,6 +115,8 @@ async function startSandbox(options = {}) {
 				size: size !== undefined ? size : options.size !== undefined ? options.size : 1000,
 				clock,
 			});
+			store.siteUrl = sandbox.publicBaseUrl;
+			store.olderServer = () => sandbox.modes.olderServer;
 			sandbox.store = store;
 			sandbox.files = new Files({
 				store,
@@ -102,8 +127,16 @@ async function startSandbox(options = {}) {
 				store,
 				secret: sandbox.secret,
 				storageBaseUrl: sandbox.storageBaseUrl,
+				backend: () => sandbox.modes.uploadBackend,
 			});
-			sandbox.facts = { ...factsFor(store), tokens: { ...TOKENS } };
+			// An automatic-detection token forgets the address it locked to.
+			sandbox.tokens[TOKENS.autoDetect].allowedNetworks = 'auto';
+			sandbox.facts = {
+				...factsFor(store),
+				tokens: { ...TOKENS },
+				// Every token expires (PRs #13777, #13798): 365 days after the sandbox started.
+				tokenExpiresAt: new Date(sandbox.tokens[TOKENS.admin].expiresAt).toISOString(),
+			};
 			sandbox.throttle.configure({});
 		},
 	};

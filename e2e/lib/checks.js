@@ -36,6 +36,18 @@ async function sandboxControl(platform, method, urlPath, body) {
 	return json;
 }
 
+/** The platform's legacy webhook call for a dossier, once the deliveries in flight are over; throws when there is none. */
+async function legacyDeliveryFor(platform, number) {
+	const deliveries = await sandboxControl(
+		platform,
+		'GET',
+		'/webhooks/deliveries?settle=1&kind=legacy',
+	);
+	const delivery = deliveries.find((x) => x.dossierNumber === number);
+	if (!delivery) throw new Error(`the platform did not call the webhook for dossier ${number}`);
+	return delivery;
+}
+
 /** The json of the items a node output in an execution read from the public API (includeData=true). */
 function triggerItems(execution, nodeName) {
 	const runs =
@@ -113,6 +125,7 @@ function knownDuplicateIssue(n8n, what) {
 module.exports = {
 	waitFor,
 	sandboxControl,
+	legacyDeliveryFor,
 	triggerItems,
 	binaryBytes,
 	platformQuery,

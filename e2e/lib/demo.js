@@ -44,6 +44,23 @@ function ensurePortFree(port, what) {
 	});
 }
 
+/** The demo folder's encryption key, created the first time: what n8n stored there stays readable across restarts. */
+function demoEncryptionKey(dir) {
+	const keyFile = path.join(dir, 'encryption-key');
+	if (!fs.existsSync(keyFile))
+		fs.writeFileSync(keyFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
+	return fs.readFileSync(keyFile, 'utf8').trim();
+}
+
+/** Packs the package and starts the sandbox on the demo's ports. */
+async function packAndStartSandbox({ sandboxPort, storagePort }) {
+	log('building and packing the package');
+	const pack = await packPackage();
+	log(`starting the sandbox on 127.0.0.1:${sandboxPort}`);
+	const platform = await startPlatform({ port: sandboxPort, storagePort });
+	return { pack, platform };
+}
+
 /**
  * Starts everything. Options: version (n8n, default the pinned 2.x), n8nPort (5678), sandboxPort (8787),
  * storagePort (8788), userFolder (default: a persistent folder in the cache, so a restart keeps what
@@ -66,26 +83,19 @@ async function startDemo({
 	if (fresh) fs.rmSync(userFolder, { recursive: true, force: true });
 	fs.mkdirSync(userFolder, { recursive: true });
 
-	log('building and packing the package');
-	const pack = await packPackage();
-	log(`starting the sandbox on 127.0.0.1:${sandboxPort}`);
-	const platform = await startPlatform({ port: sandboxPort, storagePort });
+	const { pack, platform } = await packAndStartSandbox({ sandboxPort, storagePort });
 	let n8n = null;
 	const stop = async () => {
 		if (n8n) await n8n.stopServer();
 		await platform.stop();
 	};
 	try {
-		// a stable key per demo folder: the credentials stored there stay readable across restarts
-		const keyFile = path.join(userFolder, 'encryption-key');
-		if (!fs.existsSync(keyFile))
-			fs.writeFileSync(keyFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
 		n8n = await N8nInstance.create({
 			version,
 			userFolder,
 			port: n8nPort,
 			brokerPort: await freePort(),
-			encryptionKey: fs.readFileSync(keyFile, 'utf8').trim(),
+			encryptionKey: demoEncryptionKey(userFolder),
 			logDir: path.join(userFolder, 'logs'),
 		});
 		log(`installing the package into ${userFolder}/.n8n/nodes`);
@@ -105,14 +115,7 @@ async function startDemo({
 		if (workflows.length) await n8n.importWorkflows(workflows.map((w) => w.workflow));
 		log(`imported ${workflows.length} workflow(s)`);
 		await n8n.startServer();
-		const ownerFile = path.join(userFolder, 'owner.json');
-		if (fs.existsSync(ownerFile)) {
-			n8n.owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8'));
-			await n8n.login();
-		} else {
-			await n8n.setupOwner(DEMO_OWNER);
-			fs.writeFileSync(ownerFile, JSON.stringify(n8n.owner, null, 2), { mode: 0o600 });
-		}
+		await ensureOwner(n8n, path.join(userFolder, 'owner.json'));
 		return { n8n, platform, url: n8n.url, owner: n8n.owner, workflows, pack, stop };
 	} catch (e) {
 		await stop();
@@ -120,4 +123,103 @@ async function startDemo({
 	}
 }
 
-module.exports = { startDemo, DEMO_CREDENTIAL, DEMO_OWNER };
+/** Logs in as the demo owner, creating the account the first time (kept in ownerFile). */
+async function ensureOwner(n8n, ownerFile) {
+	if (fs.existsSync(ownerFile)) {
+		n8n.owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8'));
+		await n8n.login();
+	} else {
+		await n8n.setupOwner(DEMO_OWNER);
+		fs.writeFileSync(ownerFile, JSON.stringify(n8n.owner, null, 2), { mode: 0o600 });
+	}
+}
+
+/**
+ * The demo in n8n's queue mode (`npm start -- --queue`): PostgreSQL and Redis, a main (editor,
+ * triggers), two workers (executions) and a webhook processor (production webhooks), the package
+ * installed on each, the demo credential and examples imported once into the shared database. State
+ * (database, encryption key, owner) is kept in the cache folder between starts; `fresh` wipes it.
+ * Options as startDemo, plus webhookPort (n8nPort + 2). Resolves {cluster, n8n (the main's
+ * instance), platform, url, owner, workflows, stop()}.
+ */
+async function startQueueDemo({
+	version = N8N_VERSIONS.v2,
+	n8nPort = 5678,
+	webhookPort = n8nPort + 2,
+	sandboxPort = 8787,
+	storagePort = 8788,
+	root = path.join(cacheRoot(), `demo-queue-${version}`),
+	fresh = false,
+} = {}) {
+	const { QueueCluster } = require('./queue');
+	const { postgresLocation } = require('./services');
+	await ensurePortFree(n8nPort, 'n8n main');
+	await ensurePortFree(webhookPort, 'n8n webhook processor');
+	await ensurePortFree(sandboxPort, 'sandbox');
+	await ensurePortFree(storagePort, 'sandbox file storage');
+	const postgresDir = path.join(root, 'postgres');
+	if (fresh) {
+		fs.rmSync(root, { recursive: true, force: true });
+		fs.rmSync(postgresLocation(postgresDir), { recursive: true, force: true });
+	}
+	fs.mkdirSync(root, { recursive: true });
+	const { pack, platform } = await packAndStartSandbox({ sandboxPort, storagePort });
+	let cluster = null;
+	const stop = async () => {
+		if (cluster) await cluster.dispose({ keep: true });
+		await platform.stop();
+	};
+	try {
+		// as root, PostgreSQL (run as the postgres account) cannot reach the cache under /root: a stable
+		// folder in the temp dir is used instead (startPostgres says so); --fresh forgets it too
+		cluster = await QueueCluster.create({
+			version,
+			root,
+			tarball: pack.tarball,
+			encryptionKey: demoEncryptionKey(root),
+			postgresDir,
+			ports: { main: n8nPort, webhook: webhookPort },
+			log,
+		});
+		const credentialsFile = writeJson(root, 'credentials', [
+			{
+				...DEMO_CREDENTIAL,
+				type: wf.CREDENTIAL_TYPE,
+				data: { baseUrl: platform.url, token: platform.tokens.admin },
+			},
+		]);
+		await cluster.cli(['import:credentials', `--input=${credentialsFile}`]);
+		fs.rmSync(credentialsFile);
+		const workflows = wf.loadWorkflows({
+			vars: wf.templateVars(platform, DEMO_CREDENTIAL),
+			credential: DEMO_CREDENTIAL,
+			includeE2e: !hasExamples(),
+		});
+		if (workflows.length)
+			await cluster.cli([
+				'import:workflow',
+				`--input=${writeJson(
+					root,
+					'workflows',
+					workflows.map((w) => ({ active: false, ...w.workflow })),
+				)}`,
+			]);
+		log(`imported ${workflows.length} workflow(s) into PostgreSQL`);
+		await cluster.startAll();
+		const n8n = cluster.main.instance;
+		await ensureOwner(n8n, path.join(root, 'owner.json'));
+		return { cluster, n8n, platform, url: n8n.url, owner: n8n.owner, workflows, pack, stop };
+	} catch (e) {
+		await stop();
+		throw e;
+	}
+}
+
+/** Writes data to <dir>/<name>.json (for an n8n import command) and returns the path. */
+function writeJson(dir, name, data) {
+	const file = path.join(dir, `${name}.json`);
+	fs.writeFileSync(file, JSON.stringify(data, null, 2), { mode: 0o600 });
+	return file;
+}
+
+module.exports = { startDemo, startQueueDemo, DEMO_CREDENTIAL, DEMO_OWNER };

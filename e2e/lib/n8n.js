@@ -450,4 +450,4 @@ function n8nCli(instance, args, env) {
 	return instance.cli(args, { env });
 }
 
-module.exports = { N8nInstance, n8nCli, parseExecuteOutput, baseEnv };
+module.exports = { N8nInstance, n8nCli, parseExecuteOutput, baseEnv, tail };

@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { run } = require('./proc');
+const { cleanNpmEnv } = require('./install');
 const { makeLogger } = require('./log');
 
 const log = makeLogger('package');
@@ -169,7 +170,7 @@ async function installPackage(userFolder, tarball, { name = readPackageJson().na
 			'--no-fund',
 			'--loglevel=warn',
 		],
-		{ cwd: target },
+		{ cwd: target, env: cleanNpmEnv() },
 	);
 	// n8n keeps a package.json in nodes/ listing what it installed
 	const nodesPkgFile = path.join(nodesDir, 'package.json');

@@ -10,13 +10,16 @@ const fs = require('node:fs');
  * the exit code (`check: true`, the default), with the output tail in the message.
  * `logFile`: also append everything to this file (installs are long and their output is noise).
  */
-function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input } = {}) {
+function run(cmd, args, { cwd, env, logFile, check = true, timeoutMs = 0, input, uid, gid } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(cmd, args, {
 			cwd,
 			env: env || process.env,
 			stdio: ['pipe', 'pipe', 'pipe'],
+			...(uid === undefined ? {} : { uid, gid }),
 		});
+		liveRuns.add(child);
+		child.on('exit', () => liveRuns.delete(child));
 		const out = [];
 		const err = [];
 		const logStream = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
@@ -80,6 +83,8 @@ function stripAnsi(text) {
 }
 
 const liveGroups = new Set();
+/** Children of run() still running: an interrupted install must not leave its `npm install` behind. */
+const liveRuns = new Set();
 
 function killGroup(pid, signal) {
 	try {
@@ -92,15 +97,24 @@ function killGroup(pid, signal) {
 // Servers run in their own process group so that n8n's task-runner children die with them.
 process.on('exit', () => {
 	for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+	for (const child of liveRuns) child.kill('SIGTERM');
 });
 
 /**
  * Starts a long-lived process in its own process group. Output goes to `logFile`.
- * Returns {child, pid, stop(): Promise<void>, exited: Promise<{code, signal}>}.
+ * Returns {child, pid, stop(graceMs?): Promise<void>, kill(signal), exited: Promise<{code, signal}>}.
+ * `stopSignal` (SIGTERM): what stop() sends first (PostgreSQL shuts down fast on SIGINT). `uid`/`gid`:
+ * run as another user (PostgreSQL refuses to run as root).
  */
-function startDaemon(cmd, args, { cwd, env, logFile }) {
+function startDaemon(cmd, args, { cwd, env, logFile, stopSignal = 'SIGTERM', uid, gid }) {
 	const logFd = fs.openSync(logFile, 'a');
-	const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', logFd, logFd] });
+	const child = spawn(cmd, args, {
+		cwd,
+		env,
+		detached: true,
+		stdio: ['ignore', logFd, logFd],
+		...(uid === undefined ? {} : { uid, gid }),
+	});
 	fs.closeSync(logFd);
 	liveGroups.add(child.pid);
 	const exited = new Promise((resolve) => {
@@ -114,7 +128,7 @@ function startDaemon(cmd, args, { cwd, env, logFile }) {
 		if (stopping) return stopping;
 		stopping = (async () => {
 			if (!liveGroups.has(child.pid)) return;
-			killGroup(child.pid, 'SIGTERM');
+			killGroup(child.pid, stopSignal);
 			const timer = new Promise((r) => setTimeout(r, graceMs, 'timeout'));
 			if ((await Promise.race([exited, timer])) === 'timeout') {
 				killGroup(child.pid, 'SIGKILL');
@@ -125,7 +139,9 @@ function startDaemon(cmd, args, { cwd, env, logFile }) {
 		})();
 		return stopping;
 	};
-	return { child, pid: child.pid, stop, exited };
+	/** Sends `signal` to the whole group at once (SIGKILL: a crash, nothing can clean up). */
+	const kill = (signal) => killGroup(child.pid, signal);
+	return { child, pid: child.pid, stop, kill, exited };
 }
 
 function sleep(ms) {

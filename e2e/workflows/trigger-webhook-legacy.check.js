@@ -9,6 +9,7 @@ const {
 	executionsAfterDuplicate,
 	isFinished,
 	knownDuplicateIssue,
+	legacyDeliveryFor,
 	platformQuery,
 	sandboxControl,
 	triggerItems,
@@ -66,13 +67,7 @@ module.exports = async ({ assert, check, skip, n8n, platform, workflow }) => {
 		instructeurEmail: INSTRUCTEUR,
 	});
 
-	const deliveries = await sandboxControl(
-		platform,
-		'GET',
-		'/webhooks/deliveries?settle=1&kind=legacy',
-	);
-	const delivery = deliveries.find((x) => x.dossierNumber === number);
-	assert.ok(delivery, `the platform called the webhook for dossier ${number}`);
+	const delivery = await legacyDeliveryFor(platform, number);
 	assert.equal(
 		delivery.status,
 		200,

@@ -15,6 +15,7 @@ import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
 import { fetchDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
+import { userDateTimeOrAsGiven } from './resolve/dates';
 import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
 import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
@@ -80,7 +81,8 @@ function readSettings(ctx: IPollFunctions): TriggerSettings {
 		demarcheNumber,
 		event,
 		startFrom,
-		startDate: startFrom === 'date' ? String(ctx.getNodeParameter('startDate', '')) : undefined,
+		// A start date without a zone (the date picker's) is read in the workflow's time zone.
+		startDate: startFrom === 'date' ? userDateTimeOrAsGiven(ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
 		states: (options.states as string[] | undefined) ?? [],
 		simplify: ctx.getNodeParameter('simplify', true) as boolean,
 		parts,
@@ -99,10 +101,11 @@ async function fetchLists(
 	request: PollRequest,
 ): Promise<Record<string, Connection<Row>>> {
 	const document = triggerPollDocument(settings.scope, settings.parts);
-	const { data } = await graphqlRequest.call(ctx, {
-		...document,
-		variables: triggerVariables(settings.scope, settings.scopeNumber, request),
-	});
+	const { data } = await graphqlRequest.call(
+		ctx,
+		{ ...document, variables: triggerVariables(settings.scope, settings.scopeNumber, request) },
+		{ intent: 'read' },
+	);
 	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection<Row>> | null;
 	if (!root) {
 		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
@@ -178,7 +181,7 @@ async function explainFailure(
 	};
 	if (list.after) variables.after = list.after;
 	const numbers = await graphqlRequest
-		.call(ctx, { ...dossierNumbersDocument(settings.scope), variables }, { partial: true })
+		.call(ctx, { ...dossierNumbersDocument(settings.scope), variables }, { intent: 'read', partial: true })
 		.then(
 			({ data }) => (data as IDataObject | null)?.[settings.scope] as { dossiers?: Connection } | undefined,
 			() => undefined,

@@ -124,7 +124,7 @@ async function signedWebhook(this: IWebhookFunctions): Promise<IWebhookResponseD
 }
 
 async function eventTypesOf(ctx: IHookFunctions | ILoadOptionsFunctions): Promise<string[]> {
-	const { data } = await graphqlRequest.call(ctx, { ...WEBHOOK_EVENT_TYPES });
+	const { data } = await graphqlRequest.call(ctx, { ...WEBHOOK_EVENT_TYPES }, { intent: 'read' });
 	const values = ((data as IDataObject | null)?.__type as { enumValues?: Array<{ name: string }> } | null)
 		?.enumValues;
 	return (values ?? []).map((value) => value.name);
@@ -236,10 +236,11 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				if ((this.getNodeParameter('mode', 'legacy') as Mode) === 'legacy') return true;
 				const staticData = this.getWorkflowStaticData('node');
 				if (!staticData.webhookId) return false;
-				const { data } = await graphqlRequest.call(this, {
-					...DEMARCHE_WEBHOOKS,
-					variables: { demarche: demarcheNumberOf(this) },
-				});
+				const { data } = await graphqlRequest.call(
+					this,
+					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: demarcheNumberOf(this) } },
+					{ intent: 'read' },
+				);
 				const url = this.getNodeWebhookUrl('default');
 				const hooks = ((data as IDataObject | null)?.webhooks ?? []) as Array<{ id: string; url: string }>;
 				if (hooks.some((hook) => hook.id === staticData.webhookId && hook.url === url)) return true;

@@ -2,7 +2,9 @@
 /**
  * The control API: JSON over HTTP under /__sandbox/ on the API port, no auth. See sandbox/README.md.
  */
-const { decodeGlobalId, parseDateTime, formatDateTime } = require('./util');
+const { decodeGlobalId, globalId, parseDateTime, formatDateTime } = require('./util');
+const { form } = require('./demarches');
+const { addDemarche } = require('./seed');
 const { fileRef } = require('./generate');
 const { md5Base64 } = require('./util');
 
@@ -38,6 +40,8 @@ function resolveValues(store, record, values, annotations) {
 	return out;
 }
 
+const isoOrNull = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
 function dossierView(store, record) {
 	const content = store.content(record);
 	return {
@@ -46,10 +50,11 @@ function dossierView(store, record) {
 		groupe: record.groupe,
 		state: record.state,
 		archived: record.archived,
-		hidden: record.hidden && {
-			at: new Date(record.hidden.at).toISOString(),
-			reason: record.hidden.reason,
-		},
+		hidden: record.hidden,
+		hiddenByUserAt: isoOrNull(record.hiddenByUserAt),
+		hiddenByAdministrationAt: isoOrNull(record.hiddenByAdministrationAt),
+		hiddenByExpiredAt: isoOrNull(record.hiddenByExpiredAt),
+		hiddenByReason: record.hiddenByReason,
 		dateDepot: formatDateTime(record.depotAt),
 		dateDerniereModification: formatDateTime(record.modifiedAt),
 		dateDerniereModificationMs: record.modifiedAt,
@@ -69,6 +74,26 @@ function dossierView(store, record) {
 		})),
 		messages: content.messages.length,
 		version: record.version,
+	};
+}
+
+function demarcheView(store, d) {
+	const revision = store.revisions.get(d.activeRevisionId);
+	const descriptor = (desc) => ({ id: globalId('Champ', desc.stableId), label: desc.label, type: desc.type, required: Boolean(desc.required) });
+	return {
+		number: d.number,
+		title: d.title,
+		state: d.state,
+		declarative: d.declarative,
+		svaSvr: d.svaSvr,
+		flags: d.flags,
+		groupes: d.groupeNumbers.map((n) => store.groupes.get(n)),
+		labels: d.labelIds.map((id) => store.labels.get(id)),
+		revisions: d.revisionIds,
+		activeRevisionId: d.activeRevisionId,
+		champs: revision.champs.map(descriptor),
+		annotations: revision.annotations.map(descriptor),
+		counts: store.counts().byDemarche[d.number],
 	};
 }
 
@@ -97,15 +122,62 @@ function controlRoutes(sandbox) {
 		'GET /__sandbox/demarches/:number': (_b, p) => {
 			const d = sandbox.store.demarches.get(Number(p.number));
 			if (!d) throw httpError(404, `Démarche ${p.number} not found`);
-			return {
-				number: d.number,
-				title: d.title,
-				groupes: d.groupeNumbers.map((n) => sandbox.store.groupes.get(n)),
-				labels: d.labelIds.map((id) => sandbox.store.labels.get(id)),
-				revisions: d.revisionIds,
-				activeRevisionId: d.activeRevisionId,
-				counts: sandbox.store.counts().byDemarche[d.number],
-			};
+			return demarcheView(sandbox.store, d);
+		},
+		/**
+		 * A new démarche from a definition (demarches.js): `{number?, title?, forIndividual?,
+		 * champs?, annotations?, groupes? ([{label, instructeurs: [login|email]}]), labels?, state?,
+		 * declarative?, svaSvr?, flags?}`; it has no dossiers until deposits.
+		 */
+		'POST /__sandbox/act/demarche': (body) => {
+			const store = sandbox.store;
+			const number = body.number !== undefined ? Number(body.number) : Math.max(...store.demarches.keys()) + 1;
+			if (store.demarches.has(number)) throw httpError(409, `Démarche ${number} exists`);
+			const { champs, annotations } = form(number, body.champs || [], body.annotations || []);
+			addDemarche(store, {
+				number,
+				title: body.title || `Démarche ${number}`,
+				description: body.description || '',
+				forIndividual: body.forIndividual !== false,
+				service: { nom: 'Service de test', organisme: 'Sandbox', siret: '11000001900017', typeOrganisme: 'administration_centrale' },
+				groupes: body.groupes || [{ label: 'défaut', instructeurs: ['claire.martin', 'paul.bernard'] }],
+				labels: body.labels || [],
+				champs,
+				annotations,
+				state: body.state,
+				declarative: body.declarative,
+				svaSvr: body.svaSvr,
+				flags: body.flags,
+				createdAt: store.now(),
+			});
+			return demarcheView(store, store.demarches.get(number));
+		},
+		/**
+		 * The platform's per-démarche switches: `{state?, declarative?, svaSvr?, flags?,
+		 * combinedDeclarativeEmail?, requiredAnnotations?: {"<label>": boolean}}`.
+		 */
+		'POST /__sandbox/demarches/:number/settings': (body, p) => {
+			const store = sandbox.store;
+			const d = store.demarches.get(Number(p.number));
+			if (!d) throw httpError(404, `Démarche ${p.number} not found`);
+			for (const key of ['state', 'declarative', 'svaSvr', 'combinedDeclarativeEmail'])
+				if (body[key] !== undefined) d[key] = body[key];
+			if (body.flags) d.flags = { ...d.flags, ...body.flags };
+			for (const [label, required] of Object.entries(body.requiredAnnotations || {})) {
+				const descs = d.revisionIds.flatMap((id) => store.revisions.get(id).annotations);
+				const matching = descs.filter((desc) => desc.label === label);
+				if (!matching.length) throw httpError(400, `No annotation "${label}" in démarche ${d.number}`);
+				for (const desc of matching) desc.required = Boolean(required);
+			}
+			// Served content depends on the switches (system messages): rebuild it.
+			store.contentCache.clear();
+			return demarcheView(store, d);
+		},
+		/** A dossier's SIRET data in degraded mode (`Etablissement#as_degraded_mode?`): `{number, degraded}`. */
+		'POST /__sandbox/act/siret-degraded': (body) => {
+			const record = sandbox.store.requireDossier(body.number);
+			record.siretDegraded = body.degraded !== false;
+			return dossierView(sandbox.store, record);
 		},
 		'POST /__sandbox/act/deposit': (body) => {
 			const store = sandbox.store;
@@ -175,13 +247,55 @@ function controlRoutes(sandbox) {
 			});
 			return { number: record.number, pending: Boolean(body.pending) };
 		},
+		'POST /__sandbox/act/refresh-etablissement': (body) => {
+			const store = sandbox.store;
+			const changed = store.refreshEtablissements(body.number, {
+				etatAdministratif: body.etatAdministratif,
+				at: timeArg(body.at),
+			});
+			return { changed, ...dossierView(store, store.requireDossier(body.number)) };
+		},
+		'POST /__sandbox/act/hide': (body) =>
+			dossierView(
+				sandbox.store,
+				sandbox.store.hideDossier(body.number, {
+					by: body.by,
+					reason: body.reason,
+					at: timeArg(body.at),
+				}),
+			),
+		'POST /__sandbox/act/purge': (body) => {
+			const store = sandbox.store;
+			if (body.cron) return { purged: store.purgeDiscarded({ at: timeArg(body.at) }) };
+			return { purged: [store.purgeDiscardedDossier(body.number, { at: timeArg(body.at) })] };
+		},
 		'POST /__sandbox/act/restore': (body) =>
-			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number)),
+			dossierView(sandbox.store, sandbox.store.restoreDossier(body.number, { by: body.by })),
 		'POST /__sandbox/act/message': (body) => {
 			const store = sandbox.store;
 			const record = store.requireDossier(body.number);
 			const attachments = [];
-			if (body.attachment) {
+			if (body.attachment && body.attachment.byteSize !== undefined) {
+				// A declared size without bytes (a file too big to make here, e.g. beyond 2 GiB):
+				// its metadata is served, its download is not.
+				const byteSize = Number(body.attachment.byteSize);
+				if (!Number.isSafeInteger(byteSize) || byteSize < 0)
+					throw httpError(
+						400,
+						`attachment.byteSize must be a whole number, not ${body.attachment.byteSize}`,
+					);
+				const key = `declared-${store.blobs.size + 1}-${byteSize}`;
+				attachments.push({
+					...fileRef(
+						key,
+						body.attachment.filename || 'piece-jointe.bin',
+						body.attachment.contentType || 'application/octet-stream',
+						byteSize,
+						store.now(),
+					),
+					checksum: md5Base64(Buffer.from(key)),
+				});
+			} else if (body.attachment) {
 				const buffer = Buffer.from(body.attachment.contentBase64 || '', 'base64');
 				const key = `upload-${store.blobs.size + 1}-${buffer.length}`;
 				const contentType = body.attachment.contentType || 'application/octet-stream';
@@ -283,10 +397,43 @@ function controlRoutes(sandbox) {
 			sandbox.pace.answerDelayMs = delay;
 			return sandbox.pace;
 		},
+		'GET /__sandbox/limits': () => sandbox.limits,
+		'POST /__sandbox/limits': (body) => {
+			if (body.maxComplexity !== undefined) {
+				const max = Number(body.maxComplexity);
+				if (!Number.isInteger(max) || max < 0)
+					throw httpError(
+						400,
+						`maxComplexity must be a whole number (0 = no cap), not ${body.maxComplexity}`,
+					);
+				sandbox.limits.maxComplexity = max;
+			}
+			return sandbox.limits;
+		},
+		'GET /__sandbox/timeouts': () => sandbox.timeouts,
+		'POST /__sandbox/timeouts': (body) => {
+			const budget = body.budget === undefined ? sandbox.timeouts.budget : body.budget;
+			if (budget !== null && !(Number.isFinite(Number(budget)) && Number(budget) >= 0))
+				throw httpError(400, `budget must be a number of work units (>= 0) or null, not ${budget}`);
+			const demarches = body.demarches === undefined ? sandbox.timeouts.demarches : body.demarches;
+			if (demarches !== null && !Array.isArray(demarches))
+				throw httpError(400, 'demarches must be a list of démarche numbers or null');
+			sandbox.timeouts = {
+				budget: budget === null ? null : Number(budget),
+				demarches: demarches && demarches.map(Number),
+			};
+			return sandbox.timeouts;
+		},
+		'DELETE /__sandbox/timeouts': () => {
+			sandbox.timeouts = { budget: null, demarches: null };
+			return sandbox.timeouts;
+		},
 		'GET /__sandbox/modes': () => sandbox.modes,
 		'POST /__sandbox/modes': (body) => {
-			for (const key of ['forkMode', 'webhooksV2'])
+			for (const key of ['forkMode', 'webhooksV2', 'olderServer'])
 				if (body[key] !== undefined) sandbox.modes[key] = Boolean(body[key]);
+			if (body.uploadBackend !== undefined)
+				sandbox.modes.uploadBackend = body.uploadBackend === 'swift' ? 'swift' : 's3';
 			return sandbox.modes;
 		},
 	};

@@ -28,7 +28,10 @@ function withIds(demarche, list) {
 	const assign = (descs) =>
 		descs.map((d) => {
 			counter += 1;
-			const desc = { required: false, description: null, ...d, stableId: demarche * 100 + counter };
+			// A descriptor added to a seeded form keeps the others' IDs by naming its own.
+			const stableId = d.stableId || demarche * 100 + counter;
+			if (d.stableId) counter -= 1;
+			const desc = { required: false, description: null, ...d, stableId };
 			if (d.children) desc.children = assign(d.children);
 			return desc;
 		});
@@ -288,6 +291,8 @@ const DEMARCHES = [
 				{ type: 'carte', label: 'Plan de l’emprise' },
 				{ type: 'piece_justificative', label: 'Attestation d’assurance' },
 				{ type: 'textarea', label: 'Précisions' },
+				// Links to earlier dossiers, sometimes of another démarche (seed.js: linkOutsideScope).
+				{ type: 'dossier_link', label: 'Autorisation précédente', stableId: 100399 },
 			],
 			[
 				{ type: 'integer_number', label: 'Redevance (€)' },
@@ -374,6 +379,9 @@ const DEMARCHES = [
 					options: ['6e', '5e', '4e', '3e', 'Seconde', 'Première', 'Terminale'],
 				},
 				{ type: 'checkbox', label: 'J’accepte le règlement du transport scolaire' },
+				// A descriptor type of newer servers only (schema 13a480b5, PR #13151): its champ is
+				// served as a TextChamp (ChampType.resolve_type's default), blank here.
+				{ type: 'etudiant_boursier', label: 'Statut d’étudiant boursier', stableId: 100599, sinceRevision: 2 },
 			],
 			[{ type: 'text', label: 'Numéro de carte' }],
 		),
@@ -390,6 +398,7 @@ const INSTRUCTEURS = [
 ];
 
 module.exports = {
+	form,
 	DEMARCHES,
 	INSTRUCTEURS,
 	EVERY_CHAMP,

@@ -68,13 +68,19 @@ class StorageLog {
 }
 
 const FAULT_KINDS = ['500', '502', '503', 'timeout', 'reset', 'malformed', 'delay', 'invalid_null'];
+/** Faults that can also hit after the request ran (`afterExecute`). */
+const AFTER_EXECUTE_KINDS = ['500', '502', '503', 'reset', 'delay'];
 
 class Faults {
 	constructor() {
 		this.queue = [];
 	}
 
-	/** @param {{kind: string, count?: number, operationName?: string, delayMs?: number, dossier?: number}} fault */
+	/**
+	 * @param {{kind: string, count?: number, operationName?: string, delayMs?: number, dossier?: number, afterExecute?: boolean}} fault
+	 * `afterExecute`: the request runs (a mutation is applied), then the fault replaces its answer
+	 * (500, 502, 503, reset) or delays it (delay): a lost answer, a proxy timing out.
+	 */
 	add(fault) {
 		const kind = String(fault.kind);
 		if (!FAULT_KINDS.includes(kind))
@@ -84,8 +90,14 @@ class Faults {
 			);
 		if (kind === 'invalid_null' && !fault.dossier)
 			throw Object.assign(new Error('invalid_null needs a dossier number'), { status: 400 });
+		if (fault.afterExecute && !AFTER_EXECUTE_KINDS.includes(kind))
+			throw Object.assign(
+				new Error(`afterExecute applies to ${AFTER_EXECUTE_KINDS.join(', ')}, not ${kind}`),
+				{ status: 400 },
+			);
 		const entry = {
 			kind,
+			afterExecute: Boolean(fault.afterExecute),
 			remaining: fault.count === undefined ? 1 : Number(fault.count),
 			operationName: fault.operationName || null,
 			delayMs: fault.delayMs,

@@ -12,11 +12,27 @@
  *   where known (app/graphql/mutations/*.rb); the few the sandbox had to word are marked "sandbox wording".
  */
 const { GraphQLError } = require('graphql');
-const { decodeGlobalId, globalId, parseDateTime } = require('./util');
+const { decodeGlobalId, globalId } = require('./util');
 const { webhooksOf, webhookView } = require('./webhooks');
+const {
+	writeBatch,
+	writeLegacy,
+	blobIdsOf,
+	AnnotationError,
+	LEGACY_TYPES,
+	ServerError,
+} = require('./annotations');
+const { systemMessageDossier } = require('./systemMessages');
 
 /** A business error: ends up in the payload's `errors`. */
 class BusinessError extends Error {}
+/** Several at once (a model's `errors.full_messages`). */
+class BusinessErrors extends BusinessError {
+	constructor(messages) {
+		super(messages[0]);
+		this.messages = messages;
+	}
+}
 const fail = (message) => {
 	throw new BusinessError(message);
 };
@@ -48,8 +64,10 @@ function mutation(resolve, onError = () => ({})) {
 		try {
 			return { clientMutationId, errors: null, ...resolve(input, ctx) };
 		} catch (e) {
-			if (e instanceof BusinessError)
-				return { clientMutationId, errors: [{ message: e.message }], ...onError() };
+			if (e instanceof BusinessError || e instanceof AnnotationError) {
+				const messages = e.messages || [e.message];
+				return { clientMutationId, errors: messages.map((message) => ({ message })), ...onError() };
+			}
 			throw e;
 		}
 	};
@@ -68,8 +86,33 @@ function decodedNumber(id, type) {
 	return Number(decoded.id);
 }
 
-function loadDossier(ctx, id) {
-	const number = decodedNumber(id, 'Dossier');
+/** Objects an ID can name, and whether one exists: for IDs of the wrong type. */
+const OBJECTS = {
+	Dossier: (store, n) => Boolean(store.getDossier(n)),
+	Instructeur: (store, n) => store.instructeurs.has(n),
+	GroupeInstructeur: (store, n) => store.groupes.has(n),
+	Label: (store, n) => store.labels.has(n),
+	Procedure: (store, n) => store.demarches.has(n),
+};
+
+/**
+ * The number of a `loads:` argument's ID, or null when it names nothing (→ "<Payload> not found").
+ * An ID of an existing object of another type loads, then fails graphql-ruby's type check:
+ * ``No object found for `instructeurId: "…"` ``, without a code (gql-ruby 2.5.4
+ * authorize_application_object).
+ */
+function loadedNumber(ctx, id, type, argument) {
+	const decoded = decodeGlobalId(id);
+	if (!decoded || !/^\d+$/.test(decoded.id)) return null;
+	if (decoded.type === type) return Number(decoded.id);
+	const exists = OBJECTS[decoded.type];
+	if (exists && exists(ctx.store, Number(decoded.id)))
+		throw new GraphQLError(`No object found for \`${argument}: ${JSON.stringify(String(id))}\``);
+	return null;
+}
+
+function loadDossier(ctx, id, argument = 'dossierId') {
+	const number = loadedNumber(ctx, id, 'Dossier', argument);
 	const record = number === null ? null : ctx.store.getDossier(number);
 	if (!record || record.hidden) throw notFound('Dossier');
 	if (!inScope(ctx, record.demarche)) throw hidden('Dossier');
@@ -77,14 +120,14 @@ function loadDossier(ctx, id) {
 }
 
 function loadInstructeur(ctx, id) {
-	const instructeurId = decodedNumber(id, 'Instructeur');
+	const instructeurId = loadedNumber(ctx, id, 'Instructeur', 'instructeurId');
 	const instructeur = instructeurId === null ? null : ctx.store.instructeurs.get(instructeurId);
 	if (!instructeur) throw notFound('Instructeur');
 	return instructeur;
 }
 
 function loadGroupe(ctx, id) {
-	const number = decodedNumber(id, 'GroupeInstructeur');
+	const number = loadedNumber(ctx, id, 'GroupeInstructeur', 'groupeInstructeurId');
 	const groupe = number === null ? null : ctx.store.groupes.get(number);
 	if (!groupe) throw notFound('GroupeInstructeur');
 	if (!inScope(ctx, groupe.demarche)) throw hidden('GroupeInstructeur');
@@ -92,7 +135,7 @@ function loadGroupe(ctx, id) {
 }
 
 function loadLabel(ctx, id) {
-	const labelId = decodedNumber(id, 'Label');
+	const labelId = loadedNumber(ctx, id, 'Label', 'labelId');
 	const label = labelId === null ? null : ctx.store.labels.get(labelId);
 	if (!label) throw notFound('Label');
 	if (!inScope(ctx, label.demarche)) throw hidden('Label');
@@ -152,27 +195,87 @@ const STATE_CHANGES = {
 	dossierRepasserEnConstruction: { from: ['en_instruction'], to: 'en_construction' },
 };
 
-function stateChange({ from, to, decision }) {
+const alreadyIn = (record) => `Le dossier est déjà ${STATE_LABEL[record.state]}`;
+
+/**
+ * `Dossier#any_annotations_privees_with_errors?` (PR #12426): a visible mandatory private
+ * annotation left blank (also inside the rows of a repetition), or one whose value is invalid.
+ */
+function annotationsBlockDecision(ctx, record) {
+	const content = ctx.store.content(record);
+	const blank = (v) =>
+		v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+	const shown = (desc, values) =>
+		!desc.condition || values[desc.condition.stableId] === desc.condition.equals;
+	const values = content.annotationValues;
+	for (const desc of ctx.store.revisionOf(record).annotations) {
+		if (!shown(desc, values)) continue;
+		const value = values[desc.stableId];
+		if (desc.required && blank(value)) return true;
+		if (desc.type === 'repetition' && Array.isArray(value))
+			for (const row of value)
+				for (const child of desc.children)
+					if (child.required && shown(child, row.values) && blank(row.values[child.stableId]))
+						return true;
+	}
+	return false;
+}
+
+/**
+ * The platform's authorized? of each state change, in its order (dossier_*.rb @e1338d7):
+ * decisions check the SIRET's degraded mode, then the state and `can_terminer?` (whose refusal
+ * reads "Le dossier est déjà en instruction": the platform's own, misleading words); passer en
+ * instruction checks the state, then a pending correction on a démarche with
+ * `blocking_pending_correction`; repasser en construction is refused on SVA/SVR démarches
+ * (PR #13710); the instructeur's access comes last.
+ */
+function refusal(ctx, record, name, { from, decision }) {
+	const demarche = ctx.store.demarches.get(record.demarche);
+	if (decision) {
+		if (record.state === 'en_instruction' && record.siretDegraded)
+			return 'Les informations du SIRET du dossier ne sont pas complètes. Veuillez réessayer plus tard.';
+		if (!from.includes(record.state) || annotationsBlockDecision(ctx, record)) return alreadyIn(record);
+		return null;
+	}
+	if (!from.includes(record.state)) return alreadyIn(record);
+	if (
+		name === 'dossierPasserEnInstruction' &&
+		demarche.state === 'publiee' &&
+		demarche.flags.blocking_pending_correction &&
+		record.pendingCorrection
+	)
+		return 'Le dossier est en attente de correction';
+	if (name === 'dossierRepasserEnConstruction' && demarche.svaSvr) {
+		// Older servers: the AASM guard raises, the controller answers 500 (PR #13710 fixed it).
+		if (ctx.sandbox.modes.olderServer) throw new ServerError();
+		return 'Le dossier ne peut pas repasser en construction sur une démarche SVA/SVR : demandez une correction à l’usager à la place'; // sandbox wording (PR #13710/#13722, text not read)
+	}
+	return null;
+}
+
+function stateChange(name, change) {
+	const { to, decision } = change;
 	return mutation((input, ctx) => {
-		const record = loadDossier(ctx, input.dossierId);
-		const instructeur = loadInstructeur(ctx, input.instructeurId);
-		// As graphql-ruby: ready? (the upload) before authorized? (state, then instructeur).
+		// ready? (the upload) before loads, then authorized? (as graphql-ruby's resolve_with_support).
 		const justificatif =
 			decision && input.justificatif ? attachedFile(ctx, input.justificatif) : null;
-		if (!from.includes(record.state)) fail(`Le dossier est déjà ${STATE_LABEL[record.state]}`);
+		const record = loadDossier(ctx, input.dossierId);
+		const instructeur = loadInstructeur(ctx, input.instructeurId);
+		const refused = refusal(ctx, record, name, change);
+		if (refused) fail(refused);
 		authorizeInstructeur(ctx, record, instructeur);
 		const store = ctx.store;
+		const previous = record.state;
 		// Repasser en instruction takes a dossier out of the archive, as the platform does.
 		if (to === 'en_instruction' && record.archived) record.archived = false;
 		if (to === 'en_construction' || to === 'en_instruction') record.justificatif = null;
 		if (justificatif) record.justificatif = justificatif;
-		// The platform makes the instructeur who takes a dossier into instruction follow it.
-		if (
-			record.state === 'en_construction' &&
-			to === 'en_instruction' &&
-			!record.followerIds.includes(instructeur.id)
-		)
-			record.followerIds = [...record.followerIds, instructeur.id];
+		if (previous === 'en_construction' && to === 'en_instruction') {
+			// after_passer_en_instruction: the instructeur follows it, a pending correction is resolved.
+			if (!record.followerIds.includes(instructeur.id))
+				record.followerIds = [...record.followerIds, instructeur.id];
+			resolveCorrection(store, record);
+		}
 		store.changeState(record.number, to, {
 			motivation: decision ? input.motivation || null : null,
 			instructeurEmail: instructeur.email,
@@ -205,14 +308,18 @@ function headerChange(ctx, record, type, extra = {}) {
 	ctx.store.recordEvent(type, record, { at: record.modifiedAt, ...extra });
 }
 
+/**
+ * dossier_ajouter_label.rb: "déjà associé" first, then the démarche; dossier_supprimer_label.rb:
+ * only "pas associé" (a label of another démarche gets that one too).
+ */
 function labelChange(add) {
 	return mutation((input, ctx) => {
 		const record = loadDossier(ctx, input.dossierId);
 		const label = loadLabel(ctx, input.labelId);
-		if (label.demarche !== record.demarche)
-			fail('Ce label n’appartient pas à la même démarche que le dossier');
 		const has = record.labelIds.includes(label.id);
 		if (add && has) fail('Ce label est déjà associé au dossier');
+		if (add && label.demarche !== record.demarche)
+			fail('Ce label n’appartient pas à la même démarche que le dossier');
 		if (!add && !has) fail('Ce label n’est pas associé au dossier');
 		record.labelIds = add
 			? [...record.labelIds, label.id]
@@ -222,16 +329,21 @@ function labelChange(add) {
 	});
 }
 
-// --- messages ----------------------------------------------------------------------------------
+// --- messages and corrections --------------------------------------------------------------------
 
 const CORRECTABLE_STATES = ['en_construction', 'en_instruction'];
 
-/** Seeded messages are `Commentaire-<number*10+i>`; messages sent through the sandbox live in `ovr.messages`. */
+/**
+ * Seeded messages are `Commentaire-<number*10+i>`, system messages `Commentaire-<1e9 + …>`
+ * (systemMessages.js); messages sent through the sandbox live in `ovr.messages`.
+ */
 function findMessage(store, messageId) {
 	const n = decodedNumber(messageId, 'Commentaire');
 	if (n === null) return null;
 	const candidates = [];
-	if (n < 900000000) candidates.push(store.getDossier(Math.floor(n / 10)));
+	const system = systemMessageDossier(n);
+	if (system !== null) candidates.push(store.getDossier(system));
+	else if (n < 900000000) candidates.push(store.getDossier(Math.floor(n / 10)));
 	else
 		for (const record of store.dossiers.values())
 			if (record.ovr && record.ovr.messages) candidates.push(record);
@@ -243,170 +355,38 @@ function findMessage(store, messageId) {
 	return null;
 }
 
+/** `messageId` and `instructeurId` loaded as the platform's `loads:` arguments do. */
+function loadMessage(ctx, input) {
+	const instructeur = loadInstructeur(ctx, input.instructeurId);
+	const found = findMessage(ctx.store, input.messageId);
+	if (!found) throw notFound('Message');
+	if (!inScope(ctx, found.record.demarche)) throw hidden('Message');
+	return { instructeur, ...found };
+}
+
+/** The pending correction of a dossier, resolved (or cancelled) now: `dateResolution` set. */
+function resolveCorrection(store, record, { cancelled = false } = {}) {
+	const pending = record.pendingCorrection;
+	if (!pending) return;
+	const message = (record.ovr && record.ovr.messages || []).find((m) => m.id === pending.messageId);
+	if (message && message.correction)
+		message.correction = { ...message.correction, dateResolution: store.now(), cancelled };
+	record.pendingCorrection = null;
+	store.touch(record);
+}
+
+/**
+ * PR #13722 (newer servers): a correction that cannot be recorded is refused before anything is
+ * sent, and before the access check. Older servers send a plain message and report success.
+ */
+function correctionRefusal(ctx, record) {
+	if (record.pendingCorrection) return 'Une demande de correction est déjà en attente sur ce dossier';
+	if (!CORRECTABLE_STATES.includes(record.state))
+		return `Le dossier ne peut pas faire l’objet d’une demande de correction car il est ${STATE_LABEL[record.state]}`;
+	return null;
+}
+
 // --- annotations -------------------------------------------------------------------------------
-
-/** AnnotationValueInput key → the annotation types it may write. */
-const VALUE_KINDS = {
-	text: ['text'],
-	textarea: ['textarea'],
-	email: ['email'],
-	checkbox: ['checkbox'],
-	yesNo: ['yes_no'],
-	date: ['date'],
-	datetime: ['datetime'],
-	integerNumber: ['integer_number'],
-	decimalNumber: ['decimal_number'],
-	dropDownList: ['drop_down_list'],
-	multipleDropDownList: ['multiple_drop_down_list'],
-	dossierLink: ['dossier_link'],
-	repetition: ['repetition'],
-};
-
-/** Legacy per-type mutations: their input's value key and the annotation types they accept. */
-const LEGACY_ANNOTATION_MUTATIONS = {
-	dossierModifierAnnotationText: { key: 'text', types: ['text', 'textarea', 'email'] },
-	dossierModifierAnnotationCheckbox: { key: 'checkbox', types: ['checkbox', 'yes_no'] },
-	dossierModifierAnnotationDate: { key: 'date', types: ['date'] },
-	dossierModifierAnnotationDatetime: { key: 'datetime', types: ['datetime'] },
-	dossierModifierAnnotationIntegerNumber: { key: 'integerNumber', types: ['integer_number'] },
-	dossierModifierAnnotationDecimalNumber: { key: 'decimalNumber', types: ['decimal_number'] },
-	dossierModifierAnnotationDropDownList: { key: 'dropDownList', types: ['drop_down_list'] },
-	dossierModifierAnnotationAjouterLigne: { key: 'repetition', types: ['repetition'] },
-};
-
-const wrongType = (id) => fail(`L‘annotation "${id}" n’est pas de type attendu`);
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
-/**
- * Locate an annotation by its champ ID: `Champ-<stableId>` (top level) or `Champ-<stableId>|<rowId>`
- * (inside a repetition row). @returns {{desc, parent?, rowId?}}
- */
-function findAnnotation(store, record, id) {
-	const decoded = decodeGlobalId(id);
-	const revision = store.revisionOf(record);
-	if (decoded && decoded.type === 'Champ') {
-		const [stable, rowId] = decoded.id.split('|');
-		const stableId = Number(stable);
-		if (rowId === undefined) {
-			const desc = revision.annotations.find((d) => d.stableId === stableId);
-			if (desc) return { desc };
-		} else {
-			for (const parent of revision.annotations) {
-				const desc =
-					parent.type === 'repetition' && parent.children.find((c) => c.stableId === stableId);
-				if (desc) return { desc, parent, rowId };
-			}
-		}
-	}
-	return fail(`L‘annotation "${id}" n’existe pas`); // sandbox wording
-}
-
-/** The raw value (generate.js formats) for one annotation write; fails on a wrong type or option. */
-function rawAnnotationValue(ctx, id, desc, key, value, current) {
-	switch (desc.type) {
-		case 'text':
-		case 'textarea':
-			return String(value);
-		case 'email':
-			if (!EMAIL.test(String(value))) fail(`${value} n’est pas une adresse électronique valide`);
-			return String(value);
-		case 'checkbox':
-		case 'yes_no':
-			return Boolean(value);
-		case 'date':
-			return value;
-		case 'datetime':
-			return parseDateTime(value);
-		case 'integer_number':
-			return String(value);
-		case 'decimal_number':
-			return Number(value);
-		case 'drop_down_list':
-			if (!desc.options.includes(value))
-				fail(`La valeur « ${value} » n’est pas une option de l‘annotation "${id}"`); // sandbox wording
-			return value;
-		case 'multiple_drop_down_list': {
-			const unknown = value.filter((v) => !desc.options.includes(v));
-			if (unknown.length)
-				fail(`La valeur « ${unknown[0]} » n’est pas une option de l‘annotation "${id}"`); // sandbox wording
-			return [...new Set(value)];
-		}
-		case 'dossier_link': {
-			if (!/^\d+$/.test(String(value).trim())) wrongType(id);
-			return Number(value);
-		}
-		case 'repetition': {
-			// `repetition: n` adds n empty rows (the legacy AjouterLigne adds one).
-			const rows = Array.isArray(current) ? current.map((row) => ({ ...row })) : [];
-			const count = key === 'repetition' ? Number(value) : 1;
-			if (!(count >= 0)) wrongType(id);
-			for (let i = 0; i < count; i++) {
-				ctx.store.nextRowId = (ctx.store.nextRowId || 0) + 1;
-				rows.push({ rowId: `9${String(ctx.store.nextRowId).padStart(6, '0')}`, values: {} });
-			}
-			return rows;
-		}
-		default:
-			return wrongType(id);
-	}
-}
-
-/**
- * Validate every write first (nothing is written when one fails), then apply them in one save.
- * @param {Array<{id, key, value, types?}>} writes
- * @returns {object[]} the written champs as served
- */
-function writeAnnotations(ctx, record, writes) {
-	const store = ctx.store;
-	const currentValues = { ...store.content(record).annotationValues };
-	const changes = {};
-	const touched = [];
-	for (const { id, key, value, types } of writes) {
-		const target = findAnnotation(store, record, id);
-		const allowed = types || VALUE_KINDS[key] || [];
-		if (!allowed.includes(target.desc.type)) wrongType(id);
-		if (!target.parent) {
-			changes[target.desc.stableId] = rawAnnotationValue(
-				ctx,
-				id,
-				target.desc,
-				key,
-				value,
-				changes[target.desc.stableId] || currentValues[target.desc.stableId],
-			);
-			touched.push({ stableId: target.desc.stableId });
-			continue;
-		}
-		const parentId = target.parent.stableId;
-		const rows = (changes[parentId] || currentValues[parentId] || []).map((row) => ({
-			...row,
-			values: { ...row.values },
-		}));
-		const row = rows.find((r) => r.rowId === target.rowId);
-		if (!row) fail(`L‘annotation "${id}" n’existe pas`); // sandbox wording
-		row.values[target.desc.stableId] = rawAnnotationValue(
-			ctx,
-			id,
-			target.desc,
-			key,
-			value,
-			row.values[target.desc.stableId],
-		);
-		changes[parentId] = rows;
-		touched.push({ stableId: parentId, childId: id });
-	}
-	store.setValues(record.number, changes, { annotations: true });
-	const served = store.content(record).annotations;
-	return touched.map(({ stableId, childId }) => {
-		const champ = served.find((c) => c.champDescriptorId === globalId('Champ', stableId));
-		if (!childId) return champ;
-		for (const row of champ.rows) {
-			const child = row.champs.find((c) => c.id === childId);
-			if (child) return child;
-		}
-		return champ;
-	});
-}
 
 function annotationTarget(ctx, input) {
 	const record = loadDossier(ctx, input.dossierId);
@@ -415,48 +395,75 @@ function annotationTarget(ctx, input) {
 	return record;
 }
 
-function legacyAnnotation({ key, types }) {
+/** The legacy per-type mutations and the annotation types each writes. */
+const LEGACY_ANNOTATION_MUTATIONS = Object.fromEntries(
+	[...Object.keys(LEGACY_TYPES), 'AjouterLigne'].map((kind) => [
+		`dossierModifierAnnotation${kind}`,
+		kind,
+	]),
+);
+
+function legacyAnnotation(kind) {
 	return mutation((input, ctx) => {
 		const record = annotationTarget(ctx, input);
-		const value = key === 'repetition' ? 1 : input.value;
-		const [annotation] = writeAnnotations(ctx, record, [
-			{ id: input.annotationId, key, value, types },
-		]);
-		return { annotation };
+		return { annotation: writeLegacy(ctx, record, kind, input.annotationId, input.value) };
 	});
 }
 
 // --- groupes instructeurs ----------------------------------------------------------------------
 
+/** StrictEmailValidator::REGEXP (TRUEMAIL_REGEX_EMAIL_PATTERN) @e1338d7. */
+const STRICT_EMAIL =
+	/^(?=.{6,255}$)[\p{L}0-9]+[\w\p{L}.+!~,'&%#*^`{}|\-/?=$]*@[\p{L}0-9]+([-.][\p{L}\p{N}\p{Pd}]*[\p{L}\p{N}]+)*\.\p{L}{2,63}$/iu;
+
+/** EmailSanitizer.sanitize: whitespace normalised, stripped, lower-cased. */
+const sanitizeEmail = (email) =>
+	String(email || '')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.toLowerCase();
+
 /**
- * ProfileInput list ({id} | {email}) → instructeur ids. Unknown valid e-mails become new
- * instructeurs (the platform invites them); invalid ones are `warnings`.
+ * ProfileInput list ({id} | {email}) → instructeur ids. Unknown ids are ignored; unknown valid
+ * e-mails become new instructeurs (the platform invites them); invalid e-mails give **one**
+ * warning for all (`add_instructeurs.wrong_address`), `warnings: null` when there is none.
  */
 function resolveProfiles(ctx, profiles, { create }) {
 	const store = ctx.store;
 	const ids = [];
-	const warnings = [];
+	const invalid = [];
 	for (const profile of profiles || []) {
 		if (profile.id !== undefined && profile.id !== null) {
 			const id = decodedNumber(profile.id, 'Instructeur');
 			if (id !== null && store.instructeurs.has(id)) ids.push(id);
 			continue;
 		}
-		const email = String(profile.email || '')
-			.trim()
-			.toLowerCase();
-		if (!EMAIL.test(email)) {
-			warnings.push({ message: `${profile.email} n’est pas une adresse électronique valide` });
+		const email = sanitizeEmail(profile.email);
+		if (!STRICT_EMAIL.test(email)) {
+			invalid.push(email);
 			continue;
 		}
 		let id = store.instructeurIdByEmail(email);
-		if (id === null && create) {
-			id = Math.max(0, ...store.instructeurs.keys()) + 1;
-			store.instructeurs.set(id, { id, email });
-		}
+		if (id === null && create) id = newInstructeur(store, email);
 		if (id !== null) ids.push(id);
 	}
+	const warnings = invalid.length
+		? [
+				{
+					message:
+						invalid.length === 1
+							? `${invalid[0]} n’est pas une adresse électronique valide`
+							: `${invalid.join(', ')} ne sont pas des adresses électroniques valides`,
+				},
+			]
+		: null;
 	return { ids: [...new Set(ids)], warnings };
+}
+
+function newInstructeur(store, email) {
+	const id = Math.max(0, ...store.instructeurs.keys()) + 1;
+	store.instructeurs.set(id, { id, email });
+	return id;
 }
 
 function groupeInstructeurs(change) {
@@ -475,10 +482,27 @@ function groupeInstructeurs(change) {
 	});
 }
 
+/** GroupeInstructeur validations, all at once: `Le libellé doit être rempli`, `… n’est pas disponible` (inferred). */
+function groupeLabelErrors(store, demarche, label, except) {
+	if (!label) return ['Le libellé doit être rempli'];
+	const taken = demarche.groupeNumbers.some(
+		(n) => n !== except && store.groupes.get(n).label === label,
+	);
+	return taken ? ['Le libellé n’est pas disponible'] : [];
+}
+
+/** The token's administrateur, as an instructeur (`current_administrateur.instructeur`). */
+function administrateurInstructeur(store, demarche) {
+	const email = demarche.administrateurs[0].email;
+	return store.instructeurIdByEmail(email) ?? newInstructeur(store, email);
+}
+
 // --- the resolvers -----------------------------------------------------------------------------
 
 const mutationResolvers = {
-	createDirectUpload: ({ input }, ctx) => ctx.uploads.create(input, ctx),
+	// Every call is a new unattached blob: safe to repeat.
+	createDirectUpload: ({ input }, ctx) =>
+		ctx.uploads.create(input, loadDossier(ctx, input.dossierId)),
 
 	dossierArchiver: archiveChange(true),
 	dossierDesarchiver: archiveChange(false),
@@ -516,78 +540,115 @@ const mutationResolvers = {
 			);
 		const previousGroupe = record.groupe;
 		record.groupe = groupe.number;
+		// assign_to_groupe_instructeur → unfollow_stale_instructeurs.
+		record.followerIds = record.followerIds.filter((id) => groupe.instructeurIds.includes(id));
 		headerChange(ctx, record, 'groupeChanged', { previousGroupe, groupe: groupe.number });
 		return { dossier: record };
 	}),
 
 	dossierEnvoyerMessage: mutation((input, ctx) => {
+		const attachment = input.attachment ? attachedFile(ctx, input.attachment) : null;
 		const record = loadDossier(ctx, input.dossierId);
 		const instructeur = loadInstructeur(ctx, input.instructeurId);
-		const attachment = input.attachment ? attachedFile(ctx, input.attachment) : null;
-		if (!String(input.body || '').trim()) fail('Le champ « Votre message » ne peut être vide');
+		const older = ctx.sandbox.modes.olderServer;
+		if (input.correction && !older) {
+			const refused = correctionRefusal(ctx, record);
+			if (refused) fail(refused);
+		}
 		authorizeInstructeur(ctx, record, instructeur);
-		if (input.correction && !CORRECTABLE_STATES.includes(record.state))
-			fail(`Le dossier est déjà ${STATE_LABEL[record.state]}`); // sandbox wording
+		// Commentaire validations: a body unless a file is attached (commit 4fbf9aa186), and a
+		// dossier whose messagerie is open (not archived).
+		if (!String(input.body || '').trim() && !attachment)
+			fail('Le champ « Votre message » ne peut être vide');
+		if (record.archived)
+			fail(
+				'Le champ « Dossier » Il n’est pas possible d’envoyer un message sur un dossier supprimé, à archiver ou en brouillon',
+			);
+		// Older servers: an impossible correction is silently dropped (flag_as_pending_correction! returns).
+		const correction = input.correction && !correctionRefusal(ctx, record) ? input.correction : null;
 		const store = ctx.store;
 		const message = store.addMessage(record.number, {
 			body: input.body,
 			email: instructeur.email,
 			attachments: attachment ? [attachment] : [],
-			correction: input.correction || null,
+			correction,
 		});
-		if (input.correction) {
-			record.pendingCorrection = {
-				messageId: message.id,
-				reason: input.correction,
-				at: store.now(),
-			};
+		if (correction) {
+			record.pendingCorrection = { messageId: message.id, reason: correction, at: store.now() };
 			if (record.state === 'en_instruction')
 				store.changeState(record.number, 'en_construction', {
 					instructeurEmail: instructeur.email,
 					event: 'repasse_en_construction',
 				});
 		}
-		notify(ctx, record, input.correction ? 'correction' : 'message', false);
+		notify(ctx, record, correction ? 'correction' : 'message', false);
 		return { message };
 	}),
 
 	dossierSupprimerMessage: mutation((input, ctx) => {
-		const instructeur = loadInstructeur(ctx, input.instructeurId);
-		const found = findMessage(ctx.store, input.messageId);
-		if (!found) throw notFound('Message');
-		if (!inScope(ctx, found.record.demarche)) throw hidden('Message');
-		const { record, message } = found;
-		// Only the instructeur who wrote it may delete a message; never an usager's.
-		if (message.email !== instructeur.email || message.discardedAt)
+		const { instructeur, record, message } = loadMessage(ctx, input);
+		const cancelCorrection = input.cancelCorrection !== false;
+		const pending =
+			record.pendingCorrection && record.pendingCorrection.messageId === message.id;
+		// Commentaire#soft_deletable?: the author (an instructeur), not deleted yet, and a pending
+		// correction only when it may be cancelled.
+		if (
+			message.email !== instructeur.email ||
+			message.system ||
+			message.discardedAt ||
+			(pending && !cancelCorrection)
+		)
 			fail('Le message ne peut pas être supprimé');
-		if (record.pendingCorrection && record.pendingCorrection.messageId === message.id)
-			record.pendingCorrection = null; // deleting it cancels the correction request
+		authorizeInstructeur(ctx, record, instructeur);
+		if (pending) resolveCorrection(ctx.store, record, { cancelled: true });
 		ctx.store.discardMessage(record.number, message.id);
 		return {
 			message: ctx.store.content(record).messages.find((m) => m.id === message.id),
 		};
 	}),
 
-	dossierModifierAnnotations: mutation(
-		(input, ctx) => {
-			const record = annotationTarget(ctx, input);
-			const writes = input.annotations.map(({ id, value }) => {
-				const keys = Object.keys(value).filter((k) => value[k] !== null && value[k] !== undefined);
-				return { id, key: keys[0], value: value[keys[0]] };
-			});
-			return { annotations: writeAnnotations(ctx, record, writes) };
-		},
-		() => ({ annotations: [] }),
-	),
+	dossierAnnulerDemandeCorrection: mutation((input, ctx) => {
+		const { instructeur, record, message } = loadMessage(ctx, input);
+		const pending =
+			record.pendingCorrection && record.pendingCorrection.messageId === message.id;
+		if (!pending || message.discardedAt)
+			fail('La demande de correction ne peut pas être annulée');
+		authorizeInstructeur(ctx, record, instructeur);
+		resolveCorrection(ctx.store, record, { cancelled: true });
+		return {
+			message: ctx.store.content(record).messages.find((m) => m.id === message.id),
+		};
+	}),
+
+	dossierModifierAnnotations: (args, ctx) => {
+		const input = args.input;
+		const clientMutationId = input.clientMutationId === undefined ? null : input.clientMutationId;
+		// ready? and authorized? answer before resolve: `annotations: null` (not []).
+		const stop = (message) => ({ clientMutationId, errors: [{ message }], annotations: null });
+		for (const id of blobIdsOf(input.annotations)) {
+			const refused = blobRefusal(ctx, id);
+			if (refused) return stop(refused);
+		}
+		const record = loadDossier(ctx, input.dossierId);
+		const instructeur = loadInstructeur(ctx, input.instructeurId);
+		try {
+			authorizeInstructeur(ctx, record, instructeur);
+		} catch (e) {
+			if (e instanceof BusinessError) return stop(e.message);
+			throw e;
+		}
+		return { clientMutationId, ...writeBatch(ctx, record, input.annotations) };
+	},
 
 	groupeInstructeurCreer: mutation((input, ctx) => {
 		const store = ctx.store;
+		// @449610574b finds the démarche among the administrateur's (unknown → Payload not found);
+		// the token's démarche list is checked by newer servers (text not known: the sandbox's hidden error).
 		const demarche = loadDemarche(ctx, input.demarche);
 		const attrs = input.groupeInstructeur;
 		const label = String(attrs.label || '').trim();
-		if (!label) fail('Le libellé doit être rempli'); // sandbox wording
-		if (demarche.groupeNumbers.some((n) => store.groupes.get(n).label === label))
-			fail('Le libellé est déjà utilisé'); // sandbox wording
+		const errors = groupeLabelErrors(store, demarche, label, null);
+		if (errors.length) fail(errors[0]);
 		const { ids, warnings } = resolveProfiles(ctx, attrs.instructeurs, { create: true });
 		const number = Math.max(0, ...store.groupes.keys()) + 1;
 		const groupe = {
@@ -595,7 +656,8 @@ const mutationResolvers = {
 			demarche: demarche.number,
 			label,
 			closed: Boolean(attrs.closed),
-			instructeurIds: ids,
+			// The token's administrateur is the new groupe's first instructeur.
+			instructeurIds: [...new Set([administrateurInstructeur(store, demarche), ...ids])],
 		};
 		store.groupes.set(number, groupe);
 		demarche.groupeNumbers = [...demarche.groupeNumbers, number];
@@ -606,18 +668,14 @@ const mutationResolvers = {
 		const store = ctx.store;
 		const groupe = loadGroupe(ctx, input.groupeInstructeurId);
 		const demarche = store.demarches.get(groupe.demarche);
+		const errors = [];
+		const label =
+			input.label !== undefined && input.label !== null ? String(input.label).trim() : undefined;
+		if (label !== undefined) errors.push(...groupeLabelErrors(store, demarche, label, groupe.number));
 		if (input.closed === true && demarche.groupeNumbers[0] === groupe.number)
-			fail('Il est impossible de désactiver le groupe d’instructeurs par défaut.');
-		if (input.label !== undefined && input.label !== null) {
-			const label = String(input.label).trim();
-			if (
-				demarche.groupeNumbers.some(
-					(n) => n !== groupe.number && store.groupes.get(n).label === label,
-				)
-			)
-				fail('Le libellé est déjà utilisé'); // sandbox wording
-			groupe.label = label;
-		}
+			errors.push('Il est impossible de désactiver le groupe d’instructeurs par défaut.');
+		if (errors.length) throw new BusinessErrors(errors);
+		if (label !== undefined) groupe.label = label;
 		if (input.closed !== undefined && input.closed !== null) groupe.closed = input.closed;
 		return { groupeInstructeur: groupe };
 	}),
@@ -627,12 +685,19 @@ const mutationResolvers = {
 
 	demarcheCloner: mutation((input, ctx) => {
 		const store = ctx.store;
-		const source = loadDemarche(ctx, input.demarche);
-		const number = Math.max(0, ...store.demarches.keys()) + 1;
+		// demarche_cloner.rb: unknown, or neither the token's nor open data → a payload error.
+		// Every sandbox démarche is published as open data, so any one can be cloned.
+		const find = input.demarche;
+		const number =
+			find.id !== undefined && find.id !== null ? decodedNumber(find.id, 'Procedure') : find.number;
+		const source = number === null ? null : store.demarches.get(number);
+		if (!source)
+			fail(`La démarche "${find.number !== undefined && find.number !== null ? find.number : find.id}" ne peut pas être clonée.`);
+		const cloneNumber = Math.max(0, ...store.demarches.keys()) + 1;
 		const groupeNumber = Math.max(0, ...store.groupes.keys()) + 1;
 		store.groupes.set(groupeNumber, {
 			number: groupeNumber,
-			demarche: number,
+			demarche: cloneNumber,
 			label: 'défaut',
 			closed: false,
 			instructeurIds: [],
@@ -640,22 +705,34 @@ const mutationResolvers = {
 		const now = store.now();
 		const clone = {
 			...source,
-			number,
+			number: cloneNumber,
 			title: input.title || source.title,
 			state: 'brouillon',
 			groupeNumbers: [groupeNumber],
 			labelIds: [],
+			flags: {},
 			dateCreation: now,
 			datePublication: null,
 			dateDerniereModification: now,
 		};
-		store.demarches.set(number, clone);
+		store.demarches.set(cloneNumber, clone);
 		// A token listing démarches does not cover the new one; an all-démarches token does.
 		return {
 			demarche: { demarche: clone, revision: store.revisions.get(clone.activeRevisionId) },
 		};
 	}),
 };
+
+/** A signed blob ID's refusal (validate_blob), or null. */
+function blobRefusal(ctx, signedBlobId) {
+	try {
+		attachedFile(ctx, signedBlobId);
+		return null;
+	} catch (e) {
+		if (e instanceof BusinessError) return e.message;
+		throw e;
+	}
+}
 
 // --- webhooks v2 (schema/extensions/webhooks-v2.graphql; the sandbox's design) ----------------
 
@@ -704,8 +781,8 @@ const queryResolvers = {
 };
 
 for (const [name, change] of Object.entries(STATE_CHANGES))
-	mutationResolvers[name] = stateChange(change);
-for (const [name, legacy] of Object.entries(LEGACY_ANNOTATION_MUTATIONS))
-	mutationResolvers[name] = legacyAnnotation(legacy);
+	mutationResolvers[name] = stateChange(name, change);
+for (const [name, kind] of Object.entries(LEGACY_ANNOTATION_MUTATIONS))
+	mutationResolvers[name] = legacyAnnotation(kind);
 
 module.exports = { mutationResolvers, queryResolvers, STATE_LABEL, FINAL_STATES };

@@ -20,21 +20,28 @@ function encodeCursor(key, number, filterHash) {
 	return Buffer.from(JSON.stringify([key, number, filterHash])).toString('base64url');
 }
 
+/** Base64Encoder.decode (gql-ruby 2.5.4): text outside the url-safe alphabet does not decode. */
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/**
+ * The position a cursor names, as CursorConnection reads it: text that is not base64 fails with
+ * `Invalid input: "<cursor>"` (no code, data null); base64 that holds no position gives an empty
+ * page, silently; a position whose date is not a date is a 400 `bad_request` on newer servers
+ * (graphql_controller.rb @idx:03494bcf; a 500 before). The filter check is the sandbox's own (3.12).
+ * @returns {{key: number, number: number} | null} null: nothing after it (an empty page)
+ */
 function decodeCursor(cursor, filterHash) {
+	const text = String(cursor);
+	if (!BASE64URL.test(text)) throw new GraphQLError(`Invalid input: ${JSON.stringify(text)}`);
 	let parsed;
 	try {
-		parsed = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8'));
+		parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
 	} catch {
 		parsed = null;
 	}
-	if (
-		!Array.isArray(parsed) ||
-		parsed.length !== 3 ||
-		typeof parsed[0] !== 'number' ||
-		typeof parsed[1] !== 'number'
-	) {
-		throw badRequest(`Invalid cursor: ${cursor}`);
-	}
+	if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+	if (typeof parsed[0] !== 'number' || !Number.isFinite(parsed[0]) || typeof parsed[1] !== 'number')
+		throw Object.assign(badRequest('invalid date'), { httpStatus: 400 });
 	if (parsed[2] !== filterHash) {
 		throw badRequest('Invalid cursor: it was issued for a query with other filters');
 	}
@@ -59,21 +66,25 @@ function filterHashOf(scope, filters) {
  * @returns {{items: any[], cursors: string[], hasNextPage: boolean, hasPreviousPage: boolean}}
  */
 function paginate(list, args, spec) {
-	const { first, last, after, before } = args;
+	const { after, before } = args;
 	const present = (v) => v !== undefined && v !== null;
+	// graphql-ruby clamps a negative `first`/`last` to 0 before the app sees it (limit_pagination_argument),
+	// so the app's own "must be a non-negative integer" check never fires.
+	const first = present(args.first) ? Math.max(0, args.first) : args.first;
+	const last = present(args.last) ? Math.max(0, args.last) : args.last;
 	if (present(first) && present(last))
 		throw badRequest('Arguments "first" and "last" are exclusive');
 	if (present(before) && present(after))
 		throw badRequest('Arguments "before" and "after" are exclusive');
-	if (present(first) && first < 0)
-		throw badRequest('Argument "first" must be a non-negative integer');
-	if (present(last) && last < 0) throw badRequest('Argument "last" must be a non-negative integer');
 
 	if (present(last) && args.order === 'DESC')
 		throw badRequest('Argument "last" is not supported with order "desc"');
 
 	const limit =
 		Math.min(present(first) ? first : Infinity, present(last) ? last : Infinity, MAX_PAGE_SIZE) + 1;
+	const cursor = present(after) || present(before) ? decodeCursor(after || before, spec.filterHash) : undefined;
+	if (cursor === null)
+		return { items: [], cursors: [], hasNextPage: present(before), hasPreviousPage: present(after) };
 	if (args.order === 'DESC') return paginateDescending(list, args, spec, limit);
 	const inverted = present(last) || present(before);
 	const { keyOf, accept } = spec;

@@ -7,21 +7,25 @@
  * - `controlRoutes(sandbox)`: more `/__sandbox/` endpoints, merged into lib/control.js's table
  *   (`'METHOD /__sandbox/path': (body, params, url) => json`): notifications, webhooks, prefill.
  *
- * Prefill (ds-api.md): `POST /api/public/v1/demarches/{number}/dossiers`, no auth, Content-Type exactly
- * `application/json`, body `{"champ_<champ ID>": value, identite_prenom, identite_nom, identite_genre}`
- * → 201 {dossier_url, state: "prefilled", dossier_id, dossier_number, dossier_prefill_token}; values that
- * do not fit their champ are skipped silently. `GET` the same path with `?prefill_token=a,b` → the status
- * of those dossiers. Both throttled per IP (15 per 15 s by default, fixed window, sandbox clock).
+ * Prefill (upstream app/controllers/api/public/v1/*, @449610574b; FIDELITY.md section 9):
+ * `POST /api/public/v1/demarches/{number}/dossiers`, no auth, Content-Type exactly `application/json`
+ * (else 400 "Content-Type should be json"), published or test (brouillon) démarches (else 404
+ * "procedure <n> is not found"), body `{"champ_<champ ID>": value, identite_prenom, identite_nom,
+ * identite_genre ("M." | "Mme")}` → 201 {dossier_url, state: "prefilled", dossier_id, dossier_number,
+ * dossier_prefill_token}; blank values are skipped, validated types drop an invalid value, the others
+ * are stored as given. `GET` the same path with `?prefill_token=a,b` (or `prefill_token[]=`) → that
+ * démarche's prefilled dossiers in created_at order. POST throttled per IP (15 per 15 s, fixed window,
+ * sandbox clock; PR #13951, none with `olderServer`).
  * A prefilled dossier is a brouillon: invisible to the GraphQL API until the usager submits it
  * (control API `act/prefilled`), then it is an ordinary dossier with the same number, `prefilled: true`.
  */
 const crypto = require('crypto');
-const { decodeGlobalId, globalId, parseDateTime } = require('./util');
+const { decodeGlobalId, globalId, parseDateTime, formatDateTime } = require('./util');
+const C = require('./catalog');
 const { sendJson } = require('./api');
 const { webhooksOf } = require('./webhooks');
 
 const PREFILL_PATH = /^\/api\/public\/v1\/demarches\/(\d+)\/dossiers\/?$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const DEFAULT_PREFILL_THROTTLE = { limit: 15, periodSeconds: 15 };
 
 function httpError(status, message) {
@@ -49,156 +53,239 @@ function prefillThrottleHit(sandbox, ip) {
 }
 
 // --- prefill values ----------------------------------------------------------------------------
+//
+// PrefillChamps#build_prefill_values (prefill_champs.rb @449610574b): blank values are skipped
+// (`present?`: "", null, [], {} and JSON false); the types of NEED_VALIDATION_TYPES_DE_CHAMPS drop
+// an invalid value; the others are stored as given.
 
 let prefillRowSequence = 0;
 
-const asBoolean = (v) =>
-	v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined;
+const PARIS_OFFSET = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
+
+/** The offset of Paris at an instant, in ms (Time.zone = Paris). */
+function parisOffsetMs(ms) {
+	const name = PARIS_OFFSET.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName').value;
+	const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+	return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
+}
+
+/** Wall-clock parts read as Paris time → epoch ms. */
+function parisWallClock(y, mo, d, h, mi, s = 0) {
+	const guess = Date.UTC(y, mo - 1, d, h, mi, s);
+	return guess - parisOffsetMs(guess - parisOffsetMs(guess));
+}
+
+/**
+ * DatetimeChamp's prefill: ISO 8601 through `Time.zone.iso8601` (no offset → Paris), or
+ * `dd/mm/yyyy hh:mm`, `yyyy-mm-dd hh:mm` (Paris). @returns {number | undefined} epoch ms
+ */
+function prefillDatetime(value) {
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	let m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+	if (m && m[7]) {
+		const ms = Date.parse(text);
+		return Number.isNaN(ms) ? undefined : ms;
+	}
+	if (m) return parisWallClock(+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] || 0));
+	m = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2})$/.exec(text);
+	if (m) return parisWallClock(+m[3], +m[2], +m[1], +m[4], +m[5]);
+	m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(text);
+	if (m) return parisWallClock(+m[1], +m[2], +m[3], +m[4], +m[5]);
+	return undefined;
+}
+
+/** DateDetectionUtils.parsable_iso8601_date?: three parts separated by - or /, no time. */
+function prefillDate(value) {
+	if (typeof value !== 'string') return undefined;
+	const m = /^(\d{4})[-/](\d{2})[-/](\d{2})$/.exec(value.trim());
+	if (!m) return undefined;
+	const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+	return date.getUTCDate() === +m[3] && date.getUTCMonth() === +m[2] - 1 ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
+/** `present?` in Ruby: nil, false, "" (or blank text), [] and {} are not. */
+const present = (v) =>
+	!(
+		v === null ||
+		v === undefined ||
+		v === false ||
+		(typeof v === 'string' && v.trim() === '') ||
+		(Array.isArray(v) && v.length === 0) ||
+		(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)
+	);
 
 /** A prefill value → the raw value for `desc` (generate.js formats), or undefined to skip it. */
-function prefillRaw(desc, value) {
-	if (value === null || value === undefined) return undefined;
+function prefillRaw(sandbox, desc, value) {
+	if (!present(value)) return undefined;
+	const text = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 	switch (desc.type) {
+		// Stored as given (not in NEED_VALIDATION_TYPES_DE_CHAMPS).
 		case 'text':
 		case 'textarea':
+		case 'email':
 		case 'phone':
 		case 'iban':
 		case 'formatted':
-			return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-		case 'email':
-			return typeof value === 'string' && EMAIL.test(value) ? value : undefined;
+		case 'drop_down_list':
+		case 'siret':
+			return text;
 		case 'integer_number':
-			return /^-?\d+$/.test(String(value))
-				? String(value).replace(/^(-?)0+(?=\d)/, '$1')
-				: undefined;
+			return /^-?\d+$/.test(String(value).trim()) ? String(value).trim().replace(/^(-?)0+(?=\d)/, '$1') : undefined;
 		case 'decimal_number': {
 			const n = typeof value === 'number' ? value : Number(String(value).replace(',', '.'));
-			return String(value).trim() !== '' && Number.isFinite(n) ? n : undefined;
+			return Number.isFinite(n) && /^-?[0-9]+([.,][0-9]{1,3})?$/.test(String(value).trim()) ? n : undefined;
 		}
 		case 'date':
-			return typeof value === 'string' &&
-				/^\d{4}-\d\d-\d\d$/.test(value) &&
-				!Number.isNaN(Date.parse(value))
-				? value
-				: undefined;
-		case 'datetime': {
-			const ms = typeof value === 'string' ? parseDateTime(value) : null;
-			return ms === null || Number.isNaN(ms) ? undefined : ms;
-		}
+			return prefillDate(value);
+		case 'datetime':
+			return prefillDatetime(value);
 		case 'checkbox':
 		case 'yes_no':
-			return asBoolean(value);
-		case 'drop_down_list':
-			return (desc.options || []).includes(value) ? value : undefined;
+			// BooleanChamp: only the strings work; a JSON true is cast to "t", then "false" (inferred).
+			if (value === 'true' || value === 'false') return value === 'true';
+			return value === true ? false : undefined;
 		case 'multiple_drop_down_list': {
-			const chosen = (Array.isArray(value) ? value : [value]).filter((v) =>
-				(desc.options || []).includes(v),
-			);
-			return chosen.length ? [...new Set(chosen)] : undefined;
+			const list = Array.isArray(value) ? value : [value];
+			// All or nothing.
+			return list.every((v) => (desc.options || []).includes(v)) ? [...new Set(list)] : undefined;
 		}
 		case 'civilite':
-			return value === 'M' || value === 'Mme' ? value : undefined;
-		case 'dossier_link':
-			return /^\d+$/.test(String(value)) ? Number(value) : undefined;
+			return value === 'M.' ? 'M' : value === 'Mme' ? 'Mme' : undefined;
+		case 'pays':
+			return C.PAYS.some((p) => p.code === text) ? text : undefined;
+		case 'regions':
+			return text && C.REGIONS[text] ? text : undefined;
+		case 'departements':
+			return text && C.DEPARTEMENTS[text] ? text : undefined;
+		case 'epci':
+			return C.EPCIS.some((e) => e.code === text) ? text : undefined;
+		case 'dossier_link': {
+			// An integer that names an existing dossier.
+			if (!/^\d+$/.test(String(value))) return undefined;
+			const number = Number(value);
+			const exists =
+				sandbox.store.getDossier(number) ||
+				[...prefillOf(sandbox).byToken.values()].some((e) => e.number === number);
+			return exists ? number : undefined;
+		}
 		case 'repetition': {
 			if (!Array.isArray(value)) return undefined;
 			const rows = [];
-			value.forEach((row, i) => {
-				if (!row || typeof row !== 'object') return;
-				const values = champValues(desc.children, row);
+			value.forEach((row) => {
+				if (!row || typeof row !== 'object' || Array.isArray(row)) return;
+				const values = champValues(sandbox, desc.children, row);
 				prefillRowSequence += 1;
-				if (Object.keys(values).length) rows.push({ rowId: `8${prefillRowSequence}`, values });
+				rows.push({ rowId: `8${prefillRowSequence}`, values });
 			});
 			return rows.length ? rows : undefined;
 		}
 		default:
-			return undefined; // not prefillable in the sandbox (files, maps, referentials...)
+			// Not prefillable (files, maps, referentials…), or not modelled (address, communes).
+			return undefined;
 	}
 }
 
 /** `{"champ_<champ ID>": value}` → `{[stableId]: raw}` for the given descriptors; the rest is ignored. */
-function champValues(descs, body) {
+function champValues(sandbox, descs, body) {
 	const out = {};
 	for (const [key, value] of Object.entries(body)) {
 		if (!key.startsWith('champ_')) continue;
+		// Champ.stable_id_from_typed_id: the type prefix inside the base64 is not checked.
 		const decoded = decodeGlobalId(key.slice('champ_'.length));
-		if (!decoded || decoded.type !== 'Champ') continue;
+		if (!decoded) continue;
 		const desc = descs.find((d) => String(d.stableId) === decoded.id);
 		if (!desc) continue;
-		const raw = prefillRaw(desc, value);
+		const raw = prefillRaw(sandbox, desc, value);
 		if (raw !== undefined) out[desc.stableId] = raw;
 	}
 	return out;
 }
 
+/** PrefillIdentity#to_h: `identite_genre` kept only when exactly "M." or "Mme". */
 function identiteOf(body) {
 	const identite = {};
 	if (typeof body.identite_prenom === 'string' && body.identite_prenom.trim())
 		identite.prenom = body.identite_prenom.trim();
 	if (typeof body.identite_nom === 'string' && body.identite_nom.trim())
 		identite.nom = body.identite_nom.trim();
-	if (body.identite_genre === 'M' || body.identite_genre === 'Mme')
-		identite.civilite = body.identite_genre;
+	if (body.identite_genre === 'M.') identite.civilite = 'M';
+	if (body.identite_genre === 'Mme') identite.civilite = 'Mme';
 	return identite;
 }
 
+/** ISO 8601, seconds, with the Paris offset (`depose_at&.iso8601`). */
+const iso8601Paris = (ms) => formatDateTime(ms);
+
+/** DossiersController#serialize_dossier: an orphan's link, or a claimed dossier's state and dates (nil ones omitted). */
 function prefillStatus(sandbox, entry) {
-	const record = entry.submitted ? sandbox.store.getDossier(entry.number) : null;
-	return {
+	const ids = {
 		dossier_id: globalId('Dossier', entry.number),
 		dossier_number: entry.number,
 		dossier_prefill_token: entry.token,
-		state: record ? record.state : entry.claimed ? 'brouillon' : 'prefilled',
-		submitted_at: record ? new Date(record.depotAt).toISOString() : null,
-		processed_at:
-			record && record.traitementAt ? new Date(record.traitementAt).toISOString() : null,
 	};
+	if (!entry.claimed)
+		return { dossier_url: prefillUrl(sandbox, entry), state: 'prefilled', ...ids };
+	const record = entry.submitted ? sandbox.store.getDossier(entry.number) : null;
+	const status = { state: record ? record.state : 'brouillon' };
+	if (record) status.submitted_at = iso8601Paris(record.depotAt);
+	if (record && record.traitementAt) status.processed_at = iso8601Paris(record.traitementAt);
+	return { ...status, ...ids };
 }
+
+const prefillUrl = (sandbox, entry) =>
+	`${sandbox.publicBaseUrl()}/commencer/demarche-${entry.demarche}?prefill_token=${entry.token}`;
+
+const COWBOY =
+	"Calme toi, cowboy ! T'enchaines un peu trop les requêtes. Respire un peu réessaie dans un petit moment.\n" +
+	"Calm down, cowboy! You're making too many requests. Take a breather and try again soon.\n";
 
 async function prefillRoute(sandbox, req, res, url, rawBody) {
 	const match = PREFILL_PATH.exec(url.pathname);
 	if (!match) return false;
 	if (req.method !== 'POST' && req.method !== 'GET') {
-		sendJson(res, 405, { error: 'Method not allowed' });
+		sendJson(res, 405, { error: 'Method not allowed' }); // sandbox wording
 		return true;
 	}
-	const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
-	const hit = prefillThrottleHit(sandbox, ip);
-	if (hit.throttled) {
-		res.writeHead(429, {
-			'Content-Type': 'text/plain; charset=utf-8',
-			'RateLimit-Remaining': '0',
-			'RateLimit-Reset': String(hit.reset),
-		});
-		res.end('Retry later\n');
+	// Rack::Attack: POST only, since PR #13951 (before it the rule's path never matched).
+	if (req.method === 'POST' && !sandbox.modes.olderServer) {
+		const ip = (req.socket.remoteAddress || '').replace(/^::ffff:/, '');
+		const hit = prefillThrottleHit(sandbox, ip);
+		if (hit.throttled) {
+			res.writeHead(429, { 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(hit.reset) });
+			res.end(COWBOY);
+			return true;
+		}
+	}
+	// base_controller.rb: the Content-Type is checked first, compared as a whole.
+	if (req.method === 'POST' && req.headers['content-type'] !== 'application/json') {
+		sendJson(res, 400, { error: 'Content-Type should be json' });
 		return true;
 	}
 	const store = sandbox.store;
 	const demarcheNumber = Number(match[1]);
 	const demarche = store.demarches.get(demarcheNumber);
-	if (!demarche || demarche.state === 'brouillon') {
-		sendJson(res, 404, { error: `Demarche ${demarcheNumber} is not found` }); // sandbox wording
+	// Procedure.publiees_ou_brouillons: test (brouillon) démarches too.
+	if (!demarche || !['publiee', 'brouillon'].includes(demarche.state)) {
+		sendJson(res, 404, { error: `procedure ${match[1]} is not found` });
 		return true;
 	}
 	const prefill = prefillOf(sandbox);
 	if (req.method === 'GET') {
-		const tokens = String(url.searchParams.get('prefill_token') || '')
-			.split(',')
+		const tokens = [
+			...String(url.searchParams.get('prefill_token') || '').split(','),
+			...url.searchParams.getAll('prefill_token[]'),
+		]
 			.map((t) => t.trim())
 			.filter(Boolean);
-		const found = tokens
-			.map((t) => prefill.byToken.get(t))
-			.filter((entry) => entry && entry.demarche === demarcheNumber);
+		const found = [...prefill.byToken.values()]
+			.filter((entry) => tokens.includes(entry.token) && entry.demarche === demarcheNumber)
+			.sort((a, b) => a.createdAt - b.createdAt || a.number - b.number);
 		sendJson(
 			res,
 			200,
 			found.map((entry) => prefillStatus(sandbox, entry)),
 		);
-		return true;
-	}
-	// The platform compares the header as a whole: "application/json; charset=utf-8" is refused.
-	if (req.headers['content-type'] !== 'application/json') {
-		sendJson(res, 400, { error: 'Content type must be application/json' });
 		return true;
 	}
 	let body;
@@ -216,7 +303,7 @@ async function prefillRoute(sandbox, req, res, url, rawBody) {
 		token: crypto.randomBytes(18).toString('base64url'),
 		number: store.nextDossierNumber++,
 		demarche: demarcheNumber,
-		values: champValues(revision.champs, body),
+		values: champValues(sandbox, revision.champs, body),
 		identite: demarche.forIndividual ? identiteOf(body) : {},
 		createdAt: store.now(),
 		claimed: false,
@@ -224,7 +311,7 @@ async function prefillRoute(sandbox, req, res, url, rawBody) {
 	};
 	prefill.byToken.set(entry.token, entry);
 	sendJson(res, 201, {
-		dossier_url: `${sandbox.publicBaseUrl()}/commencer/demarche-${demarcheNumber}?prefill_token=${entry.token}`,
+		dossier_url: prefillUrl(sandbox, entry),
 		state: 'prefilled',
 		dossier_id: globalId('Dossier', entry.number),
 		dossier_number: entry.number,
@@ -339,4 +426,4 @@ function controlRoutes(sandbox) {
 	};
 }
 
-module.exports = { apiRoutes, storageRoutes, controlRoutes, prefillRaw };
+module.exports = { apiRoutes, storageRoutes, controlRoutes, prefillRaw, prefillDatetime };

@@ -18,13 +18,21 @@ const {
 	isInterfaceType,
 	isNonNullType,
 	defaultFieldResolver,
+	getNamedType,
 } = require('graphql');
 const { globalId, decodeGlobalId, formatDateTime, parseDateTime } = require('./util');
 const { paginate, connectionOf, filterHashOf } = require('./pagination');
+const { timeoutGuard, dossierSelection, timedConnection, loadingResolvers } = require('./timeouts');
+const { isVisibleByAdministration, pendingKey } = require('./store');
 const C = require('./catalog');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
+const MAX_INT = 2 ** 31 - 1;
+/** `duree_conservation_dossiers_dans_ds` of every seeded démarche, in months. */
+const RETENTION_MONTHS = 12;
 const EXTENSIONS_DIR = path.join(SCHEMA_DIR, 'extensions');
+/** What newer servers (schema-13a480b5.graphql) add to the 03-31 schema, for writes. */
+const NEWER_DIR = path.join(SCHEMA_DIR, 'newer');
 
 /** Types only the batch annotation mutation uses: forks have none of them. */
 const FORK_REMOVED_TYPES = new Set([
@@ -155,10 +163,12 @@ const DESCRIPTOR_TYPE = {
 	explication: 'Explication',
 	annuaire_education: 'AnnuaireEducation',
 	cojo: 'COJO',
-	cnaf: 'Cnaf',
-	dgfip: 'Dgfip',
-	mesri: 'Mesri',
-	pole_emploi: 'PoleEmploi',
+	// Newer servers (schema 13a480b5): the API Particulier v1 types are gone, these came.
+	aah: 'AAH',
+	aeeh: 'AEEH',
+	ars: 'ARS',
+	etudiant_boursier: 'EtudiantBoursier',
+	pre_rempli: 'PreRempli',
 	quotient_familial: 'QuotientFamilial',
 	referentiel: 'Referentiel',
 };
@@ -170,11 +180,13 @@ function authorizedDemarche(ctx, demarcheNumber) {
 	return scope === 'all' || scope.includes(demarcheNumber);
 }
 
+/** `Dossier.visible_by_administration.find(number)`, or null. */
 function visibleDossier(ctx, number) {
 	const record = ctx.store.getDossier(number);
-	return record && !record.hidden ? record : null;
+	return record && isVisibleByAdministration(record) ? record : null;
 }
 
+const hasId = (args) => args.id !== undefined && args.id !== null && args.id !== '';
 const byId = (list, id) =>
 	id === undefined || id === null ? list : list.filter((x) => x.id === id);
 
@@ -183,7 +195,7 @@ function revisionObject(store, revisionId) {
 }
 
 /** The `dossiers` connection of a démarche or a groupe. */
-function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
+function dossiersConnection(ctx, demarcheNumber, groupeNumber, args, info) {
 	const { store } = ctx;
 	const updatedSince =
 		args.updatedSince !== undefined && args.updatedSince !== null
@@ -198,7 +210,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 		const decoded = decodeGlobalId(gid);
 		const revision = decoded && store.revisions.get(Number(decoded.id));
 		if (!revision || revision.demarche !== demarcheNumber)
-			throw errorWithCode('Revision not found', 'not_found');
+			throw errorWithCode('DossierConnection not found', 'not_found');
 		return revision;
 	};
 	const revision = args.revision ? revisionNumber(args.revision) : null;
@@ -209,7 +221,7 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 	const keyOf = order === 'modified' ? (r) => r.modifiedAt : (r) => r.depotAt;
 	const since = order === 'modified' ? updatedSince : createdSince;
 	const accept = (r) =>
-		!r.hidden &&
+		isVisibleByAdministration(r) &&
 		(groupeNumber === null || r.groupe === groupeNumber) &&
 		(!state || r.state === state) &&
 		(!hasArchived || r.archived === archived) &&
@@ -242,37 +254,38 @@ function dossiersConnection(ctx, demarcheNumber, groupeNumber, args) {
 			if (!(r.modifiedAt <= (served.get(demarcheNumber) || 0)))
 				served.set(demarcheNumber, r.modifiedAt);
 	}
-	const connection = connectionOf(page);
-	applyTimeoutFault(ctx, connection);
-	return connection;
-}
-
-/** Fault "timeout": the platform stops mid-page and returns what it resolved so far. */
-function applyTimeoutFault(ctx, connection) {
-	if (!ctx.fault || ctx.fault.kind !== 'timeout' || connection.nodes.length === 0) return;
-	const keep = Math.floor(connection.nodes.length / 2);
-	connection.nodes = connection.nodes.map((n, i) => (i < keep ? n : null));
-	connection.edges = connection.edges.map((e, i) => (i < keep ? e : null));
-	ctx.timedOut = true;
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		...dossierSelection(info),
+	});
 }
 
 function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 	const { store } = ctx;
 	const since = args.deletedSince ? parseDateTime(args.deletedSince) : null;
+	// A pending item is the Dossier itself (DeletedDossierType over a Dossier): id
+	// `DeletedDossier-<number>`, dateSupression = the administration's hide or else the usager's,
+	// ordered by the hide of the side that put it there; deletedSince matches either hide date.
 	const list = pending
 		? store.pendingDeletedFor(demarcheNumber).map((r) => ({
-				id: 800000 + r.number,
+				id: r.number,
 				number: r.number,
 				groupe: r.groupe,
 				state: r.state,
-				reason: r.hidden.reason,
-				deletedAt: r.hidden.at,
+				reason: r.hiddenByReason,
+				deletedAt: r.hiddenByAdministrationAt || r.hiddenByUserAt,
+				key: pendingKey(r),
+				hiddenByUserAt: r.hiddenByUserAt,
+				hiddenByAdministrationAt: r.hiddenByAdministrationAt,
 			}))
 		: store.deletedFor(demarcheNumber);
-	const keyOf = (d) => d.deletedAt;
+	const keyOf = pending ? (d) => d.key : (d) => d.deletedAt;
+	const hiddenSince = (d) =>
+		(d.hiddenByUserAt !== null && d.hiddenByUserAt >= since) ||
+		(d.hiddenByAdministrationAt !== null && d.hiddenByAdministrationAt >= since);
 	const accept = (d) =>
 		(groupeNumber === null || d.groupe === groupeNumber) &&
-		(since === null || d.deletedAt >= since);
+		(since === null || (pending ? hiddenSince(d) : d.deletedAt >= since));
 	const filterHash = filterHashOf(
 		`${pending ? 'pending' : 'deleted'}:${groupeNumber === null ? demarcheNumber : 'g' + groupeNumber}`,
 		{ since: since === null ? undefined : since },
@@ -281,9 +294,15 @@ function deletedConnection(ctx, demarcheNumber, groupeNumber, args, pending) {
 		keyOf,
 		accept,
 		filterHash,
-		startKey: since === null ? undefined : since,
+		// deletedSince bounds the order key of deletedDossiers only (a pending item may match by its other hide).
+		startKey: since === null || pending ? undefined : since,
 	});
-	return connectionOf(page);
+	// A deletion list has no parts to preload: its cost is its SQL, paid when the page loads.
+	return timedConnection(ctx, connectionOf(page), demarcheNumber, {
+		rows: page.items,
+		weight: 1,
+		preload: true,
+	});
 }
 
 // --- resolvers ---------------------------------------------------------------------------------
@@ -312,7 +331,7 @@ function buildResolvers(mutationResolvers) {
 					(g) => args.closed === undefined || args.closed === null || g.closed === args.closed,
 				),
 		labels: (d, _a, ctx) => d.labelIds.map((id) => ctx.store.labels.get(id)),
-		dossiers: (d, args, ctx) => dossiersConnection(ctx, d.number, null, args),
+		dossiers: (d, args, ctx, info) => dossiersConnection(ctx, d.number, null, args, info),
 		deletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, false),
 		pendingDeletedDossiers: (d, args, ctx) => deletedConnection(ctx, d.number, null, args, true),
 	};
@@ -332,7 +351,7 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: (o) => formatDateTime(o.demarche.dateDerniereModification),
 		dateDepublication: () => null,
 		dateFermeture: () => null,
-		dureeConservationDossiers: () => 12,
+		dureeConservationDossiers: () => RETENTION_MONTHS,
 		opendata: () => true,
 		tags: () => [],
 		zones: () => [],
@@ -347,7 +366,7 @@ function buildResolvers(mutationResolvers) {
 	const groupeFields = {
 		id: (g) => globalId('GroupeInstructeur', g.number),
 		instructeurs: (g, _a, ctx) => g.instructeurIds.map((id) => instructeurProfile(ctx.store, id)),
-		dossiers: (g, args, ctx) => dossiersConnection(ctx, g.demarche, g.number, args),
+		dossiers: (g, args, ctx, info) => dossiersConnection(ctx, g.demarche, g.number, args, info),
 		deletedDossiers: (g, args, ctx) => deletedConnection(ctx, g.demarche, g.number, args, false),
 		pendingDeletedDossiers: (g, args, ctx) =>
 			deletedConnection(ctx, g.demarche, g.number, args, true),
@@ -355,7 +374,8 @@ function buildResolvers(mutationResolvers) {
 	const file = {
 		url: (f, _a, ctx) => ctx.files.url(f),
 		checksum: (f, _a, ctx) => ctx.files.checksum(f),
-		byteSize: (f) => f.byteSize,
+		// Int! (32-bit): capped at 2^31 − 1 since PR #13527 (an overflow error before); byteSizeBigInt is exact.
+		byteSize: (f) => Math.min(f.byteSize, MAX_INT),
 		byteSizeBigInt: (f) => String(f.byteSize),
 		createdAt: (f) => formatDateTime(f.createdAt),
 		virusScanResult: () => 'safe',
@@ -396,11 +416,16 @@ function buildResolvers(mutationResolvers) {
 		dateDerniereModification: fmt('modifiedAt'),
 		dateDerniereModificationChamps: fmt('champsModifiedAt'),
 		dateDerniereModificationAnnotations: fmt('annotationsModifiedAt'),
-		dateExpiration: (r) => formatDateTime(r.depotAt + 365 * 86400000 * 2),
-		dateSuppressionParUsager: (r) =>
-			r.hidden && r.hidden.reason === 'user_request' ? formatDateTime(r.hidden.at) : null,
-		dateSuppressionParAdministration: (r) =>
-			r.hidden && r.hidden.reason !== 'user_request' ? formatDateTime(r.hidden.at) : null,
+		// expired_at (Dossier#expiration_date): none while en_instruction; else from the last
+		// en_construction_at or processed_at, plus the démarche's retention (12 months here).
+		dateExpiration: (r) => {
+			if (r.state === 'en_instruction') return null;
+			const from = new Date(r.state === 'en_construction' ? r.constructionAt : r.traitementAt);
+			from.setUTCMonth(from.getUTCMonth() + RETENTION_MONTHS);
+			return formatDateTime(from.getTime());
+		},
+		dateSuppressionParUsager: fmt('hiddenByUserAt'),
+		dateSuppressionParAdministration: fmt('hiddenByAdministrationAt'),
 		dateDerniereCorrectionEnAttente: (r) =>
 			r.pendingCorrection ? formatDateTime(r.pendingCorrection.at) : null,
 		datePrevisionnelleDecisionSVASVR: () => null,
@@ -423,8 +448,13 @@ function buildResolvers(mutationResolvers) {
 		groupeInstructeur: (r, _a, ctx) => ctx.store.groupes.get(r.groupe),
 		instructeurs: (r, _a, ctx) => r.followerIds.map((id) => instructeurProfile(ctx.store, id)),
 		labels: (r, _a, ctx) => r.labelIds.map((id) => ctx.store.labels.get(id)),
-		champs: (r, args, ctx) => byId(ctx.store.content(r).champs, args.id),
-		annotations: (r, args, ctx) => byId(ctx.store.content(r).annotations, args.id),
+		// Without id the visible champs; with an id any projected champ, visible or not.
+		champs: (r, args, ctx) =>
+			hasId(args) ? byId(ctx.store.content(r).allChamps, args.id) : ctx.store.content(r).champs,
+		annotations: (r, args, ctx) =>
+			hasId(args)
+				? byId(ctx.store.content(r).allAnnotations, args.id)
+				: ctx.store.content(r).annotations,
 		messages: (r, args, ctx) => byId(ctx.store.content(r).messages, args.id),
 		avis: (r, args, ctx) => byId(ctx.store.content(r).avis, args.id),
 		traitements: (r) =>
@@ -453,7 +483,8 @@ function buildResolvers(mutationResolvers) {
 			},
 			groupeInstructeur: (_s, { number }, ctx) => {
 				const g = ctx.store.groupes.get(number);
-				if (!g) throw notFound('GroupeInstructeur');
+				// The not-found name is the field's type (schema.rb rescue_from: field.type.unwrap).
+				if (!g) throw notFound('GroupeInstructeurWithDossiers');
 				if (!authorizedDemarche(ctx, g.demarche)) throw hidden('GroupeInstructeurWithDossiers');
 				return g;
 			},
@@ -464,7 +495,7 @@ function buildResolvers(mutationResolvers) {
 					number = decoded && decoded.type === 'Procedure' ? Number(decoded.id) : NaN;
 				}
 				const d = ctx.store.demarches.get(number);
-				if (!d) throw notFound('Demarche');
+				if (!d) throw notFound('DemarcheDescriptor');
 				// Descriptors of published démarches are open data: any valid token may read them.
 				return descriptorObject(d, revisionObject(ctx.store, d.activeRevisionId));
 			},
@@ -529,12 +560,19 @@ function buildResolvers(mutationResolvers) {
 		PieceJustificativeChamp: { file: (c) => c.files[0] || null },
 		RepetitionChamp: { champs: (c) => c.rows.flatMap((row) => row.champs) },
 		DossierLinkChamp: {
+			// Loaders::Dossier: a dossier the administration cannot see is plain null; one in a
+			// démarche outside the token is null too, with DossierType.authorized? adding an
+			// `unauthorized` error at this champ's path (the rest of the answer intact).
 			dossier: (c, _a, ctx) => {
 				const r = c.dossierNumber ? visibleDossier(ctx, c.dossierNumber) : null;
-				return r && authorizedDemarche(ctx, r.demarche) ? r : null;
+				if (!r) return null;
+				if (!authorizedDemarche(ctx, r.demarche)) throw hidden('Dossier');
+				return r;
 			},
 		},
 		Mutation: mutationResolvers,
+		// Connections load their page on first read, where a heavy page spends its time (timeouts.js).
+		...loadingResolvers(),
 	};
 	// Descriptors: uniform fields for every ChampDescriptor type.
 	const descriptor = {
@@ -630,7 +668,7 @@ function instructeurProfile(store, id) {
 	return { id: globalId('Instructeur', i.id), email: i.email };
 }
 
-/** Wraps the non-null fields of Dossier so the "invalid_null" fault can break one dossier. */
+/** Wraps the non-null fields of Dossier and DeletedDossier so the "invalid_null" fault can break one record. */
 function invalidNullable(resolve) {
 	return (source, args, ctx, info) => {
 		if (
@@ -643,43 +681,105 @@ function invalidNullable(resolve) {
 	};
 }
 
+/**
+ * A mutation argument naming nothing: `loads:` runs inside the mutation field, so the platform's
+ * rescue_from names the field's type, the payload: `DossierAccepterPayload not found`.
+ */
+function payloadNotFound(impl, payloadTypeName) {
+	return (_s, args, ctx, info) => {
+		try {
+			return impl(args, ctx, info);
+		} catch (e) {
+			if (e instanceof GraphQLError && e.extensions && e.extensions.code === 'not_found')
+				throw errorWithCode(`${payloadTypeName} not found`, 'not_found');
+			throw e;
+		}
+	};
+}
+
 const READ_ONLY_MESSAGE = 'Le jeton utilisé est configuré seulement en lecture';
 
-/** Every mutation needs a read-write token: the platform answers in the payload's `errors` (a GraphQL error when the payload has none). */
+/**
+ * Every mutation needs a read-write token (base_mutation.rb#ready?): the platform answers in the
+ * payload's `errors`. createDirectUpload has no `errors`: a top-level `unauthorized` error since
+ * PR #13547; before it (`olderServer`) a null upload, hence `invalid_null` on its non-null field.
+ */
 function readOnlyGuard(resolve, payloadHasErrors) {
 	return (source, args, ctx, info) => {
 		if (!ctx.token.write) {
 			if (payloadHasErrors) return { errors: [{ message: READ_ONLY_MESSAGE }] };
-			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'forbidden' } });
+			if (ctx.sandbox && ctx.sandbox.modes.olderServer) return {};
+			throw new GraphQLError(READ_ONLY_MESSAGE, { extensions: { code: 'unauthorized' } });
 		}
 		return resolve(source, args, ctx, info);
 	};
 }
 
+/**
+ * `Date.iso8601` as graphql-ruby's ISO8601Date uses it: calendar (`2024-05-01`, `20240501`), week
+ * (`2024-W18-3`, `2024W183`) and ordinal (`2024-122`, `2024122`) dates, and date-times whose time
+ * is dropped. @returns {string | null} `YYYY-MM-DD`
+ */
+function iso8601Date(value) {
+	if (typeof value !== 'string') return null;
+	const text = value.trim().split(/[T\s]/)[0];
+	const pad = (n) => String(n).padStart(2, '0');
+	const calendar = (y, m, d) => {
+		const date = new Date(Date.UTC(y, m - 1, d));
+		if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+		return `${y}-${pad(m)}-${pad(d)}`;
+	};
+	const fromUtc = (ms) => {
+		const date = new Date(ms);
+		return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+	};
+	let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
+	if (m) return calendar(Number(m[1]), Number(m[2]), Number(m[3]));
+	m = /^(\d{4})-?W(\d{2})-?([1-7])$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const jan4 = Date.UTC(year, 0, 4);
+		const mondayOfWeek1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000;
+		const week = Number(m[2]);
+		if (week < 1 || week > 53) return null;
+		return fromUtc(mondayOfWeek1 + ((week - 1) * 7 + Number(m[3]) - 1) * 86400000);
+	}
+	m = /^(\d{4})-?(\d{3})$/.exec(text);
+	if (m) {
+		const year = Number(m[1]);
+		const day = Number(m[2]);
+		const days = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / 86400000;
+		if (day < 1 || day > days) return null;
+		return fromUtc(Date.UTC(year, 0, 1) + (day - 1) * 86400000);
+	}
+	return null;
+}
+
 /** Input coercion of the platform's custom scalars: invalid values are rejected, not ignored. */
-const SCALAR_CHECKS = {
+const SCALAR_COERCION = {
 	ISO8601DateTime: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)),
-	ISO8601Date: (v) =>
-		typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
-	BigInt: (v) => (typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v),
+		typeof v === 'string' && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined,
+	ISO8601Date: (v) => iso8601Date(v) ?? undefined,
+	BigInt: (v) => ((typeof v === 'string' && /^-?\d+$/.test(v)) || Number.isInteger(v) ? v : undefined),
 };
 
 function configureScalars(schema) {
-	for (const [name, isValid] of Object.entries(SCALAR_CHECKS)) {
+	for (const [name, coerce] of Object.entries(SCALAR_COERCION)) {
 		const scalar = schema.getType(name);
 		if (!scalar) continue;
 		scalar.parseValue = (value) => {
-			if (!isValid(value)) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
-			return value;
+			const coerced = coerce(value);
+			if (coerced === undefined) throw new TypeError(`${JSON.stringify(value)} is not a valid ${name}`);
+			return coerced;
 		};
 		scalar.parseLiteral = (ast) => {
 			const value = ast.kind === Kind.INT ? Number(ast.value) : ast.value;
-			if ((ast.kind !== Kind.STRING && ast.kind !== Kind.INT) || !isValid(value))
+			const coerced = ast.kind === Kind.STRING || ast.kind === Kind.INT ? coerce(value) : undefined;
+			if (coerced === undefined)
 				throw new TypeError(
 					`${ast.value === undefined ? ast.kind : JSON.stringify(ast.value)} is not a valid ${name}`,
 				);
-			return value;
+			return coerced;
 		};
 	}
 }
@@ -709,17 +809,17 @@ function attachResolvers(schema, mutationResolvers) {
 					});
 				};
 			} else if (type.name === 'Mutation') {
-				const impl = resolve;
-				resolve = (_s, args, ctx, info) => impl(args, ctx, info);
+				resolve = payloadNotFound(resolve, getNamedType(field.type).name);
 			}
 			if (type.name === 'Mutation')
 				resolve = readOnlyGuard(
 					resolve,
 					Boolean(field.type.getFields && field.type.getFields().errors),
 				);
-			if (type.name === 'Dossier' && isNonNullType(field.type))
+			if ((type.name === 'Dossier' || type.name === 'DeletedDossier') && isNonNullType(field.type))
 				resolve = invalidNullable(resolve || defaultFieldResolver);
-			if (resolve) field.resolve = resolve;
+			// Every field checks the (deterministic) deadline before it starts, as graphql-ruby's Timeout.
+			field.resolve = timeoutGuard(resolve || defaultFieldResolver);
 		}
 	}
 	return schema;
@@ -728,13 +828,18 @@ function attachResolvers(schema, mutationResolvers) {
 const schemaCache = new Map();
 
 /**
- * @param {{forkMode?: boolean, webhooksV2?: boolean, mutationResolvers?: object}} options
+ * @param {{forkMode?: boolean, webhooksV2?: boolean, olderServer?: boolean, mutationResolvers?: object}} options
+ *   olderServer: without `schema/newer/` (the AnnotationValueInput keys of PR #13561)
  * @returns {import('graphql').GraphQLSchema}
  */
-function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } = {}) {
-	const key = `${forkMode}|${webhooksV2}`;
+function getSchema({ forkMode = false, webhooksV2 = false, olderServer = false, mutationResolvers } = {}) {
+	const key = `${forkMode}|${webhooksV2}|${olderServer}`;
 	if (schemaCache.has(key)) return schemaCache.get(key);
-	const sources = [...readSdl(SCHEMA_DIR), ...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : [])];
+	const sources = [
+		...readSdl(SCHEMA_DIR),
+		...(forkMode || olderServer ? [] : readSdl(NEWER_DIR)),
+		...(webhooksV2 ? readSdl(EXTENSIONS_DIR) : []),
+	];
 	let document = parse(sources.join('\n'));
 	if (forkMode) {
 		document = {
@@ -759,6 +864,7 @@ function getSchema({ forkMode = false, webhooksV2 = false, mutationResolvers } =
 
 module.exports = {
 	getSchema,
+	iso8601Date,
 	fragmentTypeNames,
 	champTypeName,
 	errorWithCode,

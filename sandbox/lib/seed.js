@@ -5,7 +5,7 @@
  * `FACTS` lists what tests can rely on without reading the data first.
  */
 const { Store, newRecord } = require('./store');
-const { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP } = require('./demarches');
+const { DEMARCHES, INSTRUCTEURS, EVERY_CHAMP, OCCUPATION } = require('./demarches');
 const { rng, globalId } = require('./util');
 const { DAY } = require('./generate');
 const C = require('./catalog');
@@ -23,27 +23,142 @@ const TOKENS = {
 	expired: 'sandbox-expired-token',
 	forbiddenNetwork: 'sandbox-forbidden-network-token',
 	scoped: 'sandbox-scoped-token',
+	autoDetect: 'sandbox-autodetect-token',
 };
 
+/** A token's lifetime on today's platform: at most 365 days (PR #13777; eternal ones dated by #13798). */
+const TOKEN_MAX_LIFETIME_DAYS = 365;
+
+const PARIS_OFFSET = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
+
+/** The instant a Paris calendar day ends (its next midnight, Paris time), for the day holding `ms`. */
+function endOfParisDay(ms) {
+	const offsetAt = (at) => {
+		const m = /GMT([+-])(\d{2}):(\d{2})/.exec(
+			PARIS_OFFSET.formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName').value,
+		);
+		return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
+	};
+	const local = new Date(ms + offsetAt(ms));
+	const nextMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
+	return nextMidnight - offsetAt(nextMidnight - offsetAt(nextMidnight));
+}
+
+/**
+ * When tokens created now stop working: `expires_at` is a date and the token works through that
+ * whole day (Paris), so the instant kept here is the end of that day; every token has one since
+ * PRs #13777/#13798 (none is eternal any more).
+ */
+function tokenExpiry(createdAt) {
+	return endOfParisDay(createdAt + TOKEN_MAX_LIFETIME_DAYS * DAY);
+}
+
 /** Token properties: which démarches, write access, expiry, allowed networks. */
-function tokenTable() {
+function tokenTable(createdAt = Date.now()) {
+	const expiresAt = tokenExpiry(createdAt);
 	return {
-		[TOKENS.admin]: { name: 'admin', demarches: 'all', write: true },
-		[TOKENS.readOnly]: { name: 'readOnly', demarches: 'all', write: false },
+		[TOKENS.admin]: { name: 'admin', demarches: 'all', write: true, expiresAt },
+		[TOKENS.readOnly]: { name: 'readOnly', demarches: 'all', write: false, expiresAt },
 		[TOKENS.expired]: {
 			name: 'expired',
 			demarches: 'all',
 			write: true,
-			expiresAt: Date.UTC(2025, 0, 1),
+			// Expired on 2025-01-01 (Paris): it worked through that day.
+			expiresAt: endOfParisDay(Date.UTC(2025, 0, 1, 12)),
 		},
 		[TOKENS.forbiddenNetwork]: {
 			name: 'forbiddenNetwork',
 			demarches: 'all',
 			write: true,
 			allowedNetworks: ['10.20.0.0/16'],
+			expiresAt,
 		},
-		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true },
+		[TOKENS.scoped]: { name: 'scoped', demarches: [1002, 1003], write: true, expiresAt },
+		// "Détection automatique" (PR #13357): locked to the address of its first call.
+		[TOKENS.autoDetect]: { name: 'autoDetect', demarches: 'all', write: true, allowedNetworks: 'auto', expiresAt },
 	};
+}
+
+/**
+ * A démarche from its definition (demarches.js): two revisions (champs with `sinceRevision: 2`
+ * only in the second), groupes, labels. `settings`: the platform's per-démarche switches the
+ * mutations read (`state`, `declarative`, `svaSvr`, `flags`), also set by the control API.
+ */
+function addDemarche(store, def) {
+	const createdAt = def.createdAt !== undefined ? def.createdAt : SEED_START - 120 * DAY + def.number * 3600000;
+	const next = (map, first) => Math.max(first - 1, ...map.keys()) + 1;
+	const instructeurId = (login) => {
+		const email = login.includes('@') ? login : `${login}@demarches-exemple.gouv.fr`;
+		const known = store.instructeurIdByEmail(email);
+		if (known !== null) return known;
+		const id = next(store.instructeurs, 1);
+		store.instructeurs.set(id, { id, email });
+		return id;
+	};
+	const revisionIds = [];
+	for (const version of [1, 2]) {
+		const keep = (d) => !d.sinceRevision || d.sinceRevision <= version;
+		const id = next(store.revisions, 1);
+		store.revisions.set(id, {
+			id,
+			gid: globalId('ProcedureRevision', id),
+			demarche: def.number,
+			version,
+			dateCreation: createdAt + (version - 1) * 200 * DAY,
+			datePublication: createdAt + (version - 1) * 200 * DAY + DAY,
+			champs: def.champs.filter(keep),
+			annotations: def.annotations.filter(keep),
+		});
+		revisionIds.push(id);
+	}
+	const groupeNumbers = def.groupes.map((g) => {
+		const number = next(store.groupes, FIRST_GROUPE_NUMBER);
+		store.groupes.set(number, {
+			number,
+			demarche: def.number,
+			label: g.label,
+			closed: Boolean(g.closed),
+			instructeurIds: g.instructeurs.map(instructeurId),
+		});
+		return number;
+	});
+	const labelIds = def.labels.map((name, i) => {
+		const id = next(store.labels, 1);
+		store.labels.set(id, {
+			id,
+			demarche: def.number,
+			name,
+			color: C.LABEL_COLORS[i % C.LABEL_COLORS.length],
+		});
+		return id;
+	});
+	const demarche = {
+		number: def.number,
+		title: def.title,
+		description: def.description,
+		forIndividual: def.forIndividual,
+		state: def.state || 'publiee',
+		// Démarche déclarative: 'en_instruction' | 'accepte' | null (dossiers move on at the deposit).
+		declarative: def.declarative || null,
+		// Silence vaut accord / rejet: 'sva' | 'svr' | null.
+		svaSvr: def.svaSvr || null,
+		// Flipper flags per démarche (blocking_pending_correction…).
+		flags: { ...(def.flags || {}) },
+		dateCreation: createdAt,
+		datePublication: createdAt + 2 * DAY,
+		dateDerniereModification: createdAt + 201 * DAY,
+		service: { id: globalId('Service', def.number - 900), ...def.service },
+		revisionIds,
+		activeRevisionId: revisionIds[revisionIds.length - 1],
+		groupeNumbers,
+		labelIds,
+		administrateurs: [
+			{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' },
+		],
+		weight: def.weight || 0,
+	};
+	store.demarches.set(def.number, demarche);
+	return demarche;
 }
 
 function seedStore({ seed = 'sandbox', size = 1000, clock }) {
@@ -54,71 +169,8 @@ function seedStore({ seed = 'sandbox', size = 1000, clock }) {
 		const id = i + 1;
 		store.instructeurs.set(id, { id, email: `${login}@demarches-exemple.gouv.fr` });
 	});
-	const instructeurIdByLogin = (login) => INSTRUCTEURS.indexOf(login) + 1;
 
-	let groupeNumber = FIRST_GROUPE_NUMBER;
-	let labelId = 1;
-	let revisionId = 1;
-	for (const def of DEMARCHES) {
-		const createdAt = SEED_START - 120 * DAY + def.number * 3600000;
-		const revisionIds = [];
-		for (const version of [1, 2]) {
-			const keep = (d) => !d.sinceRevision || d.sinceRevision <= version;
-			const id = revisionId++;
-			store.revisions.set(id, {
-				id,
-				gid: globalId('ProcedureRevision', id),
-				demarche: def.number,
-				version,
-				dateCreation: createdAt + (version - 1) * 200 * DAY,
-				datePublication: createdAt + (version - 1) * 200 * DAY + DAY,
-				champs: def.champs.filter(keep),
-				annotations: def.annotations.filter(keep),
-			});
-			revisionIds.push(id);
-		}
-		const groupeNumbers = def.groupes.map((g) => {
-			const number = groupeNumber++;
-			store.groupes.set(number, {
-				number,
-				demarche: def.number,
-				label: g.label,
-				closed: Boolean(g.closed),
-				instructeurIds: g.instructeurs.map(instructeurIdByLogin),
-			});
-			return number;
-		});
-		const labelIds = def.labels.map((name, i) => {
-			const id = labelId++;
-			store.labels.set(id, {
-				id,
-				demarche: def.number,
-				name,
-				color: C.LABEL_COLORS[i % C.LABEL_COLORS.length],
-			});
-			return id;
-		});
-		store.demarches.set(def.number, {
-			number: def.number,
-			title: def.title,
-			description: def.description,
-			forIndividual: def.forIndividual,
-			state: 'publiee',
-			declarative: null,
-			dateCreation: createdAt,
-			datePublication: createdAt + 2 * DAY,
-			dateDerniereModification: createdAt + 201 * DAY,
-			service: { id: globalId('Service', def.number - 900), ...def.service },
-			revisionIds,
-			activeRevisionId: revisionIds[revisionIds.length - 1],
-			groupeNumbers,
-			labelIds,
-			administrateurs: [
-				{ id: globalId('Administrateur', 1), email: 'admin@demarches-exemple.gouv.fr' },
-			],
-			weight: def.weight,
-		});
-	}
+	for (const def of DEMARCHES) addDemarche(store, def);
 
 	seedDossiers(store, Number(size), r);
 	return store;
@@ -239,28 +291,103 @@ function seedDossiers(store, size, worldRng) {
 		recentByDemarche.set(demarche.number, recent);
 
 		store.insertRecord(record);
-		const fate = r.next();
-		if (i >= demarches.length * 2 && fate < 0.02) {
-			store.purge(
-				record,
-				r.pick([
-					'user_request',
-					'expired',
-					'instructeur_request',
-					'procedure_removed',
-					'user_removed',
-				]),
-				Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 30) * DAY),
-			);
-		} else if (i >= demarches.length * 2 && fate < 0.03) {
-			record.hidden = {
-				at: Math.min(SEED_END - 1000, record.modifiedAt + r.int(1, 10) * DAY),
-				reason: state === 'en_construction' ? 'user_request' : 'instructeur_request',
-			};
-		}
+		if (i >= demarches.length * 2) seedDeletion(store, record, r.next(), r);
 	}
 	store.nextDossierNumber = FIRST_DOSSIER_NUMBER + size;
 	makeEveryChampDossier(store);
+	linkOutsideScope(store);
+}
+
+const TERMINE = ['accepte', 'refuse', 'sans_suite'];
+
+/**
+ * A seeded dossier's deletion history, as the platform's rules allow it (hide_and_keep_track!,
+ * purge_discarded @e1338d7), for about 4% of dossiers: purged (2%), pending deletion (1%), hidden
+ * by expiry (0.5%: in no list), terminé and hidden by the usager only (0.5%: still listed). An
+ * en_instruction dossier is never hidden. A hide is an update (dateDerniereModification); a dossier
+ * the cron would already have purged (hidden two weeks before the seed's end) is purged, back-dated
+ * to the usager's hide when it was en construction.
+ */
+function seedDeletion(store, record, fate, r) {
+	if (fate >= 0.04 || record.state === 'en_instruction') return;
+	const termine = TERMINE.includes(record.state);
+	const latest = SEED_END - 1000;
+	const hideAt = (minDays, maxDays) =>
+		Math.min(latest, record.modifiedAt + r.int(minDays, maxDays) * DAY);
+	// Recent enough for the daily cron not to have purged it yet (under 14 days before the seed's end).
+	const recentHide = () => Math.max(record.modifiedAt + 3600000, latest - r.int(1, 13) * DAY);
+	const touch = (at) => store.reposition(record, 'modified', () => (record.modifiedAt = at));
+	if (fate < 0.02) {
+		// Purged by the cron, at least 14 days after the hide that made it due.
+		const hiddenAt = hideAt(1, 30);
+		const purgeAt = Math.min(latest, hiddenAt + r.int(14, 30) * DAY);
+		if (purgeAt - hiddenAt < 14 * DAY) return;
+		const how = r.pick(
+			termine ? ['user_request', 'expired', 'instructeur_request'] : ['user_request', 'expired'],
+		);
+		if (how === 'expired') record.hiddenByExpiredAt = hiddenAt;
+		else {
+			record.hiddenByUserAt = hiddenAt;
+			// A terminé dossier is purged once both sides hid it; the reason is the last hide's.
+			if (termine) record.hiddenByAdministrationAt = hiddenAt - r.int(1, 3) * DAY;
+		}
+		record.hiddenByReason = how === 'instructeur_request' ? 'instructeur_request' : how;
+		if (how === 'instructeur_request') {
+			record.hiddenByAdministrationAt = hiddenAt;
+			record.hiddenByUserAt = hiddenAt - r.int(1, 3) * DAY;
+		}
+		store.purgeDiscardedDossier(record.number, { at: purgeAt, event: false });
+		return;
+	}
+	if (fate < 0.03) {
+		// Pending deletion: an en_construction dossier the usager hid (recently), or a terminé one the
+		// administration hid (it stays pending until the usager hides it too).
+		if (record.state === 'en_construction') {
+			record.hiddenByUserAt = recentHide();
+			record.hiddenByReason = 'user_request';
+			touch(record.hiddenByUserAt);
+		} else {
+			record.hiddenByAdministrationAt = hideAt(1, 10);
+			record.hiddenByReason = 'instructeur_request';
+			touch(record.hiddenByAdministrationAt);
+		}
+		return;
+	}
+	if (fate < 0.035) {
+		// Hidden by expiry (recently): out of `dossiers`, in no deletion list until purged.
+		record.hiddenByExpiredAt = recentHide();
+		record.hiddenByReason = 'expired';
+		touch(record.hiddenByExpiredAt);
+		return;
+	}
+	if (termine) {
+		// Hidden by the usager only: still listed, with dateSuppressionParUsager.
+		record.hiddenByUserAt = hideAt(1, 10);
+		record.hiddenByReason = 'user_request';
+		touch(record.hiddenByUserAt);
+	}
+}
+
+/** The occupation dossier whose "Autorisation précédente" links into the every-champ démarche. */
+const HIDDEN_LINK = {
+	demarche: OCCUPATION,
+	champ: 'Autorisation précédente',
+	linkedDossier: FIRST_DOSSIER_NUMBER,
+};
+
+/**
+ * A dossier-link champ pointing into a démarche the scoped token does not cover (1001): read with
+ * that token, the platform nulls the champ's `dossier` and adds an `unauthorized` error at its
+ * path (DossierLinkChampType + Schema.unauthorized_object), the rest of the dossier intact.
+ */
+function linkOutsideScope(store) {
+	const record = store.listFor(HIDDEN_LINK.demarche, 'depot').find((r) => !r.hidden);
+	if (!record || !store.getDossier(HIDDEN_LINK.linkedDossier)) return;
+	const desc = store.revisionOf(record).champs.find((d) => d.label === HIDDEN_LINK.champ);
+	const ovr = store.ovr(record);
+	ovr.champs = { ...(ovr.champs || {}), [desc.stableId]: HIDDEN_LINK.linkedDossier };
+	record.version += 1;
+	store.hiddenLinkDossier = record.number;
 }
 
 /**
@@ -498,8 +625,15 @@ function makeEveryChampDossier(store) {
 	const instructeurId = (login) => INSTRUCTEURS.indexOf(login) + 1;
 	const claimant = instructeurEmail('claire.martin');
 	record.revisionId = revision.id;
-	record.groupe = demarche.groupeNumbers.find((n) => store.groupes.get(n).label === SHOWCASE.groupe);
-	record.hidden = null;
+	record.groupe = demarche.groupeNumbers.find(
+		(n) => store.groupes.get(n).label === SHOWCASE.groupe,
+	);
+	Object.assign(record, {
+		hiddenByUserAt: null,
+		hiddenByAdministrationAt: null,
+		hiddenByExpiredAt: null,
+		hiddenByReason: null,
+	});
 	record.archived = false;
 	// The record is already in the sorted lists: move it, do not just edit its keys.
 	store.reposition(record, 'depot', () => {
@@ -591,6 +725,16 @@ function factsFor(store) {
 		},
 		everyChampDossier: FIRST_DOSSIER_NUMBER,
 		everyChampLinkedDossier: store.showcaseLinkedDossier,
+		// Read with the scoped token: the champ's linked dossier is in a démarche outside its scope.
+		hiddenLink: store.hiddenLinkDossier
+			? {
+					dossier: store.hiddenLinkDossier,
+					demarche: HIDDEN_LINK.demarche,
+					champ: HIDDEN_LINK.champ,
+					linkedDossier: HIDDEN_LINK.linkedDossier,
+					token: 'scoped',
+				}
+			: null,
 		firstDossierNumber: FIRST_DOSSIER_NUMBER,
 		integerBeyond2p53: INTEGER_BEYOND_2_53,
 		duplicateLabel: 'Commentaire',
@@ -613,8 +757,11 @@ function factsFor(store) {
 
 module.exports = {
 	seedStore,
+	addDemarche,
 	factsFor,
 	tokenTable,
+	tokenExpiry,
+	TOKEN_MAX_LIFETIME_DAYS,
 	TOKENS,
 	SEED_START,
 	SEED_END,

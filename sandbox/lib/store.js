@@ -10,12 +10,12 @@
  * API (for resolvers, the control API and part 2's mutations):
  *   Reference data (Maps): demarches (number → Demarche), revisions (id → Revision),
  *     groupes (number → Groupe), instructeurs (id → {id, email}), labels (id → Label).
- *   getDossier(number) → DossierRecord | undefined (includes hidden = pending-deleted ones)
+ *   getDossier(number) → DossierRecord | undefined (hidden ones too: see isVisibleByAdministration)
  *   content(record) → {champs, annotations, messages, avis, demandeur, usagerEmail, files...}
  *     (cached by record.version; never mutate what it returns)
  *   listFor(demarcheNumber, 'depot'|'modified') → DossierRecord[] sorted by (key, number)
  *   deletedFor(demarcheNumber) → DeletedRecord[] sorted by (deletedAt, id)
- *   pendingDeletedFor(demarcheNumber) → DossierRecord[] hidden, sorted by (hidden.at, number)
+ *   pendingDeletedFor(demarcheNumber) → DossierRecord[] pending deletion (isPendingDeletion), sorted by (pendingKey, number)
  *   Writes (each bumps record.version and dateDerniereModification, keeps lists sorted, and
  *   appends to the event log):
  *     deposit(demarcheNumber, {values?, groupe?, at?, email?}) → record
@@ -25,7 +25,9 @@
  *     addMessage(number, {body, email, attachments?: FileRef[], correction?, at?}) → message
  *     discardMessage(number, messageId, {at?})
  *     touch(record, {at?, champs?, annotations?})  (low level: any other change)
- *     deleteDossier(number, {pending?, reason?, at?}), restoreDossier(number)
+ *     hideDossier(number, {by, reason?, at?}), purgeDiscardedDossier(number, {at?}), purgeDiscarded({at?}),
+ *     restoreDossier(number, {by?}) (the platform's rules); deleteDossier(number, {pending?, reason?, at?})
+ *     (control-API shortcut, no rule checked)
  *     recordEvent(type, record, extra)
  *   blobs: Map key → {buffer, contentType, filename} for uploaded bytes (part 2's direct uploads).
  *   events: [{sequence, type, dossierNumber, demarcheNumber, at, previousState?, state?, reason?}]
@@ -35,6 +37,7 @@
 const { rng, globalId, formatDateTime } = require('./util');
 const { rawValues, buildChamp, fileRef, LOREM, DAY } = require('./generate');
 const C = require('./catalog');
+const { systemMessages } = require('./systemMessages');
 
 const CONTENT_CACHE_SIZE = 3000;
 
@@ -76,6 +79,10 @@ class Store {
 		this.nextMessageId = 1;
 		this.nextDeletedId = 700001;
 		this.contentCache = new Map();
+		/** The instance's public URL, for links in system messages (index.js sets the listener's). */
+		this.siteUrl = () => 'http://127.0.0.1';
+		/** Whether the sandbox plays a server from before the mid-2026 pull requests (index.js). */
+		this.olderServer = () => false;
 		/** Per démarche, the highest dateDerniereModification served in an `updatedSince` page: late commits go behind it. */
 		this.lastServedModifiedAt = new Map();
 	}
@@ -96,10 +103,11 @@ class Store {
 		return this.deleted.get(demarcheNumber) || [];
 	}
 
+	/** `Dossier.hidden_for_administration`, in pendingDeletedDossiers' order (pendingKey, number). */
 	pendingDeletedFor(demarcheNumber) {
 		return this.listFor(demarcheNumber, 'depot')
-			.filter((r) => r.hidden)
-			.sort((a, b) => a.hidden.at - b.hidden.at || a.number - b.number);
+			.filter(isPendingDeletion)
+			.sort((a, b) => pendingKey(a) - pendingKey(b) || a.number - b.number);
 	}
 
 	revisionOf(record) {
@@ -137,43 +145,66 @@ class Store {
 						rawValues(revision.annotations, this.seed, 'annotation', ctx),
 						ovr.annotations,
 					);
-		const build = (descs, values, updatedAtByStableId, defaultUpdatedAt) => {
+		const build = (descs, values, updatedAtByStableId, defaultUpdatedAt, all = []) => {
 			const defaultText = formatDateTime(defaultUpdatedAt);
 			const out = [];
 			for (const desc of descs) {
-				if (desc.condition && values[desc.condition.stableId] !== desc.condition.equals) continue;
+				const visible =
+					!desc.condition || values[desc.condition.stableId] === desc.condition.equals;
 				const at = updatedAtByStableId && updatedAtByStableId[desc.stableId];
 				// A prefilled dossier (prefill REST) marks only the champs the prefill call set.
 				const prefilled = record.prefilledStableIds
 					? record.prefilledStableIds.includes(desc.stableId)
 					: record.prefilled;
-				out.push(
-					buildChamp(
-						desc,
-						values[desc.stableId],
-						at
-							? { updatedAt: at, prefilled }
-							: {
-									updatedAt: defaultUpdatedAt,
-									updatedAtText: defaultText,
-									prefilled,
-								},
-					),
+				const champ = buildChamp(
+					desc,
+					values[desc.stableId],
+					at
+						? { updatedAt: at, prefilled }
+						: {
+								updatedAt: defaultUpdatedAt,
+								updatedAtText: defaultText,
+								prefilled,
+							},
 				);
+				// `all` keeps the champs conditional logic hides too (champs(id:) finds them).
+				all.push(champ);
+				if (visible) out.push(champ);
 			}
 			return out;
 		};
 		const r = rng(this.seed, 'content', record.number);
+		const allChamps = [];
+		const allAnnotations = [];
+		const champs = build(
+			revision.champs,
+			champValues,
+			ovr.champUpdatedAt,
+			record.depotAt,
+			allChamps,
+		);
+		// Company data refreshed after the deposit (refreshEtablissements).
+		for (const [stableId, change] of Object.entries(ovr.etablissements || {})) {
+			const champ = champs.find((c) => c.champDescriptorId === globalId('Champ', Number(stableId)));
+			if (champ && champ.etablissement && champ.etablissement.entreprise)
+				champ.etablissement = {
+					...champ.etablissement,
+					entreprise: { ...champ.etablissement.entreprise, ...change },
+				};
+		}
 		const usager = this.usagerOf(record, demarche, r);
 		const demandeur = ovr.demandeur || this.demandeurOf(record, demarche, usager, r);
 		return {
-			champs: build(revision.champs, champValues, ovr.champUpdatedAt, record.depotAt),
+			champs,
 			annotations: build(
 				revision.annotations,
 				annotationValues,
 				ovr.annotationUpdatedAt,
 				record.annotationsModifiedAt,
+				allAnnotations,
 			),
+			allChamps,
+			allAnnotations,
 			champValues,
 			annotationValues,
 			usager,
@@ -264,13 +295,17 @@ class Store {
 		}
 		const ovr = record.ovr;
 		if (ovr && ovr.messages) messages.push(...ovr.messages);
+		// The platform's own messages at each state change (lib/systemMessages.js).
+		messages.push(...systemMessages(record, this.demarches.get(record.demarche), this.siteUrl()));
 		if (ovr && ovr.discardedMessages) {
 			for (const m of messages) {
 				const at = ovr.discardedMessages[m.id];
-				if (at) Object.assign(m, { discardedAt: at, body: 'Message supprimé', attachments: [] });
+				// Commentaire#soft_delete!: discarded, body emptied (served as ""), files purged.
+				if (at) Object.assign(m, { discardedAt: at, body: '', attachments: [] });
 			}
 		}
-		return messages;
+		// dossier.commentaires, in created_at order.
+		return messages.sort((a, b) => a.createdAt - b.createdAt);
 	}
 
 	avisOf(record, r) {
@@ -416,9 +451,32 @@ class Store {
 			.slice(0, 5)
 			.map((r) => r.number);
 		if (Object.keys(values).length) this.ovr(record).champs = { ...values };
+		// A dossier deposited now has no annotation until an instructeur writes one (seeded dossiers
+		// get generated ones once in instruction).
+		this.ovr(record).annotations = Object.fromEntries(
+			this.revisions.get(record.revisionId).annotations.map((d) => [d.stableId, null]),
+		);
 		this.insertRecord(record);
 		this.recordEvent('deposited', record, { state: record.state, at: when });
+		if (demarche.declarative) this.declarativeTransition(record, demarche, when);
 		return record;
+	}
+
+	/**
+	 * A declarative démarche moves a deposited dossier on by itself (upstream: a cron job within
+	 * minutes; here at once): en instruction, or accepté. Newer servers post one combined system
+	 * message (PR #13734, unless `combinedDeclarativeEmail` is off), older ones two.
+	 */
+	declarativeTransition(record, demarche, when) {
+		const combined = demarche.combinedDeclarativeEmail !== false && !this.olderServer();
+		if (demarche.declarative === 'accepte')
+			this.changeState(record.number, 'accepte', { at: when, automatic: true, combinedDeclarative: combined });
+		else
+			this.changeState(record.number, 'en_instruction', {
+				at: when,
+				automatic: true,
+				combinedDeclarative: combined,
+			});
 	}
 
 	setValues(number, values, { annotations = false, at, event = true } = {}) {
@@ -427,13 +485,25 @@ class Store {
 		const ovr = this.ovr(record);
 		const valuesKey = annotations ? 'annotations' : 'champs';
 		const datesKey = annotations ? 'annotationUpdatedAt' : 'champUpdatedAt';
+		const served = this.content(record);
+		const before = annotations ? served.annotationValues : served.champValues;
 		if (annotations && !ovr.annotations) {
-			// Materialise the seeded annotations first so the override starts from what was served.
-			ovr.annotations = { ...this.content(record).annotationValues };
+			// Materialise the seeded annotations first so the override starts from what was served
+			// (none for a dossier en construction: every annotation is then explicitly blank).
+			ovr.annotations = Object.fromEntries(
+				this.revisionOf(record).annotations.map((d) => [
+					d.stableId,
+					served.annotationValues[d.stableId] ?? null,
+				]),
+			);
 		}
 		ovr[valuesKey] = { ...(ovr[valuesKey] || {}), ...values };
 		ovr[datesKey] = { ...(ovr[datesKey] || {}) };
-		for (const stableId of Object.keys(values)) ovr[datesKey][stableId] = when;
+		// Champ.updatedAt is the last real edit (value_updated_at, PR #14013): the same value written
+		// again leaves it alone.
+		for (const stableId of Object.keys(values))
+			if (JSON.stringify(before[stableId] ?? null) !== JSON.stringify(values[stableId] ?? null))
+				ovr[datesKey][stableId] = when;
 		this.touch(record, { at: when, champs: !annotations, annotations });
 		if (event)
 			this.recordEvent(annotations ? 'annotationsUpdated' : 'updated', record, {
@@ -443,7 +513,44 @@ class Store {
 		return record;
 	}
 
-	changeState(number, state, { at, motivation, instructeurEmail, event } = {}) {
+	/**
+	 * The company data of a dossier's SIRET champs completed or refreshed later (API Entreprise
+	 * jobs): since PR #12620 the Etablissement touches its dossier (dateDerniereModification), and
+	 * since PR #14013 a refresh that really changes the data stamps the champ (Champ.updatedAt) and
+	 * dateDerniereModificationChamps; one that changes nothing moves nothing (touch on saved changes
+	 * only). Here the refresh sets the company's `etatAdministratif` (`Actif` or `Ferme`).
+	 * @returns {number[]} the stable ids of the SIRET champs whose data changed
+	 */
+	refreshEtablissements(number, { etatAdministratif = 'Ferme', at } = {}) {
+		const record = this.requireDossier(number);
+		const when = at !== undefined ? at : this.now();
+		const served = this.content(record).champs;
+		const changed = this.revisionOf(record)
+			.champs.filter((desc) => desc.type === 'siret')
+			.filter((desc) => {
+				const champ = served.find((c) => c.champDescriptorId === globalId('Champ', desc.stableId));
+				return (
+					champ &&
+					champ.etablissement &&
+					champ.etablissement.entreprise &&
+					champ.etablissement.entreprise.etatAdministratif !== etatAdministratif
+				);
+			})
+			.map((desc) => desc.stableId);
+		if (!changed.length) return [];
+		const ovr = this.ovr(record);
+		ovr.etablissements = { ...(ovr.etablissements || {}) };
+		ovr.champUpdatedAt = { ...(ovr.champUpdatedAt || {}) };
+		for (const stableId of changed) {
+			ovr.etablissements[stableId] = { etatAdministratif };
+			ovr.champUpdatedAt[stableId] = when;
+		}
+		this.touch(record, { at: when, champs: true });
+		this.recordEvent('updated', record, { at: when, stableIds: changed, source: 'etablissement' });
+		return changed;
+	}
+
+	changeState(number, state, { at, motivation, instructeurEmail, event, automatic, combinedDeclarative } = {}) {
 		const record = this.requireDossier(number);
 		const when = at !== undefined ? at : this.now();
 		const previousState = record.state;
@@ -468,13 +575,18 @@ class Store {
 			refuse: 'refuse',
 			sans_suite: 'classe_sans_suite',
 		}[state];
-		record.traitements.push({
+		const traitement = {
 			event: event || defaultEvent,
 			state,
 			at: when,
 			motivation: motivation || null,
 			email: instructeurEmail || null,
-		});
+		};
+		// An automatic transition (declarative démarche); on newer servers its system message is
+		// the only one, made from the deposit template (systemMessages.js, PR #13734).
+		if (automatic) traitement.automatic = true;
+		if (combinedDeclarative) traitement.combinedDeclarative = true;
+		record.traitements.push(traitement);
 		this.touch(record, { at: when });
 		this.recordEvent('stateChanged', record, { previousState, state, at: when });
 		return previousState;
@@ -516,21 +628,128 @@ class Store {
 		this.recordEvent('messageDeleted', record, { at: when, messageId });
 	}
 
-	/** Purge (deletedDossiers) or hide (pendingDeletedDossiers, still restorable). */
+	/**
+	 * Hides a dossier as `Dossier#hide_and_keep_track!` does (@e1338d7): the usager may hide a
+	 * brouillon, en_construction or terminé dossier (`user_request`), the administration a terminé
+	 * one (`instructeur_request`; any state for `procedure_removed`), expiry anything but en_instruction
+	 * (`expired`). An en_instruction dossier can never be hidden. Hiding is an update: it moves
+	 * dateDerniereModification. Event: `pendingDeleted` when the dossier enters
+	 * pendingDeletedDossiers, `hidden` otherwise (expiry, or a terminé dossier only the usager hid).
+	 * @param {{by: 'usager'|'administration'|'expiry', reason?: string, at?: number}} options
+	 */
+	hideDossier(number, { by, reason, at } = {}) {
+		const record = this.requireDossier(number);
+		const when = at !== undefined ? at : this.now();
+		const refuse = (why) =>
+			Object.assign(
+				new Error(`Dossier ${record.number} (${record.state}) cannot be hidden by ${by}: ${why}`),
+				{
+					status: 409,
+				},
+			);
+		const termine = TERMINE.includes(record.state);
+		if (by === 'usager') {
+			if (!(record.state === 'en_construction' || termine))
+				throw refuse('the usager may hide a dossier en construction or terminé only');
+			record.hiddenByUserAt = when;
+			record.hiddenByReason = reason || 'user_request';
+		} else if (by === 'administration') {
+			const why = reason || 'instructeur_request';
+			if (!(termine || why === 'procedure_removed'))
+				throw refuse(
+					'the administration may hide a terminé dossier only (any state when the démarche is removed)',
+				);
+			record.hiddenByAdministrationAt = when;
+			record.hiddenByReason = why;
+		} else if (by === 'expiry') {
+			if (record.state === 'en_instruction')
+				throw refuse('an en_instruction dossier never expires');
+			record.hiddenByExpiredAt = when;
+			record.hiddenByReason = 'expired';
+		} else
+			throw Object.assign(new Error(`by must be usager, administration or expiry, not ${by}`), {
+				status: 400,
+			});
+		this.touch(record, { at: when });
+		this.recordEvent(isPendingDeletion(record) ? 'pendingDeleted' : 'hidden', record, {
+			at: when,
+			state: record.state,
+			reason: record.hiddenByReason,
+			by,
+		});
+		return record;
+	}
+
+	/**
+	 * `Dossier#purge_discarded` (@e1338d7): a DeletedDossier from `DeletedDossier.create_from_dossier`
+	 * (reason = the last hide's, `deleted_at` back-dated to the usager's hide for an en_construction
+	 * dossier), then the dossier is destroyed. The cron (`purgeDiscarded`) decides when.
+	 */
+	purgeDiscardedDossier(number, { at, event = true } = {}) {
+		const record = this.requireDossier(number);
+		if (!record.hiddenByUserAt && !record.hiddenByAdministrationAt && !record.hiddenByExpiredAt)
+			throw Object.assign(
+				new Error(
+					`Dossier ${record.number} is not hidden: the platform purges hidden dossiers only`,
+				),
+				{
+					status: 409,
+				},
+			);
+		const when = at !== undefined ? at : this.now();
+		const deletedAt =
+			record.hiddenByUserAt && record.state === 'en_construction' ? record.hiddenByUserAt : when;
+		const entry = this.purge(record, record.hiddenByReason || 'user_request', deletedAt);
+		if (event)
+			this.recordEvent('deleted', record, {
+				at: when,
+				deletedAt,
+				state: record.state,
+				reason: entry.reason,
+			});
+		return entry;
+	}
+
+	/**
+	 * The daily cron (`Cron::DiscardedDossiersDeletionJob` → `Dossier.purge_discarded`): purges the
+	 * en_construction dossiers hidden by the usager or by expiry, and the terminé ones hidden by both
+	 * the usager and the administration, or by expiry, two weeks ago or more.
+	 */
+	purgeDiscarded({ at } = {}) {
+		const when = at !== undefined ? at : this.now();
+		const old = (t) => t !== null && t !== undefined && t < when - PURGE_AFTER_MS;
+		const due = [...this.dossiers.values()].filter((r) =>
+			r.state === 'en_construction'
+				? old(r.hiddenByUserAt) || old(r.hiddenByExpiredAt)
+				: TERMINE.includes(r.state) &&
+					((old(r.hiddenByUserAt) && old(r.hiddenByAdministrationAt)) || old(r.hiddenByExpiredAt)),
+		);
+		return due.map((r) => this.purgeDiscardedDossier(r.number, { at: when }));
+	}
+
+	/**
+	 * Control-API shortcut (`act/delete`, older tests): puts the dossier in the list asked for at once,
+	 * whatever the platform's rules. Pending: hidden by the usager when en_construction (reason
+	 * user_request), else by the administration, whatever its state (an en_instruction dossier too,
+	 * which the platform never hides). Not pending: purged now with `deleted_at` now.
+	 */
 	deleteDossier(number, { pending = false, reason, at } = {}) {
 		const record = this.requireDossier(number);
 		const when = at !== undefined ? at : this.now();
 		if (pending) {
-			record.hidden = {
-				at: when,
-				reason:
-					reason || (record.state === 'en_construction' ? 'user_request' : 'instructeur_request'),
-			};
-			record.version += 1;
+			if (record.state === 'en_construction' && (!reason || reason === 'user_request')) {
+				record.hiddenByUserAt = when;
+				record.hiddenByReason = 'user_request';
+			} else {
+				record.hiddenByAdministrationAt = when;
+				record.hiddenByReason =
+					reason || (record.state === 'en_construction' ? 'user_request' : 'instructeur_request');
+			}
+			this.touch(record, { at: when });
 			this.recordEvent('pendingDeleted', record, {
 				at: when,
 				state: record.state,
-				reason: record.hidden.reason,
+				reason: record.hiddenByReason,
 			});
 			return record;
 		}
@@ -574,11 +793,32 @@ class Store {
 		return entry;
 	}
 
-	restoreDossier(number) {
+	/**
+	 * `Dossier#restore`: the administration clears its hide, the usager theirs (default: whichever
+	 * put the dossier in pendingDeletedDossiers); the reason follows the side still hiding. An update:
+	 * dateDerniereModification moves.
+	 * @param {{by?: 'usager'|'administration'}} options
+	 */
+	restoreDossier(number, { by } = {}) {
 		const record = this.requireDossier(number);
-		record.hidden = null;
+		const side =
+			by ||
+			(record.hiddenByAdministrationAt
+				? 'administration'
+				: record.hiddenByUserAt
+					? 'usager'
+					: null);
+		if (side === 'administration') record.hiddenByAdministrationAt = null;
+		else if (side === 'usager') {
+			record.hiddenByUserAt = null;
+			if (record.hiddenByReason === 'not_modified_for_a_long_time') record.hiddenByExpiredAt = null;
+		}
+		if (!record.hiddenByUserAt && !record.hiddenByAdministrationAt && !record.hiddenByExpiredAt)
+			record.hiddenByReason = null;
+		else if (record.hiddenByUserAt) record.hiddenByReason = 'user_request';
+		else if (record.hiddenByAdministrationAt) record.hiddenByReason = 'instructeur_request';
 		this.touch(record);
-		this.recordEvent('restored', record, { at: record.modifiedAt });
+		this.recordEvent('restored', record, { at: record.modifiedAt, by: side });
 		return record;
 	}
 
@@ -593,26 +833,57 @@ class Store {
 		const byDemarche = {};
 		for (const [number, lists] of this.lists) {
 			const byState = {};
-			let hidden = 0;
+			let visible = 0;
 			let archived = 0;
 			for (const r of lists.depot) {
-				if (r.hidden) {
-					hidden += 1;
-					continue;
-				}
+				if (!isVisibleByAdministration(r)) continue;
+				visible += 1;
 				byState[r.state] = (byState[r.state] || 0) + 1;
 				if (r.archived) archived += 1;
 			}
 			byDemarche[number] = {
-				visible: lists.depot.length - hidden,
+				visible,
 				byState,
 				archived,
-				pendingDeleted: hidden,
+				pendingDeleted: lists.depot.filter(isPendingDeletion).length,
+				hiddenByExpiry: lists.depot.filter((r) => r.hiddenByExpiredAt).length,
 				deleted: this.deletedFor(number).length,
 			};
 		}
 		return { dossiers: this.dossiers.size, events: this.events.length, byDemarche };
 	}
+}
+
+const TERMINE = ['accepte', 'refuse', 'sans_suite'];
+/** REMAINING_WEEKS_BEFORE_DELETION: a hidden dossier is purged two weeks after its hide. */
+const PURGE_AFTER_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * `Dossier.visible_by_administration` (@e1338d7): not hidden by the administration nor by expiry,
+ * and not hidden by the usager while en_construction (a terminé dossier the usager hid stays listed).
+ */
+function isVisibleByAdministration(r) {
+	return (
+		!r.hiddenByAdministrationAt &&
+		!r.hiddenByExpiredAt &&
+		!(r.hiddenByUserAt && r.state === 'en_construction')
+	);
+}
+
+/** `Dossier.hidden_for_administration`: hidden by the administration, or en_construction and hidden by the usager. */
+function isPendingDeletion(r) {
+	return Boolean(r.hiddenByAdministrationAt || (r.state === 'en_construction' && r.hiddenByUserAt));
+}
+
+/**
+ * PendingDeletedDossiersConnection's order key: the usager's hide when en_construction, else the
+ * administration's. An en_construction dossier only the administration hid (procedure_removed) has
+ * no key upstream (NULL: sorted last, and its cursor raises); here it takes the administration's hide.
+ */
+function pendingKey(r) {
+	return r.state === 'en_construction' && r.hiddenByUserAt !== null
+		? r.hiddenByUserAt
+		: r.hiddenByAdministrationAt;
 }
 
 /** A fresh dossier header with every field the resolvers read. */
@@ -639,11 +910,27 @@ function newRecord({ number, demarche, groupe, revisionId, depotAt, usagerEmail 
 		traitements: [],
 		seededMessages: 0,
 		seededAvis: false,
-		hidden: null,
+		// The three hide columns of the platform (hide_and_keep_track!) and the last hide's reason.
+		hiddenByUserAt: null,
+		hiddenByAdministrationAt: null,
+		hiddenByExpiredAt: null,
+		hiddenByReason: null,
+		/** Not `visible_by_administration`: out of `dossiers` and `dossier(number)` (and of mutations). */
+		get hidden() {
+			return !isVisibleByAdministration(this);
+		},
 		ovr: null,
 		version: 0,
 		linkCandidates: null,
 	};
 }
 
-module.exports = { Store, newRecord, lowerBound };
+module.exports = {
+	Store,
+	newRecord,
+	lowerBound,
+	isVisibleByAdministration,
+	isPendingDeletion,
+	pendingKey,
+	PURGE_AFTER_MS,
+};

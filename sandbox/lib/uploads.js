@@ -8,7 +8,7 @@
  * Part 2's mutations resolve an attachment with `uploads.resolveSignedBlobId(id)`.
  */
 const { GraphQLError } = require('graphql');
-const { decodeGlobalId, md5Base64, hmacHex } = require('./util');
+const { md5Base64, hmacHex } = require('./util');
 
 const LIFETIME_MS = 3600 * 1000;
 
@@ -17,9 +17,10 @@ function graphqlError(message, code) {
 }
 
 class DirectUploads {
-	/** @param {{store: import('./store').Store, secret: string, storageBaseUrl: () => string}} options */
-	constructor({ store, secret, storageBaseUrl }) {
+	/** @param {{store: import('./store').Store, secret: string, storageBaseUrl: () => string, backend?: () => string}} options */
+	constructor({ store, secret, storageBaseUrl, backend = () => 's3' }) {
 		this.store = store;
+		this.backend = backend;
 		this.secret = secret;
 		this.storageBaseUrl = storageBaseUrl;
 		this.blobs = new Map(); // blobId → {id, key, filename, byteSize, checksum, contentType, dossier, createdAt, uploaded}
@@ -30,15 +31,11 @@ class DirectUploads {
 		return hmacHex(this.secret, `upload\n${data}`);
 	}
 
-	/** The createDirectUpload mutation. */
-	create(input, ctx) {
-		const decoded = decodeGlobalId(input.dossierId);
-		const record =
-			decoded && decoded.type === 'Dossier' ? this.store.getDossier(Number(decoded.id)) : null;
-		if (!record || record.hidden) throw graphqlError('Dossier not found', 'not_found');
-		const scope = ctx.token.demarches;
-		if (scope !== 'all' && !scope.includes(record.demarche))
-			throw graphqlError('An object of type Dossier was hidden due to permissions', 'unauthorized');
+	/**
+	 * The createDirectUpload mutation, for a dossier already loaded (mutations.js `loadDossier`:
+	 * not found, hidden). `byteSize` of 0 or less: not read upstream (sandbox wording).
+	 */
+	create(input, record) {
 		if (!(input.byteSize > 0)) throw graphqlError('byteSize doit être supérieur à 0');
 		const id = this.nextId++;
 		const blob = {
@@ -59,11 +56,25 @@ class DirectUploads {
 			clientMutationId: input.clientMutationId || null,
 			directUpload: {
 				url,
-				headers: JSON.stringify({ 'Content-Type': blob.contentType, 'Content-MD5': blob.checksum }),
+				headers: JSON.stringify(this.uploadHeaders(blob)),
 				blobId: String(id),
 				signedBlobId: this.signedBlobId(blob, expires),
 			},
 		};
+	}
+
+	/**
+	 * The headers the storage expects, backend by backend (a client sends them verbatim): S3
+	 * `{Content-Type, Content-MD5}`; OpenStack Swift (`uploadBackend: 'swift'`, the platform's
+	 * production storage) `{Content-Type, ETag: <hex MD5>}`.
+	 */
+	uploadHeaders(blob) {
+		if (this.backend() === 'swift')
+			return {
+				'Content-Type': blob.contentType,
+				ETag: Buffer.from(blob.checksum, 'base64').toString('hex'),
+			};
+		return { 'Content-Type': blob.contentType, 'Content-MD5': blob.checksum };
 	}
 
 	signedBlobId(blob, expires) {
@@ -127,10 +138,15 @@ class DirectUploads {
 		const blob = this.blobs.get(Number(match[2]));
 		if (!blob) return reply(404, 'NoSuchUpload', 'unknown upload');
 		// Remembered so a mutation given this blob answers the platform's checksum error.
-		const digestMismatch =
-			req.headers['content-md5'] !== blob.checksum || md5Base64(rawBody) !== blob.checksum;
+		const swift = this.backend() === 'swift';
+		const declared = swift
+			? Buffer.from(String(req.headers.etag || ''), 'hex').toString('base64')
+			: req.headers['content-md5'];
+		const digestMismatch = declared !== blob.checksum || md5Base64(rawBody) !== blob.checksum;
 		if (digestMismatch) blob.digestMismatch = true;
-		if (req.headers['content-md5'] !== blob.checksum)
+		// Swift answers 422 Unprocessable Entity when the ETag does not match the body (inferred).
+		if (swift && digestMismatch) return reply(422, 'Unprocessable', 'The ETag does not match the body.');
+		if (!swift && req.headers['content-md5'] !== blob.checksum)
 			return reply(
 				400,
 				'BadDigest',

@@ -54,7 +54,7 @@ class TransportProbe {
 						operationName: 'demarcheProbe',
 						variables: { number: this.getNodeParameter('number', i) },
 					},
-					{ itemIndex: i, backoffBaseMs: 50, backoffMaxMs: 100 },
+					{ intent: 'read', itemIndex: i, backoffBaseMs: 50, backoffMaxMs: 100 },
 				);
 				output.push({ json: data, pairedItem: { item: i } });
 			} catch (error) {
@@ -391,6 +391,13 @@ describe("the credential's test request, sent as n8n sends it", () => {
 			operationName: loadCredentialType(CREDENTIAL).test.request.body.operationName,
 			status: 200,
 		});
+	});
+
+	it('refuses an http:// URL of another host without a request: the token never travels unencrypted', async () => {
+		const result = await testCredential({ baseUrl: 'http://dn.example.invalid', token: tokens.admin });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/http:\/\/ Instance URL is refused.*https:\/\//);
+		expect(serialiseError(result)).not.toContain(tokens.admin);
 	});
 
 	it.each([

@@ -189,6 +189,41 @@ describe('a dossier the platform cannot serialise (invalid_null)', () => {
 	});
 });
 
+describe('dossier.getMany with Updated Since, while dossiers change', () => {
+	afterEach(async () => {
+		await control(sb, 'DELETE', '/faults');
+	});
+
+	it('gives a dossier modified during the walk once, in its latest version', async () => {
+		const since = sb.facts.seedStart;
+		const before = numbers(await oracle(1004, { updatedSince: since }));
+		expect(before.length).toBeGreaterThan(40);
+		const moved = before[3];
+		// Each page request is held 1 s: the dossier is modified after page 1 was read, before page 2.
+		await control(sb, 'DELETE', '/requests');
+		await control(sb, 'POST', '/faults', { kind: 'delay', delayMs: 1000, count: 2, operationName: 'GetDemarcheDossiers' });
+		const running = runNode(sb, getMany(1004, { returnAll: true, filters: { updatedSince: since }, options: { pageSize: 20 } }));
+		while ((await apiRequests(sb)).filter((r) => r.operationName === 'GetDemarcheDossiers').length < 2)
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		await control(sb, 'POST', '/act/update', { number: moved, values: { 'Nature des travaux': 'Modifiée pendant la lecture' } });
+		const { json, error } = await running;
+		expect(error).toBeUndefined();
+		// The platform gave it twice (page 1, and again at the end, modified last); the node keeps the last.
+		const after = numbers(await oracle(1004, { updatedSince: since }));
+		expect(after.at(-1)).toBe(moved);
+		expect(numbers(json)).toEqual(after);
+		expect(new Set(numbers(json)).size).toBe(json.length);
+		expect(json.find((d) => d.number === moved).dateDerniereModification).toBe((await oracle(1004, { updatedSince: since })).at(-1).dateDerniereModification);
+	});
+
+	it('counts a dossier seen twice once toward the limit', async () => {
+		const since = sb.facts.seedStart;
+		const list = numbers(await oracle(1004, { updatedSince: since }));
+		const { json } = await runNode(sb, getMany(1004, { limit: 25, filters: { updatedSince: since }, options: { pageSize: 10 } }));
+		expect(numbers(json)).toEqual(list.slice(0, 25));
+	});
+});
+
 describe('dossier.get', () => {
 	it('by number and by URL give the same dossier', async () => {
 		const number = sb.facts.everyChampDossier;
@@ -285,6 +320,23 @@ describe('dossier.getManyDeleted', () => {
 		expect(json.find((d) => d.number === purged)).toMatchObject({ deleted: true, pendingDeletion: false, reason: 'instructeur_request' });
 		expect(json.find((d) => d.number === hidden)).toMatchObject({ deleted: true, pendingDeletion: true, reason: 'user_request' });
 		expect(json.every((d) => typeof d.dateSupression === 'string' && typeof d.state === 'string')).toBe(true);
+	});
+
+	it('a record the platform cannot serialise is reported, never dropped (Continue On Fail: in place)', async () => {
+		const raw = await gql(sb, 'query { demarche(number: 1003) { deletedDossiers { nodes { number } } } }');
+		const deleted = raw.demarche.deletedDossiers.nodes.map((d) => d.number);
+		expect(deleted.length).toBeGreaterThan(2);
+		const victim = deleted[1];
+		const parameters = { resource: 'dossier', operation: 'getManyDeleted', demarche: byId(1003), deletionKind: 'deletedDossiers', returnAll: true };
+		await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: victim, count: 1, operationName: 'GetDeletedDossiers' });
+		const failed = await runNode(sb, parameters);
+		expect(failed.error.message).toMatch(/could not serialise the record at position 2 of its page of deleted dossiers/);
+		await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: victim, count: 1, operationName: 'GetDeletedDossiers' });
+		const { json, error } = await runNode(sb, parameters, { continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(json).toHaveLength(deleted.length);
+		expect(json[1]).toMatchObject({ error: expect.stringMatching(/position 2/), pendingDeletion: false });
+		expect(json.filter((d) => !d.error).map((d) => d.number)).toEqual(deleted.filter((n) => n !== victim));
 	});
 
 	it('since a date and within a limit', async () => {

@@ -120,6 +120,8 @@ function expectedChamps() {
 
 const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr';
 const CAMILLE = 'camille.martin@exemple.fr';
+const PLATFORM = 'contact@demarche.numerique.gouv.fr'; // the messages the platform posts itself
+const TITLE = 'Démarche de démonstration : tous les types de champs';
 
 function expectedDossier() {
 	return {
@@ -140,8 +142,23 @@ function expectedDossier() {
 		instructeurs: [CLAIRE],
 		champs: expectedChamps(),
 		annotations: expectedAnnotations(),
+		// In created_at order, with the platform's own message at each state change (deposit, instruction).
 		messages: [
+			{
+				id: gid('Commentaire', 1_000_000_000 + 10001 * 100),
+				email: PLATFORM,
+				body: `<p>[Votre dossier n° 10001 a bien été déposé (${TITLE})]</p><p>Bonjour,</p><p>Votre dossier n° 10001 <strong>a bien été déposé</strong>. Si besoin est, vous pouvez encore y apporter des modifications.</p><p>Cordialement,<br>Direction du numérique</p>`,
+				createdAt: '2024-02-05T10:30:00+01:00',
+				attachments: [],
+			},
 			{ id: gid('Commentaire', 100019), email: CAMILLE, body: 'Bonjour, je joins le justificatif demandé.', createdAt: '2024-02-06T09:00:00+01:00', attachments: [] },
+			{
+				id: gid('Commentaire', 1_000_000_000 + 10001 * 100 + 1),
+				email: PLATFORM,
+				body: `<p>[Votre dossier n° 10001 va être examiné (${TITLE})]</p><p>Bonjour,</p><p>Votre dossier n° 10001 a bien été reçu et <strong>pris en charge</strong>. Il va maintenant être examiné par le service.</p><p>Cordialement,<br>Direction du numérique</p>`,
+				createdAt: '2024-02-12T11:00:00+01:00',
+				attachments: [],
+			},
 			{
 				id: gid('Commentaire', 100018),
 				email: CLAIRE,

@@ -208,7 +208,7 @@ describe('archive, follow, labels, groupe', () => {
 		expect(twice.error.description).toMatch(/nothing to remove/);
 	});
 
-	it('a label name is looked up once for many dossiers of the démarche', async () => {
+	it('a label name is looked up once for many dossiers of the démarche; each dossier\'s démarche is read, never guessed', async () => {
 		const candidates = [];
 		for (const number of numbers.slice(next)) {
 			if (!(await stored(number)).labels.includes('Complet')) candidates.push(number);
@@ -220,7 +220,7 @@ describe('archive, follow, labels, groupe', () => {
 			input: candidates.map((number) => ({ json: { number } })),
 		});
 		expect(result.error).toBeUndefined();
-		expect(await operationsSent()).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'DossierAjouterLabel']);
+		expect(await operationsSent()).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'GetDossierContext', 'DossierAjouterLabel']);
 		for (const number of candidates) expect((await stored(number)).labels).toContain('Complet');
 	});
 
@@ -235,7 +235,7 @@ describe('archive, follow, labels, groupe', () => {
 
 describe('messages', () => {
 	it('sends a message with an attachment and a correction request, then deletes it', async () => {
-		const number = await dossierIn('en_instruction');
+		const number = await dossierIn('en_instruction', { archived: false });
 		const before = (await stored(number)).messages;
 		const bytes = Buffer.from('Liste des pièces à fournir :\n- RIB\n- Statuts\n', 'utf8');
 		const sent = await run(
@@ -303,10 +303,133 @@ describe('annotations', () => {
 		expect(read.annotations.find((a) => a.label === 'Contrôles').rows.length).toBeGreaterThanOrEqual(2);
 	});
 
+	it('a batch with one bad annotation writes the others and the output lists both (continue-on-fail item and error alike); rows are never resent', async () => {
+		const number = await dossierIn('en_instruction');
+		const rowsOf = async () => {
+			const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { annotations { label ... on RepetitionChamp { rows { id } } } } }`, { n: number });
+			return read.annotations.find((a) => a.label === 'Contrôles').rows.length;
+		};
+		const rowsBefore = await rowsOf();
+		const batch = [
+			{ annotation: 'Note interne', value: 'Écrite malgré le refus voisin' },
+			// Well-formed for the node, refused by the platform: no dossier has this number.
+			{ annotation: 'Dossier précédent', value: '99999999' },
+			{ annotation: 'Score', value: '18' },
+			{ annotation: 'Contrôles', value: '1' },
+		];
+		const result = await runWorkflow({
+			nodes: [{ type: NODE_TYPES.action, continueOnFail: true, parameters: { resource: 'dossier', operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: batch } } }],
+			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
+		});
+		const [item] = jsonOf(result.items('Démarche Numérique'));
+		expect(item.error).toBe(`Démarche Numérique wrote 3 of 4 annotations of dossier ${number} and refused "Dossier précédent": Le dossier n’existe pas`);
+		expect(item.written).toEqual(['Note interne', 'Score', 'Contrôles']);
+		expect(item.failed).toEqual([{ annotation: 'Dossier précédent', id: expect.any(String), error: 'Le dossier n’existe pas' }]);
+		expect(item.description).toMatch(/^Written and saved: "Note interne", "Score", "Contrôles"\. Refused: "Dossier précédent"\..*add the rows of "Contrôles" again/);
+		const written = await values(number);
+		expect(written).toMatchObject({ 'Note interne': 'Écrite malgré le refus voisin', Score: '18' });
+		expect(await rowsOf()).toBe(rowsBefore + 1);
+		expect((await operationsSent()).filter((name) => /^DossierModifier/.test(name))).toEqual(['DossierModifierAnnotations']);
+
+		// Without Continue On Fail: the same words in the error.
+		const failed = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: batch.slice(0, 3) } });
+		expect(failed.error.message).toBe(`Démarche Numérique wrote 2 of 3 annotations of dossier ${number} and refused "Dossier précédent": Le dossier n’existe pas`);
+		expect(failed.error.description).not.toMatch(/Nothing was written/);
+	});
+
+	it('writes one annotation of each type of PR #13561, a file included, and reads them back', async () => {
+		const created = await post('/act/demarche', {
+			title: 'Annotations récentes',
+			groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }],
+			annotations: [
+				{ type: 'phone', label: 'Téléphone du référent' },
+				{ type: 'iban', label: 'IBAN' },
+				{ type: 'formatted', label: 'Référence' },
+				{ type: 'civilite', label: 'Civilité' },
+				{ type: 'pays', label: 'Pays' },
+				{ type: 'regions', label: 'Région' },
+				{ type: 'departements', label: 'Département' },
+				{ type: 'dossier_link', label: 'Dossier lié' },
+				{ type: 'piece_justificative', label: 'Rapport' },
+			],
+		});
+		const { number } = await post('/act/deposit', { demarche: created.number });
+		const bytes = Buffer.from('%PDF-1.4\nRapport de visite\n', 'utf8');
+		const result = await run(
+			{
+				operation: 'updateAnnotations',
+				dossier: dossier(number),
+				instructeur: byEmail,
+				annotations: {
+					annotation: [
+						{ annotation: 'Téléphone du référent', value: '06 12 34 56 78' },
+						{ annotation: 'IBAN', value: 'FR76 3000 6000 0112 3456 7890 189' },
+						{ annotation: 'Référence', value: 'REF-42' },
+						{ annotation: 'Civilité', value: 'M.' },
+						{ annotation: 'Pays', value: 'BE' },
+						{ annotation: 'Région', value: 'Bretagne' },
+						{ annotation: 'Département', value: '29' },
+						{ annotation: 'Dossier lié', value: String(sb.facts.everyChampDossier) },
+						{ annotation: 'Rapport', value: 'rapport' },
+					],
+				},
+			},
+			{ input: [{ json: {}, binary: { rapport: { data: bytes, fileName: 'rapport.pdf', mimeType: 'application/pdf' } } }] },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.json[0].written).toHaveLength(9);
+		const { dossier: read } = await gql(
+			`query($n: Int!) { dossier(number: $n) { annotations { label stringValue
+				... on CiviliteChamp { civilite: value } ... on PaysChamp { pays { code } } ... on RegionChamp { region { code } }
+				... on DepartementChamp { departement { code } } ... on PieceJustificativeChamp { files { filename checksum url } } } } }`,
+			{ n: number },
+		);
+		const byLabel = Object.fromEntries(read.annotations.map((a) => [a.label, a]));
+		expect(byLabel['Téléphone du référent'].stringValue).toBe('06 12 34 56 78');
+		expect(byLabel.IBAN.stringValue).toBe('FR76 3000 6000 0112 3456 7890 189');
+		expect(byLabel.Référence.stringValue).toBe('REF-42');
+		expect(byLabel.Civilité.civilite).toBe('M');
+		expect(byLabel.Pays.pays).toEqual({ code: 'BE' });
+		expect(byLabel.Région.region).toEqual({ code: '53' });
+		expect(byLabel.Département.departement).toEqual({ code: '29' });
+		expect(byLabel['Dossier lié'].stringValue).toBe(String(sb.facts.everyChampDossier));
+		const [file] = byLabel.Rapport.files;
+		expect(file).toMatchObject({ filename: 'rapport.pdf', checksum: createHash('md5').update(bytes).digest('base64') });
+		expect(Buffer.compare(Buffer.from(await (await fetch(file.url)).arrayBuffer()), bytes)).toBe(0);
+	});
+
+	it('an older server (before PR #13561) refuses those types by name before anything is sent', async () => {
+		await post('/modes', { olderServer: true });
+		try {
+			const created = await post('/act/demarche', { title: 'Ancien serveur', groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }], annotations: [{ type: 'phone', label: 'Téléphone' }] });
+			const { number } = await post('/act/deposit', { demarche: created.number });
+			const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Téléphone', value: '0612345678' }] } });
+			expect(result.error.message).toMatch(/^This server cannot write "Téléphone" \(Phone\) through the API/);
+			expect((await operationsSent()).filter((name) => /^DossierModifier|CreateDirectUpload/.test(name))).toEqual([]);
+		} finally {
+			await post('/modes', { olderServer: false });
+		}
+	});
+
+	it('on a fork, a refusal halfway is reported the same way: the others are written', async () => {
+		await post('/modes', { forkMode: true });
+		const number = await dossierIn('en_instruction');
+		const result = await run({
+			operation: 'updateAnnotations',
+			dossier: dossier(number),
+			instructeur: byEmail,
+			annotations: { annotation: [{ annotation: 'Note interne', value: 'Avant' }, { annotation: 'Montant accordé', value: '12,3456' }, { annotation: 'Score', value: '3' }] },
+		});
+		expect(result.error.message).toBe(`Démarche Numérique wrote 2 of 3 annotations of dossier ${number} and refused "Montant accordé": doit comprendre entre 1 et 3 chiffres après le point`);
+		expect(await values(number)).toMatchObject({ 'Note interne': 'Avant', Score: '3' });
+	});
+
 	it('on a fork without the batch mutation, writes the same values through the per-type mutations', async () => {
 		await post('/modes', { forkMode: true });
 		const number = await dossierIn('en_instruction');
-		const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: annotations } });
+		// The per-type Text mutation writes text and textarea only, not e-mail.
+		const legacy = annotations.filter((a) => a.annotation !== 'E-mail du référent');
+		const result = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: legacy } });
 		expect(result.error).toBeUndefined();
 		expect(result.json[0].legacyMutations).toBe(true);
 		const sent = (await operationsSent()).filter((name) => /^DossierModifier/.test(name));
@@ -314,7 +437,150 @@ describe('annotations', () => {
 		expect(sent).toEqual(expect.arrayContaining(['DossierModifierAnnotationText', 'DossierModifierAnnotationCheckbox', 'DossierModifierAnnotationDate', 'DossierModifierAnnotationIntegerNumber', 'DossierModifierAnnotationDecimalNumber', 'DossierModifierAnnotationDropDownList']));
 		expect(await values(number)).toMatchObject({ 'Note interne': 'Relu par le service', Score: '42', 'Montant accordé': '1500.5', Priorité: 'Basse', 'Pièces vérifiées': 'true' });
 
-		const multiple = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Services consultés', value: 'Voirie' }] } });
-		expect(multiple.error.message).toMatch(/no dossierModifierAnnotations mutation.*"Services consultés"/);
+		const multiple = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Services consultés', value: 'Voirie' }, { annotation: 'E-mail du référent', value: 'a@b.fr' }] } });
+		expect(multiple.error.message).toMatch(/no dossierModifierAnnotations mutation.*"Services consultés".*"E-mail du référent"/);
 	});
+});
+
+describe('dates the way the user means them', () => {
+	it('a date-time typed in a workflow set to Europe/Paris reaches the platform as the same instant', async () => {
+		const number = await dossierIn('en_instruction');
+		const result = await runWorkflow({
+			nodes: [
+				{
+					type: NODE_TYPES.action,
+					parameters: {
+						resource: 'dossier',
+						operation: 'updateAnnotations',
+						dossier: dossier(number),
+						instructeur: byEmail,
+						annotations: { annotation: [{ annotation: 'Rendez-vous', value: '2026-03-31 14:30' }, { annotation: 'Date de la commission', value: '={{ $now.setZone("Europe/Paris").set({ year: 2026, month: 3, day: 31, hour: 0, minute: 30 }) }}' }] },
+					},
+				},
+			],
+			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
+			settings: { timezone: 'Europe/Paris' },
+		});
+		expect(result.error).toBeUndefined();
+		const { dossier: read } = await gql(
+			`query($n: Int!) { dossier(number: $n) { annotations { label ... on DatetimeChamp { datetime } ... on DateChamp { date } } } }`,
+			{ n: number },
+		);
+		const byLabel = Object.fromEntries(read.annotations.map((a) => [a.label, a]));
+		// 14:30 in Paris (summer time) is 12:30 UTC; the platform serves it in Paris time.
+		expect(Date.parse(byLabel['Rendez-vous'].datetime)).toBe(Date.UTC(2026, 2, 31, 12, 30));
+		expect(byLabel['Rendez-vous'].datetime).toBe('2026-03-31T14:30:00+02:00');
+		// 00:30 in Paris on the 31st is still the 30th in UTC: the date is the one the user meant.
+		expect(byLabel['Date de la commission'].date).toBe('2026-03-31');
+	});
+
+	it('Get Many\'s since-filter typed without a zone is read in the workflow\'s time zone', async () => {
+		const created = await post('/act/demarche', { title: 'Dates', groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }] });
+		// 08:30 in New York is 13:30 UTC: the first deposit is before it, the second after.
+		const before = await post('/act/deposit', { demarche: created.number, at: '2025-01-15T12:00:00Z' });
+		const after = await post('/act/deposit', { demarche: created.number, at: '2025-01-15T14:00:00Z' });
+		const result = await runWorkflow({
+			nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'getMany', demarche: { __rl: true, mode: 'id', value: String(created.number) }, returnAll: true, filters: { updatedSince: '2025-01-15T08:30:00' } } }],
+			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
+			settings: { timezone: 'America/New_York' },
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.items('Démarche Numérique')).map((d) => d.number)).toEqual([after.number]);
+		expect(before.number).not.toBe(after.number);
+	});
+});
+
+describe('decisions the platform refuses for another reason than the state', () => {
+	let demarche;
+	beforeAll(async () => {
+		demarche = await post('/act/demarche', {
+			title: 'Décisions avec annotations obligatoires',
+			groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }],
+			annotations: [
+				{ type: 'text', label: 'Avis du service', required: true },
+				{ type: 'text', label: 'Note facultative' },
+			],
+		});
+	});
+	const enInstruction = async () => {
+		const { number } = await post('/act/deposit', { demarche: demarche.number });
+		await post('/act/state', { number, state: 'en_instruction' });
+		return number;
+	};
+
+	it('an accept blocked by an empty mandatory annotation fails with the real cause; Succeed If Already In Target State does not hide it', async () => {
+		const number = await enInstruction();
+		for (const options of [{}, { succeedIfAlreadyInTargetState: true }]) {
+			const result = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options });
+			expect(result.error.message).toBe('Démarche Numérique refused dossierAccepter: Le dossier est déjà en instruction');
+			expect(result.error.description).toMatch(/The dossier is en instruction, so this refusal is not about its state.*These mandatory private annotations are empty: "Avis du service"\..*Update Annotations/);
+			expect((await stored(number)).state).toBe('en_instruction');
+		}
+		const filled = await run({ operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: [{ annotation: 'Avis du service', value: 'Favorable' }] } });
+		expect(filled.error).toBeUndefined();
+		const accepted = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+		expect(accepted.json[0]).toMatchObject({ state: 'accepte', alreadyInTargetState: false });
+		// A re-run of the same item succeeds: the dossier really is accepté now.
+		const again = await run({ operation: 'accept', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+		expect(again.json[0]).toMatchObject({ state: 'accepte', alreadyInTargetState: true });
+	});
+
+	it('a passer en instruction blocked by a pending correction says so', async () => {
+		await post(`/demarches/${demarche.number}/settings`, { flags: { blocking_pending_correction: true } });
+		try {
+			const { number } = await post('/act/deposit', { demarche: demarche.number });
+			const asked = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Merci de corriger.', options: { correction: 'incorrect' } });
+			expect(asked.error).toBeUndefined();
+			const result = await run({ operation: 'passerEnInstruction', dossier: dossier(number), instructeur: byEmail, options: { succeedIfAlreadyInTargetState: true } });
+			expect(result.error.message).toBe('Démarche Numérique refused dossierPasserEnInstruction: Le dossier est en attente de correction');
+			expect(result.error.description).toMatch(/correction requested from the usager is still pending/);
+		} finally {
+			await post(`/demarches/${demarche.number}/settings`, { flags: { blocking_pending_correction: false } });
+		}
+	});
+
+	it('a correction the platform cannot record: refused on newer platforms, a plain message on older ones (and the node says so)', async () => {
+		const number = await dossierIn('accepte', { archived: false });
+		const newer = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Une pièce manque.', options: { correction: 'incomplete' } });
+		expect(newer.error.message).toBe('Démarche Numérique refused dossierEnvoyerMessage: Le dossier ne peut pas faire l’objet d’une demande de correction car il est accepté');
+		expect(newer.error.description).toMatch(/Repasser En Instruction\)\. Nothing was sent\./);
+		const before = (await stored(number)).messages;
+		await post('/modes', { olderServer: true });
+		try {
+			const older = await run({ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: 'Une pièce manque.', options: { correction: 'incomplete' } });
+			expect(older.error.message).toBe('The platform sent the message but recorded no correction request');
+			expect(older.error.description).toMatch(/The message was sent: do not run this item again/);
+			expect((await stored(number)).messages).toBe(before + 1);
+		} finally {
+			await post('/modes', { olderServer: false });
+		}
+	});
+
+	it('each state change adds the platform’s own message: message counts stay right', async () => {
+		const number = await dossierIn('en_construction', { archived: false });
+		const before = (await stored(number)).messages;
+		await run({ operation: 'passerEnInstruction', dossier: dossier(number), instructeur: byEmail });
+		expect((await stored(number)).messages).toBe(before + 1);
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { messages { email body } } }`, { n: number });
+		expect(read.messages.slice(-1)[0]).toMatchObject({ email: 'contact@demarche.numerique.gouv.fr', body: expect.stringMatching(/^<p>\[Votre dossier n° \d+ va être examiné/) });
+	});
+});
+
+it('uploads to OpenStack Swift storage too: the node sends the headers the platform returns, verbatim', async () => {
+	await post('/modes', { uploadBackend: 'swift' });
+	try {
+		const number = await dossierIn('en_instruction', { archived: false });
+		const bytes = Buffer.from('Pièce envoyée vers Swift\n', 'utf8');
+		const sent = await run(
+			{ operation: 'sendMessage', dossier: dossier(number), instructeur: byEmail, body: '', options: { attachmentBinaryProperty: 'data' } },
+			{ input: [{ json: {}, binary: { data: { data: bytes, fileName: 'swift.txt', mimeType: 'text/plain' } } }] },
+		);
+		expect(sent.error).toBeUndefined();
+		const { dossier: read } = await gql(`query($n: Int!) { dossier(number: $n) { messages { id attachments { filename url } } } }`, { n: number });
+		const file = read.messages.find((m) => m.id === sent.json[0].id).attachments[0];
+		expect(file.filename).toBe('swift.txt');
+		expect(Buffer.compare(Buffer.from(await (await fetch(file.url)).arrayBuffer()), bytes)).toBe(0);
+	} finally {
+		await post('/modes', { uploadBackend: 's3' });
+	}
 });

@@ -163,4 +163,108 @@ describe('uploads', () => {
 		expect(result.error.description).toMatch(/invalid or expired.*Retry the item/);
 		expect((await control(`/dossiers/${DOSSIER_IN_502}`)).state).toBe('en_instruction');
 	});
+
+	it.each([
+		['a newer platform (top-level unauthorized, PR #13547)', false],
+		['an older platform (a null upload, invalid_null)', true],
+	])('a read-only token uploading a file: "this token is read-only" with the fix, on %s', async (_name, olderServer) => {
+		await post('/modes', { olderServer });
+		try {
+			const result = await run(
+				{ resource: 'dossier', operation: 'accept', dossier: dossier(DOSSIER_IN_502), instructeur: instructeur(CLAIRE), options: { justificatifBinaryProperty: 'data' } },
+				{ token: sb.tokens.readOnly, input: [{ json: {}, binary: { data: { data: Buffer.from('arrêté'), fileName: 'arrete.txt', mimeType: 'text/plain' } } }] },
+			);
+			expect(result.error.message).toBe('This token is read-only: the platform refused to upload "arrete.txt"');
+			expect(result.error.description).toMatch(/write access \("lecture et écriture"\) in \/profil/);
+			expect(await operationsSent('readOnly')).not.toContain('DossierAccepter');
+		} finally {
+			await post('/modes', { olderServer: false });
+		}
+	});
+});
+
+describe('GraphQL › Query never sends a change twice', () => {
+	const post = (path, body) =>
+		fetch(`${sb.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+	const SEND = `mutation SendOnce($input: DossierEnvoyerMessageInput!) {
+  dossierEnvoyerMessage(input: $input) { message { id body } errors { message } }
+}`;
+	async function messageRun(body, requestOptions) {
+		const claireId = sb.facts.instructeurs.find((i) => i.email === CLAIRE).id;
+		const variables = { input: { dossierId: Buffer.from(`Dossier-${DOSSIER_IN_502}`).toString('base64'), instructeurId: claireId, body } };
+		return await run({ resource: 'graphql', operation: 'query', query: SEND, variables: JSON.stringify(variables), requestOptions });
+	}
+	const messagesWith = async (body) => {
+		const data = await fetch(sb.graphqlUrl, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
+			body: JSON.stringify({ query: `{ dossier(number: ${DOSSIER_IN_502}) { messages { body } } }` }),
+		}).then((r) => r.json());
+		return data.data.dossier.messages.filter((m) => m.body === body).length;
+	};
+	afterEach(() => fetch(`${sb.controlUrl}/faults`, { method: 'DELETE' }));
+
+	it('a GraphQL › Query mutation hit by a 502 after it was applied is sent exactly once', async () => {
+		await post('/faults', { kind: '502', operationName: 'SendOnce', afterExecute: true, count: 3 });
+		const result = await messageRun('Envoyé une fois malgré le 502', { maxRetries: 3 });
+		expect(result.error.message).toMatch(/HTTP 502/);
+		expect(result.error.description).toMatch(/may or may not have been applied, so it was not sent again/);
+		expect(await operationsSent()).toEqual(['SendOnce']);
+		expect(await messagesWith('Envoyé une fois malgré le 502')).toBe(1);
+	});
+
+	it('one applied before the client timed out is not applied twice', async () => {
+		await post('/faults', { kind: 'delay', delayMs: 2500, operationName: 'SendOnce', afterExecute: true, count: 3 });
+		const result = await messageRun('Envoyé une fois malgré le délai', { timeout: 1, maxRetries: 3 });
+		expect(result.error.message).toMatch(/Could not reach .* \(ECONNABORTED|ETIMEDOUT/);
+		expect(result.error.description).toMatch(/may or may not have been applied/);
+		expect(await operationsSent()).toEqual(['SendOnce']);
+		expect(await messagesWith('Envoyé une fois malgré le délai')).toBe(1);
+	});
+
+	it('a read hit by a 502 is retried and succeeds', async () => {
+		await post('/faults', { kind: '502', operationName: 'ReadTwice' });
+		const result = await run({ resource: 'graphql', operation: 'query', query: 'query ReadTwice { demarche(number: 1001) { number } }', variables: '{}', requestOptions: { maxRetries: 2 } });
+		expect(result.error).toBeUndefined();
+		expect(await operationsSent()).toEqual(['ReadTwice', 'ReadTwice']);
+	});
+
+	it('a mutation refused in its payload is an error, not a success', async () => {
+		const result = await messageRun('', {});
+		expect(result.error.message).toBe('Démarche Numérique refused dossierEnvoyerMessage: Le champ « Votre message » ne peut être vide');
+	});
+});
+
+describe('SVA/SVR démarches (PR #13710)', () => {
+	const post = (path, body) =>
+		fetch(`${sb.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+
+	it('repasser en construction is refused; newer and older platforms alike, the node points to a correction request', async () => {
+		const demarche = await post('/act/demarche', { title: 'Silence vaut accord', svaSvr: 'sva', groupes: [{ label: 'défaut', instructeurs: ['claire.martin'] }] });
+		const { number } = await post('/act/deposit', { demarche: demarche.number });
+		await post('/act/state', { number, state: 'en_instruction' });
+		const params = { resource: 'dossier', operation: 'repasserEnConstruction', dossier: dossier(number), instructeur: instructeur(CLAIRE) };
+		const newer = await run(params);
+		expect(newer.error.message).toMatch(/^Démarche Numérique refused dossierRepasserEnConstruction: .*SVA\/SVR/);
+		expect(newer.error.description).toMatch(/decides by silence \(SVA\/SVR\).*Correction Request/);
+		await post('/modes', { olderServer: true });
+		try {
+			const older = await run(params);
+			expect(older.error.message).toMatch(/HTTP 500/);
+			expect(older.error.description).toMatch(/\(SVA\/SVR\), platforms older than mid-2026 fail this way.*Correction Request/);
+		} finally {
+			await post('/modes', { olderServer: false });
+		}
+		expect((await control(`/dossiers/${number}`)).state).toBe('en_instruction');
+	});
+});
+
+it('an http:// instance URL other than this machine is refused before anything is sent', async () => {
+	const result = await runWorkflow({
+		nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'get', dossier: dossier(DOSSIER_IN_502) } }],
+		credentials: { demarcheNumeriqueApi: { baseUrl: 'http://demarche.numerique.gouv.fr', token: sb.tokens.admin } },
+	});
+	expect(result.error.message).toBe('The instance URL http://demarche.numerique.gouv.fr uses http://, which would send the token unencrypted');
+	expect(result.error.description).toMatch(/https:\/\/demarche\.numerique\.gouv\.fr/);
+	expect(JSON.stringify(result.error)).not.toContain(sb.tokens.admin);
 });

@@ -8,6 +8,7 @@ const { serverCapabilities } = require('../../nodes/DemarcheNumerique/resolve/ca
 function forgetCapabilities() {
 	serverCapabilities.mutationNames.clear();
 	serverCapabilities.missing.clear();
+	serverCapabilities.annotationValueKeys.clear();
 }
 
 module.exports = { forgetCapabilities };

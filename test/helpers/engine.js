@@ -129,7 +129,7 @@ function chain(names) {
 	return connections;
 }
 
-function newWorkflow(nodes, connections, staticData, active = false) {
+function newWorkflow(nodes, connections, staticData, active = false, settings = {}) {
 	const names = nodes.map((node) => node.name);
 	const duplicate = names.find((name, i) => names.indexOf(name) !== i);
 	if (duplicate) throw new UnexpectedError(`Two nodes are named "${duplicate}"`);
@@ -142,7 +142,7 @@ function newWorkflow(nodes, connections, staticData, active = false) {
 		nodeTypes,
 		// A saved workflow's static data comes from the database: JSON, never shared references.
 		staticData: staticData === undefined ? undefined : toJson(staticData),
-		settings: { executionOrder: 'v1' },
+		settings: { executionOrder: 'v1', ...settings },
 	});
 }
 
@@ -262,6 +262,7 @@ function errorItems(items) {
  *   items the start node emits (default: one empty item)
  * @param {string} [options.mode] execution mode nodes see through getMode() (default `manual`)
  * @param {object} [options.staticData] workflow static data as loaded from the database
+ * @param {object} [options.settings] workflow settings (e.g. `{ timezone: 'Europe/Paris' }`)
  */
 async function runWorkflow(options) {
 	await ensureEngine();
@@ -279,7 +280,7 @@ async function runWorkflow(options) {
 		};
 		const nodes = [start, ...options.nodes.map((spec, i) => toNode(spec, i, credentials))];
 		const connections = options.connections ?? chain(nodes.map((node) => node.name));
-		const workflow = newWorkflow(nodes, connections, options.staticData);
+		const workflow = newWorkflow(nodes, connections, options.staticData, false, options.settings);
 
 		const credentialsHelper = new EngineCredentialsHelper(credentials);
 		const executionId = nextId('execution');
@@ -416,7 +417,7 @@ class ActivePoller {
 
 	activate(activation) {
 		this.node = toNode(this.options.node, 0, this.options.credentials ?? {});
-		this.workflow = newWorkflow([this.node], {}, this.saved, true);
+		this.workflow = newWorkflow([this.node], {}, this.saved, true, this.options.settings);
 		this.context = new PollContext(
 			this.workflow,
 			this.node,

@@ -154,3 +154,30 @@ it('serves champ columns as typed cells', async () => {
 	]);
 	expect(columns('Membres du bureau')).toEqual([]);
 });
+
+it('dateExpiration: none while en_instruction; else 12 months after the last deposit or the decision (expired_at)', async () => {
+	const res = await gql(
+		sandbox,
+		'{ demarche(number: 1002) { dossiers(first: 100) { nodes { state dateExpiration datePassageEnConstruction dateTraitement } } } }',
+	);
+	const nodes = res.json.data.demarche.dossiers.nodes;
+	const plusYear = (iso) => iso.replace(/^(\d{4})/, (y) => String(Number(y) + 1));
+	for (const state of ['en_construction', 'en_instruction', 'accepte']) expect(nodes.some((n) => n.state === state)).toBe(true);
+	for (const n of nodes) {
+		if (n.state === 'en_instruction') expect(n.dateExpiration).toBeNull();
+		else if (n.state === 'en_construction') expect(n.dateExpiration.slice(0, 10)).toBe(plusYear(n.datePassageEnConstruction).slice(0, 10));
+		else expect(n.dateExpiration.slice(0, 10)).toBe(plusYear(n.dateTraitement).slice(0, 10));
+	}
+});
+
+it('champs(id:) finds a champ conditional logic hides; without id only visible champs come', async () => {
+	const form = (await gql(sandbox, DESCRIPTORS, { find: { number: 1001 } })).json.data.demarcheDescriptor.revision.champDescriptors;
+	const conditional = form.find((d) => d.label === 'Nombre de bénéficiaires précédents');
+	const res = await gql(sandbox, '{ demarche(number: 1001) { dossiers(first: 100) { nodes { number champs { id label } } } } }');
+	const hiddenIn = res.json.data.demarche.dossiers.nodes.find((n) => !n.champs.some((c) => c.id === conditional.id));
+	expect(hiddenIn).toBeDefined();
+	const byId = await gql(sandbox, `query($id: ID) { dossier(number: ${hiddenIn.number}) { champs(id: $id) { id label } } }`, { id: conditional.id });
+	expect(byId.json.data.dossier.champs).toEqual([{ id: conditional.id, label: 'Nombre de bénéficiaires précédents' }]);
+	const none = await gql(sandbox, `query($id: ID) { dossier(number: ${hiddenIn.number}) { champs(id: $id) { id } } }`, { id: Buffer.from('Champ-1').toString('base64') });
+	expect(none.json.data.dossier.champs).toEqual([]);
+});

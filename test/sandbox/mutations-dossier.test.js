@@ -44,7 +44,7 @@ describe('labels', () => {
 		expect(removed.data.dossierSupprimerLabel.dossier.labels).toEqual([]);
 	});
 
-	it('refuses a label of another démarche, a label twice, and removing an absent label', async () => {
+	it('refuses a label of another démarche, a label twice, and removing an absent label (a foreign one included)', async () => {
 		const [label] = await labelsOf(1001);
 		const [foreign] = await labelsOf(1002);
 		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
@@ -56,6 +56,11 @@ describe('labels', () => {
 		});
 		const absent = await call('dossierSupprimerLabel', number, gid('Label', label.id));
 		expect(absent.data.dossierSupprimerLabel.errors).toEqual([
+			{ message: 'Ce label n’est pas associé au dossier' },
+		]);
+		// dossierSupprimerLabel has no démarche check.
+		const foreignRemoved = await call('dossierSupprimerLabel', number, gid('Label', foreign.id));
+		expect(foreignRemoved.data.dossierSupprimerLabel.errors).toEqual([
 			{ message: 'Ce label n’est pas associé au dossier' },
 		]);
 		await call('dossierAjouterLabel', number, gid('Label', label.id));
@@ -110,6 +115,21 @@ describe('dossierChangerGroupeInstructeur', () => {
 		expect(same.data.dossierChangerGroupeInstructeur.errors).toEqual([
 			{ message: `Le dossier est déjà avec le groupe instructeur: '${to.label}'` },
 		]);
+	});
+
+	it('unfollows the followers who are not in the new groupe', async () => {
+		const info = await control(sandbox, 'GET', '/demarches/1001');
+		const from = info.groupes.find((g) => g.instructeurIds.length >= 1);
+		const to = info.groupes.find((g) => g.number !== from.number);
+		const leaving = from.instructeurIds.find((id) => !to.instructeurIds.includes(id));
+		const staying = from.instructeurIds.find((id) => to.instructeurIds.includes(id));
+		const number = await freshDossier(sandbox, { groupe: from.number });
+		for (const id of [leaving, staying].filter(Boolean))
+			await mutate(sandbox, 'dossierBasculeSuivi', { dossierId: gid('Dossier', number), instructeurId: gid('Instructeur', id) }, 'errors { message }');
+		await change(number, to.number);
+		const read = await gql(sandbox, 'query($n:Int!){ dossier(number:$n){ instructeurs { id } } }', { n: number });
+		expect(read.json.data.dossier.instructeurs.map((i) => i.id)).toEqual(staying ? [gid('Instructeur', staying)] : []);
+		expect(leaving).toBeDefined();
 	});
 
 	it('refuses a groupe of another démarche', async () => {
@@ -185,18 +205,87 @@ describe('messages', () => {
 		expect(read.json.data.dossier.traitements.slice(-1)[0].state).toBe('en_construction');
 	});
 
-	it('refuses an empty body, an instructeur without access, a correction on a final dossier', async () => {
+	it('refuses an empty body (unless a file is attached), an instructeur without access, an archived dossier', async () => {
 		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
 		expect((await send(number, { body: '  ' })).data.dossierEnvoyerMessage.errors).toEqual([
 			{ message: 'Le champ « Votre message » ne peut être vide' },
 		]);
+		const { signedBlobId } = await upload(sandbox, number, Buffer.from('pièce seule'));
+		expect((await send(number, { body: '', attachment: signedBlobId })).data.dossierEnvoyerMessage.errors).toBeNull();
 		expect((await send(number, {}, who.outsider.id)).data.dossierEnvoyerMessage.errors).toEqual([
 			{ message: 'L’instructeur n’a pas les droits d’accès à ce dossier' },
 		]);
+		const archived = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'accepte' });
+		await control(sandbox, 'POST', '/act/archive', { number: archived, archived: true });
+		expect((await send(archived)).data.dossierEnvoyerMessage.errors).toEqual([
+			{ message: 'Le champ « Dossier » Il n’est pas possible d’envoyer un message sur un dossier supprimé, à archiver ou en brouillon' },
+		]);
+	});
+
+	it('refuses an impossible correction before sending anything (PR #13722); older servers send a plain message', async () => {
 		const final = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'accepte' });
-		expect(
-			(await send(final, { correction: 'incorrect' })).data.dossierEnvoyerMessage.errors,
-		).toEqual([{ message: 'Le dossier est déjà accepté' }]);
+		const count = async (n) => (await control(sandbox, 'GET', `/dossiers/${n}`)).messages;
+		const before = await count(final);
+		expect((await send(final, { correction: 'incorrect' })).data.dossierEnvoyerMessage).toEqual({
+			message: null,
+			errors: [{ message: 'Le dossier ne peut pas faire l’objet d’une demande de correction car il est accepté' }],
+		});
+		// Before the access check: an outsider gets the same answer.
+		expect((await send(final, { correction: 'incorrect' }, who.outsider.id)).data.dossierEnvoyerMessage.errors[0].message).toMatch(/ne peut pas faire l’objet/);
+		const pending = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+		await send(pending, { correction: 'incomplete' });
+		expect((await send(pending, { correction: 'outdated' })).data.dossierEnvoyerMessage.errors).toEqual([
+			{ message: 'Une demande de correction est déjà en attente sur ce dossier' },
+		]);
+		expect(await count(final)).toBe(before);
+		await control(sandbox, 'POST', '/modes', { olderServer: true });
+		try {
+			const older = await send(final, { correction: 'incorrect' });
+			expect(older.data.dossierEnvoyerMessage.errors).toBeNull();
+			expect(older.data.dossierEnvoyerMessage.message.correction).toBeNull();
+			expect(await count(final)).toBe(before + 1);
+		} finally {
+			await control(sandbox, 'POST', '/modes', { olderServer: false });
+		}
+	});
+
+	it('passing en instruction resolves the pending correction', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+		const sent = (await send(number, { correction: 'incomplete' })).data.dossierEnvoyerMessage.message;
+		const passed = await mutate(sandbox, 'dossierPasserEnInstruction', { dossierId: gid('Dossier', number), instructeurId: who.insider.id }, 'errors { message }');
+		expect(passed.data.dossierPasserEnInstruction.errors).toBeNull();
+		const read = await gql(sandbox, 'query($n:Int!){ dossier(number:$n){ dateDerniereCorrectionEnAttente messages { id correction { dateResolution } } } }', { n: number });
+		expect(read.json.data.dossier.dateDerniereCorrectionEnAttente).toBeNull();
+		expect(read.json.data.dossier.messages.find((m) => m.id === sent.id).correction.dateResolution).not.toBeNull();
+	});
+
+	it('with blocking_pending_correction on a published démarche, a pending correction blocks passer en instruction', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
+		await send(number, { correction: 'incorrect' });
+		await control(sandbox, 'POST', '/demarches/1001/settings', { flags: { blocking_pending_correction: true } });
+		try {
+			const pass = () => mutate(sandbox, 'dossierPasserEnInstruction', { dossierId: gid('Dossier', number), instructeurId: who.insider.id }, 'errors { message }');
+			expect((await pass()).data.dossierPasserEnInstruction.errors).toEqual([{ message: 'Le dossier est en attente de correction' }]);
+			await control(sandbox, 'POST', '/demarches/1001/settings', { state: 'brouillon' });
+			expect((await pass()).data.dossierPasserEnInstruction.errors).toBeNull();
+		} finally {
+			await control(sandbox, 'POST', '/demarches/1001/settings', { state: 'publiee', flags: { blocking_pending_correction: false } });
+		}
+	});
+
+	it('dossierAnnulerDemandeCorrection: any instructeur with access cancels a pending correction; the message stays', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+		const sent = (await send(number, { correction: 'incomplete' })).data.dossierEnvoyerMessage.message;
+		const cancel = (instructeurId) =>
+			mutate(sandbox, 'dossierAnnulerDemandeCorrection', { messageId: sent.id, instructeurId }, 'message { id body correction { dateResolution } } errors { message }');
+		expect((await cancel(who.outsider.id)).data.dossierAnnulerDemandeCorrection.errors).toEqual([{ message: 'L’instructeur n’a pas les droits d’accès à ce dossier' }]);
+		const done = await cancel(who.insider.id);
+		expect(done.data.dossierAnnulerDemandeCorrection.errors).toBeNull();
+		expect(done.data.dossierAnnulerDemandeCorrection.message.body).toBe('Merci de compléter.');
+		expect(done.data.dossierAnnulerDemandeCorrection.message.correction.dateResolution).not.toBeNull();
+		const read = await gql(sandbox, 'query($n:Int!){ dossier(number:$n){ state dateDerniereCorrectionEnAttente } }', { n: number });
+		expect(read.json.data.dossier).toEqual({ state: 'en_construction', dateDerniereCorrectionEnAttente: null });
+		expect((await cancel(who.insider.id)).data.dossierAnnulerDemandeCorrection.errors).toEqual([{ message: 'La demande de correction ne peut pas être annulée' }]);
 	});
 
 	it('deletes only the instructeur’s own message', async () => {
@@ -228,14 +317,29 @@ describe('messages', () => {
 		const done = await remove(mine.id);
 		expect(done.data.dossierSupprimerMessage.errors).toBeNull();
 		expect(done.data.dossierSupprimerMessage.message.discardedAt).not.toBeNull();
+		// Commentaire#soft_delete! empties the body: the API serves "".
+		expect(done.data.dossierSupprimerMessage.message.body).toBe('');
 		expect((await remove(mine.id)).data.dossierSupprimerMessage.errors).toEqual(refusal);
+	});
+
+	it('deleting the message of a pending correction cancels it, unless cancelCorrection is false', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
+		const sent = (await send(number, { correction: 'incorrect' })).data.dossierEnvoyerMessage.message;
+		const remove = (cancelCorrection) =>
+			mutate(sandbox, 'dossierSupprimerMessage', { messageId: sent.id, instructeurId: who.insider.id, cancelCorrection }, 'message { correction { dateResolution } } errors { message }');
+		expect((await remove(false)).data.dossierSupprimerMessage.errors).toEqual([{ message: 'Le message ne peut pas être supprimé' }]);
+		const done = await remove(true);
+		expect(done.data.dossierSupprimerMessage.errors).toBeNull();
+		expect(done.data.dossierSupprimerMessage.message.correction.dateResolution).not.toBeNull();
+		const read = await gql(sandbox, 'query($n:Int!){ dossier(number:$n){ dateDerniereCorrectionEnAttente } }', { n: number });
+		expect(read.json.data.dossier.dateDerniereCorrectionEnAttente).toBeNull();
 	});
 });
 
 describe('groupes instructeurs', () => {
 	const GROUPE = 'groupeInstructeur { id number label closed instructeurs { id email } }';
 
-	it('creates a groupe with instructeurs by e-mail; invalid e-mails come back as warnings', async () => {
+	it('creates a groupe with the token’s administrateur and instructeurs by e-mail; invalid e-mails come back as one warning', async () => {
 		const res = await mutate(
 			sandbox,
 			'groupeInstructeurCreer',
@@ -244,8 +348,9 @@ describe('groupes instructeurs', () => {
 				groupeInstructeur: {
 					label: 'Centre-ville',
 					instructeurs: [
-						{ email: 'nouvelle.agente@ville.fr' },
+						{ email: ' Nouvelle.Agente@Ville.fr ' },
 						{ email: 'yolo' },
+						{ email: 'a@b.c' },
 						{ id: who.insider.id },
 					],
 				},
@@ -255,11 +360,11 @@ describe('groupes instructeurs', () => {
 		const payload = res.data.groupeInstructeurCreer;
 		expect(payload.errors).toBeNull();
 		expect(payload.warnings).toEqual([
-			{ message: 'yolo n’est pas une adresse électronique valide' },
+			{ message: 'yolo, a@b.c ne sont pas des adresses électroniques valides' },
 		]);
 		expect(payload.groupeInstructeur.label).toBe('Centre-ville');
 		expect(payload.groupeInstructeur.instructeurs.map((i) => i.email).sort()).toEqual(
-			['nouvelle.agente@ville.fr', who.insider.email].sort(),
+			['admin@demarches-exemple.gouv.fr', 'nouvelle.agente@ville.fr', who.insider.email].sort(),
 		);
 		const read = await gql(
 			sandbox,
@@ -269,6 +374,19 @@ describe('groupes instructeurs', () => {
 			number: payload.groupeInstructeur.number,
 			label: 'Centre-ville',
 		});
+	});
+
+	it('refuses a blank or taken label; warnings are null when every e-mail is valid', async () => {
+		const create = (label) =>
+			mutate(sandbox, 'groupeInstructeurCreer', { demarche: { number: 1002 }, groupeInstructeur: { label, instructeurs: [{ email: 'valide@ville.fr' }] } }, 'groupeInstructeur { number } warnings { message } errors { message }');
+		expect((await create('  ')).data.groupeInstructeurCreer.errors).toEqual([{ message: 'Le libellé doit être rempli' }]);
+		const first = (await create('Quartier sud')).data.groupeInstructeurCreer;
+		expect(first.warnings).toBeNull();
+		expect((await create('Quartier sud')).data.groupeInstructeurCreer.errors).toEqual([{ message: 'Le libellé n’est pas disponible' }]);
+		const blank = await mutate(sandbox, 'groupeInstructeurModifier', { groupeInstructeurId: gid('GroupeInstructeur', first.groupeInstructeur.number), label: ' ' }, 'errors { message }');
+		expect(blank.data.groupeInstructeurModifier.errors).toEqual([{ message: 'Le libellé doit être rempli' }]);
+		const unknown = await mutate(sandbox, 'groupeInstructeurCreer', { demarche: { number: 4242 }, groupeInstructeur: { label: 'x' } }, 'errors { message }');
+		expect(unknown.errors[0]).toMatchObject({ message: 'GroupeInstructeurCreerPayload not found', extensions: { code: 'not_found' } });
 	});
 
 	it('renames and closes a groupe, but never the default (first) groupe', async () => {
@@ -367,4 +485,12 @@ it('demarcheCloner gives a new démarche with the same form and the new title', 
 		title: 'Transport scolaire 2026',
 		dossiers: { nodes: [] },
 	});
+});
+
+it('demarcheCloner: an unknown démarche is a payload error; any open-data démarche can be cloned, even outside the token', async () => {
+	const unknown = await mutate(sandbox, 'demarcheCloner', { demarche: { number: 4242 } }, 'demarche { number } errors { message }');
+	expect(unknown.data.demarcheCloner).toEqual({ demarche: null, errors: [{ message: 'La démarche "4242" ne peut pas être clonée.' }] });
+	const opendata = await mutate(sandbox, 'demarcheCloner', { demarche: { number: 1001 } }, 'demarche { number title } errors { message }', sandbox.tokens.scoped);
+	expect(opendata.data.demarcheCloner.errors).toBeNull();
+	expect(opendata.data.demarcheCloner.demarche.title).toBe('Démarche de démonstration : tous les types de champs');
 });

@@ -158,7 +158,7 @@ it('hides a dossier of a démarche the token does not cover (a GraphQL error, no
 	expect(res.errors[0].extensions.code).toBe('unauthorized');
 });
 
-it('answers not_found for an unknown dossier ID', async () => {
+it('names the payload for an ID that names nothing: <Mutation>Payload not found, code not_found', async () => {
 	const res = await mutate(
 		sandbox,
 		'dossierPasserEnInstruction',
@@ -166,7 +166,26 @@ it('answers not_found for an unknown dossier ID', async () => {
 		DOSSIER_FIELDS,
 	);
 	expect(res.data).toEqual({ dossierPasserEnInstruction: null });
-	expect(res.errors[0].extensions.code).toBe('not_found');
+	expect(res.errors[0]).toMatchObject({
+		message: 'DossierPasserEnInstructionPayload not found',
+		extensions: { code: 'not_found' },
+	});
+	// An unknown instructeur, or a malformed ID, is named the same way.
+	const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+	for (const instructeurId of [gid('Instructeur', 99999), 'not-an-id']) {
+		const other = await mutate(sandbox, 'dossierAccepter', stateInput(number, { instructeurId }), DOSSIER_FIELDS);
+		expect(other.errors[0].message).toBe('DossierAccepterPayload not found');
+	}
+});
+
+it('an ID of an existing object of another type: No object found for `argument: "ID"`, without a code', async () => {
+	const number = await freshDossier(sandbox, { groupe: who.groupe.number, state: 'en_instruction' });
+	const wrong = gid('Dossier', number);
+	const res = await mutate(sandbox, 'dossierAccepter', stateInput(number, { instructeurId: wrong }), DOSSIER_FIELDS);
+	expect(res.data).toEqual({ dossierAccepter: null });
+	expect(res.errors[0].message).toBe(`No object found for \`instructeurId: "${wrong}"\``);
+	expect(res.errors[0].extensions).toBeUndefined();
+	expect((await control(sandbox, 'GET', `/dossiers/${number}`)).state).toBe('en_instruction');
 });
 
 it('requires a motivation for a refusal (GraphQL validation, no data)', async () => {
@@ -337,5 +356,136 @@ describe('archive', () => {
 		expect(res.data.dossierDesarchiver.errors).toEqual([
 			{ message: 'Un dossier non archivé ne peut pas être désarchivé' },
 		]);
+	});
+});
+
+describe('decisions need can_terminer? (PR #12426), and the platform says "déjà en instruction"', () => {
+	let demarche;
+	beforeAll(async () => {
+		demarche = await control(sandbox, 'POST', '/act/demarche', {
+			title: 'Décisions avec annotation obligatoire',
+			groupes: [{ label: 'défaut', instructeurs: [who.insider.email] }],
+			annotations: [
+				{ type: 'text', label: 'Avis obligatoire', required: true },
+				{ type: 'text', label: 'Note facultative' },
+			],
+		});
+	});
+	const dossierEnInstruction = async () => {
+		const { number } = await control(sandbox, 'POST', '/act/deposit', { demarche: demarche.number });
+		await control(sandbox, 'POST', '/act/state', { number, state: 'en_instruction' });
+		return number;
+	};
+
+	it.each([
+		['dossierAccepter', {}],
+		['dossierRefuser', { motivation: 'Non' }],
+		['dossierClasserSansSuite', { motivation: 'Sans objet' }],
+	])('%s with a blank mandatory annotation: "Le dossier est déjà en instruction"; filled, it passes', async (name, extra) => {
+		const number = await dossierEnInstruction();
+		const blocked = await mutate(sandbox, name, stateInput(number, extra), DOSSIER_FIELDS);
+		expect(blocked.data[name]).toEqual({ dossier: null, errors: [{ message: 'Le dossier est déjà en instruction' }] });
+		await control(sandbox, 'POST', '/act/update', { number, annotations: true, values: { 'Avis obligatoire': 'Favorable' } });
+		const passed = await mutate(sandbox, name, stateInput(number, extra), DOSSIER_FIELDS);
+		expect(passed.data[name].errors).toBeNull();
+	});
+
+	it('a SIRET in degraded mode comes first, with its own message', async () => {
+		const number = await dossierEnInstruction();
+		await control(sandbox, 'POST', '/act/siret-degraded', { number, degraded: true });
+		const res = await mutate(sandbox, 'dossierAccepter', stateInput(number), DOSSIER_FIELDS);
+		expect(res.data.dossierAccepter.errors).toEqual([
+			{ message: 'Les informations du SIRET du dossier ne sont pas complètes. Veuillez réessayer plus tard.' },
+		]);
+	});
+});
+
+describe('check order: the upload, then the arguments, then the business rules', () => {
+	it('an unknown dossier with a forged justificatif gets the upload error, not "not found"', async () => {
+		const res = await mutate(sandbox, 'dossierAccepter', stateInput(999999, { justificatif: 'forged--id' }), DOSSIER_FIELDS);
+		expect(res.errors).toBeUndefined();
+		expect(res.data.dossierAccepter.errors).toEqual([{ message: 'L’identifiant du fichier téléversé est invalide' }]);
+	});
+});
+
+describe('SVA/SVR démarches: no repasser en construction (PR #13710)', () => {
+	it('a payload error pointing to a correction request; older servers fail with HTTP 500', async () => {
+		const demarche = await control(sandbox, 'POST', '/act/demarche', {
+			title: 'Silence vaut accord',
+			svaSvr: 'sva',
+			groupes: [{ label: 'défaut', instructeurs: [who.insider.email] }],
+		});
+		const { number } = await control(sandbox, 'POST', '/act/deposit', { demarche: demarche.number });
+		await control(sandbox, 'POST', '/act/state', { number, state: 'en_instruction' });
+		const res = await mutate(sandbox, 'dossierRepasserEnConstruction', stateInput(number), DOSSIER_FIELDS);
+		expect(res.data.dossierRepasserEnConstruction.dossier).toBeNull();
+		expect(res.data.dossierRepasserEnConstruction.errors[0].message).toMatch(/SVA\/SVR.*demandez une correction/);
+		await control(sandbox, 'POST', '/modes', { olderServer: true });
+		try {
+			const older = await gql(
+				sandbox,
+				'mutation($input: DossierRepasserEnConstructionInput!) { dossierRepasserEnConstruction(input: $input) { errors { message } } }',
+				{ input: stateInput(number) },
+			);
+			expect(older.status).toBe(500);
+			expect(older.json.errors[0].extensions.code).toBe('internal_server_error');
+		} finally {
+			await control(sandbox, 'POST', '/modes', { olderServer: false });
+		}
+		expect((await control(sandbox, 'GET', `/dossiers/${number}`)).state).toBe('en_instruction');
+	});
+});
+
+describe('system messages: each state change posts one, from the platform’s contact address', () => {
+	const MESSAGES = 'query($n: Int!) { dossier(number: $n) { messages { email body createdAt } } }';
+	const systemOf = async (number) =>
+		(await gql(sandbox, MESSAGES, { n: number })).json.data.dossier.messages.filter((m) => m.email === 'contact@demarche.numerique.gouv.fr');
+
+	it('deposit, en instruction, accepté (with disableNotification too), refusé, réexamen; none for repasser en construction', async () => {
+		const number = await freshDossier(sandbox, { groupe: who.groupe.number });
+		const deposit = await systemOf(number);
+		expect(deposit).toHaveLength(1);
+		expect(deposit[0].body).toMatch(new RegExp(`^<p>\\[Votre dossier n° ${number} a bien été déposé \\(Démarche de démonstration`));
+		await mutate(sandbox, 'dossierPasserEnInstruction', stateInput(number), DOSSIER_FIELDS);
+		await mutate(sandbox, 'dossierRepasserEnConstruction', stateInput(number), DOSSIER_FIELDS);
+		expect(await systemOf(number)).toHaveLength(2);
+		await mutate(sandbox, 'dossierPasserEnInstruction', stateInput(number), DOSSIER_FIELDS);
+		await mutate(sandbox, 'dossierAccepter', stateInput(number, { disableNotification: true, motivation: 'OK' }), DOSSIER_FIELDS);
+		await mutate(sandbox, 'dossierRepasserEnInstruction', stateInput(number), DOSSIER_FIELDS);
+		await mutate(sandbox, 'dossierRefuser', stateInput(number, { motivation: 'Pièce manquante' }), DOSSIER_FIELDS);
+		const messages = await systemOf(number);
+		expect(messages.map((m) => /^<p>\[([^\]]*)\]<\/p>/.exec(m.body)[1])).toEqual([
+			`Votre dossier n° ${number} a bien été déposé (Démarche de démonstration : tous les types de champs)`,
+			`Votre dossier n° ${number} va être examiné (Démarche de démonstration : tous les types de champs)`,
+			`Votre dossier n° ${number} va être examiné (Démarche de démonstration : tous les types de champs)`,
+			`Votre dossier n° ${number} a été accepté (Démarche de démonstration : tous les types de champs)`,
+			// truncate(subject, length: 100)
+			`Votre dossier n° ${number} est en train d’être réexaminé (Démarche de démonstration : tous les types ...`,
+			`Votre dossier n° ${number} a été refusé (Démarche de démonstration : tous les types de champs)`,
+		]);
+		expect(messages[5].body).toContain('<blockquote>Pièce manquante</blockquote>');
+	});
+
+	it('a seeded dossier carries them too, in created_at order with the other messages', async () => {
+		const messages = (await gql(sandbox, MESSAGES, { n: sandbox.facts.everyChampDossier })).json.data.dossier.messages;
+		expect(messages.map((m) => m.email === 'contact@demarche.numerique.gouv.fr')).toEqual([true, false, true, false]);
+		const times = messages.map((m) => Date.parse(m.createdAt));
+		expect(times).toEqual([...times].sort((a, b) => a - b));
+	});
+
+	it('a declarative démarche moves a deposit on at once, with one combined message (PR #13734); older servers two', async () => {
+		const demarche = await control(sandbox, 'POST', '/act/demarche', { title: 'Déclaration', declarative: 'accepte' });
+		const { number, state } = await control(sandbox, 'POST', '/act/deposit', { demarche: demarche.number });
+		expect(state).toBe('accepte');
+		const messages = await systemOf(number);
+		expect(messages).toHaveLength(1);
+		expect(messages[0].body).toMatch(/^<p>\[Votre dossier n° \d+ a bien été déposé \(Déclaration\)\]<\/p>/);
+		await control(sandbox, 'POST', '/modes', { olderServer: true });
+		try {
+			const older = await control(sandbox, 'POST', '/act/deposit', { demarche: demarche.number });
+			expect(await systemOf(older.number)).toHaveLength(2);
+		} finally {
+			await control(sandbox, 'POST', '/modes', { olderServer: false });
+		}
 	});
 });

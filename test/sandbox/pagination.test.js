@@ -190,3 +190,10 @@ it('gives every deleted dossier its own ID across démarches', async () => {
 	expect(ids.length).toBeGreaterThan(5);
 	expect(new Set(ids).size).toBe(ids.length);
 });
+
+it('clamps a negative first to 0, as graphql-ruby does: no error, no node, hasNextPage when rows exist', async () => {
+	const json = await page({ first: -5 });
+	expect(json.errors).toBeUndefined();
+	expect(json.data.demarche.dossiers.nodes).toEqual([]);
+	expect(json.data.demarche.dossiers.pageInfo).toMatchObject({ hasNextPage: true, endCursor: null });
+});

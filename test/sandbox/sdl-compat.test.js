@@ -1,7 +1,8 @@
 'use strict';
 /**
- * Proves the sandbox SDL is a faithful subset of the real platform schema: every type, field,
- * argument (with its type) and enum value the sandbox declares exists identically upstream.
+ * Proves the sandbox SDL is a faithful subset of the real platform schemas: every type, field,
+ * argument (with its type) and enum value the sandbox declares exists identically in the 2026-03-31
+ * schema or in the newer 13a480b5 one (which the sandbox follows for champ descriptors).
  * The `extensions/` folder (features not in the real schema, behind switches) is excluded.
  */
 const fs = require('fs');
@@ -15,7 +16,7 @@ const {
 	isScalarType,
 	isUnionType,
 } = require('graphql');
-const { loadRealSchema } = require('../helpers/schema');
+const { loadRealSchemas } = require('../helpers/schema');
 
 const sandboxSchemaDir = path.resolve(__dirname, '../../sandbox/schema');
 
@@ -105,14 +106,41 @@ function incompatibilities(sandbox, real) {
 	return problems;
 }
 
-const real = loadRealSchema();
-const maybe = real ? describe : describe.skip;
+const schemas = loadRealSchemas();
+const maybe = schemas.length === 2 ? describe : describe.skip;
 
-maybe('sandbox SDL vs the real Démarche Numérique schema', () => {
+/** What is wrong against every upstream schema: a declaration must match at least one of them. */
+function againstBoth(sandbox) {
+	const [older, newer] = schemas.map(([, schema]) => incompatibilities(sandbox, schema));
+	return older.filter((problem) => newer.includes(problem));
+}
+
+maybe('sandbox SDL vs the real Démarche Numérique schemas (2026-03-31 and 13a480b5)', () => {
 	const sandbox = loadSandboxSchema();
+	const [[, real], [, newer]] = schemas;
 
 	it('declares only types, fields, arguments and enum values that exist upstream with the same types', () => {
-		expect(incompatibilities(sandbox, real)).toEqual([]);
+		expect(againstBoth(sandbox)).toEqual([]);
+	});
+
+	it('follows the newer schema for champ descriptors (the nodes read their __typename): removed types gone, added ones there', () => {
+		const removed = ['CnafChampDescriptor', 'DgfipChampDescriptor', 'MesriChampDescriptor', 'PoleEmploiChampDescriptor'];
+		const added = ['AAHChampDescriptor', 'AEEHChampDescriptor', 'ARSChampDescriptor', 'EtudiantBoursierChampDescriptor', 'PreRempliChampDescriptor'];
+		for (const name of removed) {
+			expect(real.getType(name)).toBeDefined();
+			expect(newer.getType(name)).toBeUndefined();
+			expect(sandbox.getType(name)).toBeUndefined();
+		}
+		for (const name of added) {
+			expect(newer.getType(name)).toBeDefined();
+			expect(sandbox.getType(name)).toBeDefined();
+		}
+		// Every descriptor type and TypeDeChamp value of the sandbox exists in the newer schema.
+		const descriptors = (schema) => schema.getPossibleTypes(schema.getType('ChampDescriptor')).map((t) => t.name).sort();
+		expect(descriptors(sandbox).filter((name) => !descriptors(newer).includes(name))).toEqual([]);
+		const values = (schema) => schema.getType('TypeDeChamp').getValues().map((v) => v.name);
+		expect(values(sandbox).filter((v) => !values(newer).includes(v))).toEqual([]);
+		expect(incompatibilities(sandbox, newer).filter((p) => /ChampDescriptor|TypeDeChamp/.test(p))).toEqual([]);
 	});
 
 	it('covers the read surface and the 28 concrete Champ types', () => {
@@ -127,9 +155,26 @@ maybe('sandbox SDL vs the real Démarche Numérique schema', () => {
 		const broken = buildSchema(
 			'type Query { dossier(number: String!): Dossier! } type Dossier { number: Int! bogus: String }',
 		);
-		expect(incompatibilities(broken, real)).toEqual([
+		expect(againstBoth(broken)).toEqual([
 			'argument Query.dossier(number): String! vs Int!',
 			'field Dossier.bogus does not exist',
 		]);
+	});
+});
+
+maybe('sandbox SDL with schema/newer/ (what newer servers add for writes)', () => {
+	it('the extensions of schema/newer/ exist in the newer schema with the same types, and the 03-31 schema lacks them', () => {
+		const [[, older], [, newer]] = schemas;
+		const dir = path.join(sandboxSchemaDir, 'newer');
+		const sources = [sandboxSchemaDir, dir].flatMap((d) =>
+			fs.readdirSync(d).filter((f) => f.endsWith('.graphql')).map((f) => fs.readFileSync(path.join(d, f), 'utf8')),
+		);
+		const withNewer = buildSchema(sources.join('\n'));
+		const added = Object.keys(withNewer.getType('AnnotationValueInput').getFields()).filter(
+			(f) => !loadSandboxSchema().getType('AnnotationValueInput').getFields()[f],
+		);
+		expect(added.sort()).toEqual(['civilite', 'departements', 'formatted', 'iban', 'pays', 'phone', 'pieceJustificative', 'regions']);
+		expect(incompatibilities(withNewer, newer).filter((p) => /AnnotationValueInput/.test(p))).toEqual([]);
+		for (const name of added) expect(older.getType('AnnotationValueInput').getFields()[name]).toBeUndefined();
 	});
 });

@@ -24,6 +24,14 @@ const MULTIPLE = d('MultipleDropDownListChampDescriptor', 12, 'Services consult�
 const LINK = d('DossierLinkChampDescriptor', 13, 'Dossier lié');
 const REPETITION = d('RepetitionChampDescriptor', 14, 'Suivi', { champDescriptors: [d('TextChampDescriptor', 15, 'Étape')] });
 const PHONE = d('PhoneChampDescriptor', 16, 'Téléphone');
+const IBAN = d('IbanChampDescriptor', 17, 'IBAN');
+const FORMATTED = d('FormattedChampDescriptor', 18, 'Référence');
+const CIVILITE = d('CiviliteChampDescriptor', 19, 'Civilité');
+const PAYS = d('PaysChampDescriptor', 20, 'Pays');
+const REGION = d('RegionChampDescriptor', 21, 'Région');
+const DEPARTEMENT = d('DepartementChampDescriptor', 22, 'Département');
+const FILE = d('PieceJustificativeChampDescriptor', 23, 'Pièce');
+const ADDRESS = d('AddressChampDescriptor', 24, 'Adresse');
 const ALL = [TEXT, TEXTAREA, EMAIL, CHECKBOX, YESNO, DATE, DATETIME, INTEGER, DECIMAL, DROPDOWN, DROPDOWN_OTHER, MULTIPLE, LINK, REPETITION, PHONE];
 
 const fails = (fn, pattern) => {
@@ -67,7 +75,7 @@ describe('convertAnnotationValue: each annotation type to its AnnotationValueInp
 	it('date-times keep an explicit offset and are completed otherwise', () => {
 		expect(convertAnnotationValue(DATETIME, '2026-03-31T14:30:00+02:00')).toEqual({ datetime: '2026-03-31T14:30:00+02:00' });
 		expect(convertAnnotationValue(DATETIME, '2026-03-31T12:30:00Z')).toEqual({ datetime: '2026-03-31T12:30:00Z' });
-		expect(convertAnnotationValue(DATETIME, '2026-03-31')).toEqual({ datetime: '2026-03-31T00:00:00.000Z' });
+		expect(convertAnnotationValue(DATETIME, '2026-03-31')).toEqual({ datetime: '2026-03-31T00:00:00+00:00' });
 		fails(() => convertAnnotationValue(DATETIME, '31/03/2026 14h'), /not a date and time/);
 	});
 
@@ -115,7 +123,48 @@ describe('convertAnnotationValue: each annotation type to its AnnotationValueInp
 	});
 
 	it('types the API cannot write are refused by name', () => {
-		fails(() => convertAnnotationValue(PHONE, '0102030405'), /of type Phone, which the API cannot write/);
+		fails(() => convertAnnotationValue(ADDRESS, '12 rue des Tilleuls'), /of type Address, which the API cannot write/);
+	});
+
+	it('the types of PR #13561, with the same kind of checks as the others', () => {
+		expect(convertAnnotationValue(PHONE, '06 12 34 56 78')).toEqual({ phone: '06 12 34 56 78' });
+		fails(() => convertAnnotationValue(PHONE, 'douze'), /not a phone number/);
+		expect(convertAnnotationValue(IBAN, 'fr76 3000 6000 0112 3456 7890 189')).toEqual({ iban: 'FR7630006000011234567890189' });
+		fails(() => convertAnnotationValue(IBAN, 'FR76 3000 6000 0112 3456 7890 188'), /not a valid IBAN/);
+		expect(convertAnnotationValue(FORMATTED, ' AB-12 ')).toEqual({ formatted: 'AB-12' });
+		for (const [input, civilite] of [['M.', 'M'], ['Monsieur', 'M'], ['m', 'M'], ['Mme', 'Mme'], ['madame', 'Mme']])
+			expect(convertAnnotationValue(CIVILITE, input)).toEqual({ civilite });
+		fails(() => convertAnnotationValue(CIVILITE, 'Mlle'), /not a civility: use M\. or Mme/);
+		expect(convertAnnotationValue(PAYS, 'BE')).toEqual({ pays: 'BE' });
+		expect(convertAnnotationValue(REGION, 'Bretagne')).toEqual({ regions: 'Bretagne' });
+		expect(convertAnnotationValue(DEPARTEMENT, '29')).toEqual({ departements: '29' });
+		fails(() => convertAnnotationValue(PAYS, ' '), /No value for "Pays"/);
+	});
+
+	it('a server without them (known by introspection) refuses them by name, before anything is sent', () => {
+		const { checkValueKeys, newerKeys } = require('../../nodes/DemarcheNumerique/resolve/annotations');
+		const planned = planAnnotations(ALL, [{ annotation: 'Référence interne', value: 'x' }, { annotation: 'Téléphone', value: '0612345678' }], { timeZone: 'UTC' });
+		expect(newerKeys(planned).map((p) => p.descriptor.label)).toEqual(['Téléphone']);
+		fails(() => checkValueKeys(planned, new Set(['text', 'date'])), /cannot write "Téléphone" \(Phone\) through the API.*PR #13561/);
+		expect(() => checkValueKeys(planned, new Set(['text', 'phone']))).not.toThrow();
+	});
+
+	it('a file annotation names the binary properties to upload', () => {
+		const [planned] = planAnnotations([FILE], [{ annotation: 'Pièce', value: 'data, annexe' }], { timeZone: 'UTC' });
+		expect(planned.binaryProperties).toEqual(['data', 'annexe']);
+		fails(() => planAnnotations([FILE], [{ annotation: 'Pièce', value: '' }], { timeZone: 'UTC' }), /No value for "Pièce"/);
+	});
+
+	it('date-times without an offset are read in the workflow\'s time zone, and sent with it', () => {
+		const paris = { timeZone: 'Europe/Paris' };
+		expect(convertAnnotationValue(DATETIME, '2026-03-31T14:30', paris)).toEqual({ datetime: '2026-03-31T14:30:00+02:00' });
+		expect(convertAnnotationValue(DATETIME, '2026-01-15 09:00', paris)).toEqual({ datetime: '2026-01-15T09:00:00+01:00' });
+		expect(convertAnnotationValue(DATETIME, '31/03/2026 14:30', paris)).toEqual({ datetime: '2026-03-31T14:30:00+02:00' });
+		expect(convertAnnotationValue(DATETIME, '2026-03-31T14:30', { timeZone: 'America/New_York' })).toEqual({ datetime: '2026-03-31T14:30:00-04:00' });
+		// An instant (a JS Date from an expression) keeps its instant, shown in the zone.
+		expect(convertAnnotationValue(DATETIME, new Date('2026-03-31T12:30:00Z'), paris)).toEqual({ datetime: '2026-03-31T14:30:00+02:00' });
+		// A date object's calendar date is the one in the zone, not in UTC.
+		expect(convertAnnotationValue(DATE, new Date('2026-03-30T22:30:00Z'), paris)).toEqual({ date: '2026-03-31' });
 	});
 });
 
@@ -158,7 +207,6 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 	it('maps each type to its mutation and adds one row per AjouterLigne call', () => {
 		const planned = planAnnotations(ALL, [
 			{ annotation: 'Référence interne', value: 'A' },
-			{ annotation: 'Contact', value: 'a@b.fr' },
 			{ annotation: 'Visite nécessaire', value: 'oui' },
 			{ annotation: 'Date de visite', value: '2026-01-02' },
 			{ annotation: 'Rendez-vous', value: '2026-01-02T10:00:00+01:00' },
@@ -169,7 +217,6 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 		]);
 		expect(legacyCalls(planned).map((call) => [call.kind, call.input.value])).toEqual([
 			['Text', 'A'],
-			['Text', 'a@b.fr'],
 			['Checkbox', true],
 			['Date', '2026-01-02'],
 			['Datetime', '2026-01-02T10:00:00+01:00'],
@@ -186,7 +233,9 @@ describe('legacyCalls: the deprecated per-type mutations for servers without the
 			{ annotation: 'Référence interne', value: 'A' },
 			{ annotation: 'Services consultés', value: ['Voirie'] },
 			{ annotation: 'Dossier lié', value: '12' },
+			{ annotation: 'Contact', value: 'a@b.fr' },
 		]);
-		fails(() => legacyCalls(planned), /no dossierModifierAnnotations.*"Services consultés" \(multipleDropDownList\), "Dossier lié" \(dossierLink\)/);
+		// The per-type Text mutation refuses e-mail annotations (`L’annotation … n’existe pas`).
+		fails(() => legacyCalls(planned), /no dossierModifierAnnotations.*"Services consultés" \(multipleDropDownList\), "Dossier lié" \(dossierLink\), "Contact" \(email\)/);
 	});
 });

@@ -63,6 +63,12 @@ describe('indexDescriptors and descriptorType', () => {
 		['RNAChampDescriptor', 'rna'],
 		['IntegerNumberChampDescriptor', 'integer_number'],
 		['COJOChampDescriptor', 'cojo'],
+		// Newer servers (schema 13a480b5): the TypeDeChamp value of each new descriptor type.
+		['AAHChampDescriptor', 'aah'],
+		['AEEHChampDescriptor', 'aeeh'],
+		['ARSChampDescriptor', 'ars'],
+		['EtudiantBoursierChampDescriptor', 'etudiant_boursier'],
+		['PreRempliChampDescriptor', 'pre_rempli'],
 	])('%s → %s', (typename, type) => {
 		expect(descriptorType({ __typename: typename })).toBe(type);
 	});

@@ -57,10 +57,13 @@ describe('dossierPages', () => {
 		expect(describeLostDossier(entries[0].lost)).toMatch(/^The dossier at position 1 of its page could not be read/);
 	});
 
-	it('fails on an error that is not tied to one dossier (a timeout that returned half a page)', async () => {
+	it('asks a timed-out page again, smaller, from the same cursor; fails when even one dossier times out without a cursor', async () => {
 		const timeout = { message: 'Timeout on Query.demarche', path: ['demarche', 'dossiers'], extensions: { code: 'timeout' } };
-		const bodies = Array.from({ length: 6 }, () => page([{ number: 11 }], [timeout]));
+		const bodies = Array.from({ length: 8 }, () => page([{ number: 11 }], [timeout]));
 		const ctx = fakeContext(bodies);
-		await expect(collect(ctx, { ...options, settings: undefined })).rejects.toThrow(/Timeout on Query.demarche/);
+		await expect(collect(ctx, { ...options, settings: undefined })).rejects.toThrow(/even with 1 record per page: Timeout on Query.demarche/);
+		// 3, then half (1), then the usual retries of the one-record page.
+		expect(ctx.sent.map((r) => r.variables.first)).toEqual([3, 1, 1, 1, 1, 1]);
+		expect(ctx.sent.every((r) => r.variables.after === undefined)).toBe(true);
 	}, 30_000);
 });

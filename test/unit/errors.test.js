@@ -104,8 +104,30 @@ describe('describeGraphqlError: a fix for each code of the platform', () => {
 		['unexpected token', 'bad_request', /syntax/],
 		['Without a token, only persisted queries are allowed', 'forbidden', /token/],
 		["Field 'x' doesn't exist on type 'Dossier'", undefined, /schema/],
+		['DossierAccepterPayload not found', 'not_found', /ID given to this change/],
+		['Le jeton utilisé est configuré seulement en lecture', 'unauthorized', /read-only/],
+		['Cannot return null for non-nullable field CreateDirectUploadPayload.directUpload', 'invalid_null', /read-only/],
+		['Query has complexity of 75210, which exceeds max complexity of 60000', undefined, /complexity limit.*Page Size/],
+		['Query has depth of 17, which exceeds max depth of 15', undefined, /deeper/],
+		['Invalid input: "abc"', undefined, /cursor/],
+		['No object found for `instructeurId: "RG9zc2llci0x"`', undefined, /another kind/],
+		['Syntax Error: Expected Name, found <EOF>.', undefined, /syntax/],
+		['Int cannot represent non 32-bit signed integer value: 41857984504807', 'bad_request', /2 147 483 647/],
 	])('%s (%s)', (message, code, fix) => {
 		expect(describe_(message, code)).toMatch(fix);
+	});
+
+	it('tells a linked dossier the token cannot see from a hidden object, and explains the complexity cap', () => {
+		const link = describeGraphqlError(
+			{
+				message: 'An object of type Dossier was hidden due to permissions',
+				path: ['dossier', 'champs', 3, 'dossier'],
+				extensions: { code: 'unauthorized' },
+			},
+			BASE,
+		);
+		expect(link).toMatch(/dossier-link champ .* \(the champ keeps the number\)/);
+		expect(describe_('Query has complexity of 75000, which exceeds max complexity of 60000')).toMatch(/Include.*Page Size/);
 	});
 
 	it('quotes the exception_id of an internal error', () => {
@@ -127,5 +149,23 @@ describe('describeGraphqlError: a fix for each code of the platform', () => {
 			return describe_(message, code || undefined);
 		});
 		expect(new Set(fixes).size).toBe(fixes.length);
+	});
+});
+
+describe('describeBusinessError: the most specific rule wins', () => {
+	const { describeBusinessError } = require('../../nodes/DemarcheNumerique/transport/errors');
+	it.each([
+		// A message about the motivation that names a champ is about the motivation.
+		['Le champ « motivation » doit être rempli', /needs a motivation/],
+		['L‘annotation "Q2hhbXAtMQ==" n’existe pas', /annotation was not found/],
+		['doit être dans les options proposées', /value was refused/],
+		['Une demande de correction est déjà en attente sur ce dossier', /already pending/],
+		['Le dossier ne peut pas faire l’objet d’une demande de correction car il est accepté', /Repasser En Instruction/],
+		['Le dossier est en attente de correction', /correction requested from the usager is still pending/],
+		['Les informations du SIRET du dossier ne sont pas complètes. Veuillez réessayer plus tard.', /SIRET/],
+		['Le champ « Dossier » Il n’est pas possible d’envoyer un message sur un dossier supprimé, à archiver ou en brouillon', /Unarchive/],
+		['La démarche "12" ne peut pas être clonée.', /cannot be cloned/],
+	])('%s', (message, fix) => {
+		expect(describeBusinessError(message)).toMatch(fix);
 	});
 });

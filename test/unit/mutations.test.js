@@ -122,7 +122,7 @@ describe('state changes', () => {
 		const accepted = writeContext({
 			graphql: {
 				DossierAccepter: wrongState('Le dossier est déjà accepté'),
-				GetMutatedDossier: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'accepte' } } }),
+				GetDossierStateAndAnnotations: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'accepte' } } }),
 			},
 			items,
 		});
@@ -133,7 +133,7 @@ describe('state changes', () => {
 		const enConstruction = writeContext({
 			graphql: {
 				DossierAccepter: wrongState('Le dossier est déjà en construction'),
-				GetMutatedDossier: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'en_construction' } } }),
+				GetDossierStateAndAnnotations: () => ({ data: { dossier: { id: b64('Dossier-10001'), number: 10001, state: 'en_construction' } } }),
 			},
 			items,
 		});
@@ -174,7 +174,8 @@ describe('uploads (justificatif, attachment)', () => {
 					},
 				}),
 				DossierAccepter: accepter,
-				DossierEnvoyerMessage: payload('dossierEnvoyerMessage', { message: { id: 'm1', body: 'Bonjour' } }),
+				DossierEnvoyerMessage: ({ input }) =>
+					payload('dossierEnvoyerMessage', { message: { id: 'm1', body: 'Bonjour', correction: input.correction ? { reason: input.correction } : null } })(),
 			},
 			http: async () => ({ statusCode: storageStatus, headers: {}, body: storageStatus === 200 ? '' : 'SignatureDoesNotMatch' }),
 			items,
@@ -281,7 +282,7 @@ describe('labels', () => {
 		requests.forEach(expectValidVariables);
 	});
 
-	it('dossiers of the démarche seen last need no read of their own; one of another démarche is read and redone', async () => {
+	it('each dossier\'s démarche comes from its context (one read per distinct dossier), never guessed', async () => {
 		const labelsOf = ({ number }) => ({
 			data: { demarche: { id: 'p', number, labels: [{ id: b64(number === 1001 ? 'Label-3' : 'Label-9'), name: 'Urgent' }] } },
 		});
@@ -303,23 +304,26 @@ describe('labels', () => {
 					return payload('dossierAjouterLabel', mutatedDossier(number))();
 				},
 			},
-			items: [10001, 10002, 10003].map((n) => ({ dossier: dossier(n), label: 'Urgent' })),
+			items: [10001, 10002, 10003, 10001].map((n) => ({ dossier: dossier(n), label: 'Urgent' })),
 		});
 		const out = await runOperation(dossierOps.addLabel, ctx);
-		expect(out.map((json) => json.number)).toEqual([10001, 10002, 10003]);
+		expect(out.map((json) => json.number)).toEqual([10001, 10002, 10003, 10001]);
+		// One context read per distinct dossier, the labels once per démarche, and every label put
+		// once: no attempt with the démarche seen last, no second send.
 		expect(requests.map((r) => `${r.operationName}${r.variables.number ? ` ${r.variables.number}` : ''}`)).toEqual([
 			'GetDossierContext 10001',
 			'GetDemarcheLabels 1001',
 			'DossierAjouterLabel',
-			'DossierAjouterLabel',
+			'GetDossierContext 10002',
 			'DossierAjouterLabel',
 			'GetDossierContext 10003',
 			'GetDemarcheLabels 1002',
 			'DossierAjouterLabel',
+			'DossierAjouterLabel',
 		]);
 	});
 
-	it('a failure in the démarche seen last is the error itself when the dossier really is of that démarche', async () => {
+	it('a refusal is the error itself, after the dossier\'s own context read, and is sent once', async () => {
 		const { ctx, requests } = writeContext({
 			graphql: {
 				GetDossierContext: ({ number }) => dossierContext(number),
@@ -334,7 +338,7 @@ describe('labels', () => {
 		const error = await runOperation(dossierOps.addLabel, ctx).catch((e) => e);
 		expect(error.message).toBe('Démarche Numérique refused dossierAjouterLabel: Ce label est déjà associé au dossier');
 		expect(error.description).toMatch(/already has this label/);
-		expect(requests.map((r) => r.operationName)).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'DossierAjouterLabel', 'GetDossierContext']);
+		expect(requests.map((r) => r.operationName)).toEqual(['GetDossierContext', 'GetDemarcheLabels', 'DossierAjouterLabel', 'GetDossierContext', 'DossierAjouterLabel']);
 	});
 
 	it('an unknown name lists the démarche\'s labels', async () => {
@@ -373,7 +377,7 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		annotations: { annotation: [{ annotation: 'Avis du service', value: 'favorable' }, { annotation: 'Montant accordé', value: '1 200' }, { annotation: 'Suivi', value: '2' }] },
 	});
 
-	it('sends every annotation in one dossierModifierAnnotations call; context, descriptors and introspection once', async () => {
+	it('sends every annotation in one dossierModifierAnnotations call; the context once per dossier, descriptors and introspection once', async () => {
 		const { ctx, requests } = writeContext({
 			graphql: {
 				GetDossierContext: ({ number }) => dossierContext(number),
@@ -384,11 +388,13 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 			items: [item(10001), item(10002)],
 		});
 		const out = await runOperation(dossierOps.updateAnnotations, ctx);
+		// Each dossier's démarche comes from its own context read (never guessed from the last one).
 		expect(requests.map((r) => r.operationName)).toEqual([
 			'GetDossierContext',
 			'GetDemarcheDescriptors',
 			'GetMutationNames',
 			'DossierModifierAnnotations',
+			'GetDossierContext',
 			'DossierModifierAnnotations',
 		]);
 		expect(requests[3].variables.input).toEqual({
@@ -400,7 +406,12 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 				{ id: b64('Champ-14'), value: { repetition: 2 } },
 			],
 		});
-		expect(out[0]).toEqual({ dossierNumber: 10001, annotations: [{ id: b64('Champ-10'), label: 'Avis du service', stringValue: 'Favorable' }] });
+		expect(out[0]).toEqual({
+			dossierNumber: 10001,
+			annotations: [{ id: b64('Champ-10'), label: 'Avis du service', stringValue: 'Favorable' }],
+			written: ['Avis du service', 'Montant accordé', 'Suivi'],
+			failed: [],
+		});
 		requests.forEach(expectValidVariables);
 	});
 
@@ -435,6 +446,28 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		expect(second.requests.map((r) => r.operationName)).not.toContain('GetMutationNames');
 	});
 
+	it('legacy mutations: a failure that may hide a success stops at once, saying what was written and what was not sent', async () => {
+		const { ctx, requests } = writeContext({
+			graphql: {
+				GetDossierContext: ({ number }) => dossierContext(number),
+				GetDemarcheDescriptors: descriptors,
+				GetMutationNames: introspection(['dossierModifierAnnotationDropDownList', 'dossierModifierAnnotationIntegerNumber', 'dossierModifierAnnotationAjouterLigne']),
+				DossierModifierAnnotationDropDownList: payload('dossierModifierAnnotationDropDownList', { annotation: { id: b64('Champ-10') } }),
+				DossierModifierAnnotationIntegerNumber: () => {
+					throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+				},
+			},
+			items: [item(10001)],
+		});
+		const error = await runOperation(dossierOps.updateAnnotations, ctx).catch((e) => e);
+		expect(error.description).toMatch(/may or may not have been applied/);
+		expect(error.description).toMatch(/Before this failure \(on "Montant accordé"\): written "Avis du service"; not sent: "Suivi"\.$/);
+		expect(requests.filter((r) => /^DossierModifier/.test(r.operationName)).map((r) => r.operationName)).toEqual([
+			'DossierModifierAnnotationDropDownList',
+			'DossierModifierAnnotationIntegerNumber',
+		]);
+	});
+
 	it('where introspection is refused, tries the batch mutation and falls back when the server says it has none', async () => {
 		let batchCalls = 0;
 		let introspections = 0;
@@ -463,19 +496,68 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		expect(batchCalls).toBe(1);
 	});
 
-	it('the platform\'s unknown-annotation refusal (e.g. a dossier on an older revision) is quoted with a fix', async () => {
+	it('a partial write (the platform saves each valid item): what was written, what was refused with its words, and a fix', async () => {
 		const { ctx } = writeContext({
 			graphql: {
 				GetDossierContext: ({ number }) => dossierContext(number),
 				GetDemarcheDescriptors: descriptors,
 				GetMutationNames: introspection(['dossierModifierAnnotations']),
-				DossierModifierAnnotations: () => ({ data: { dossierModifierAnnotations: { errors: [{ message: `L’annotation "${b64('Champ-8')}" n’existe pas` }], annotations: null } } }),
+				// e.g. a dossier on an older revision, which has no "Montant accordé".
+				DossierModifierAnnotations: () => ({
+					data: {
+						dossierModifierAnnotations: {
+							errors: [{ message: `L‘annotation "${b64('Champ-8')}" n’existe pas` }],
+							annotations: [{ id: b64('Champ-10'), label: 'Avis du service' }, { id: b64('Champ-14'), label: 'Suivi' }],
+						},
+					},
+				}),
 			},
 			items: [item(10001)],
 		});
 		const error = await runOperation(dossierOps.updateAnnotations, ctx).catch((e) => e);
-		expect(error.message).toBe(`Démarche Numérique refused dossierModifierAnnotations: L’annotation "${b64('Champ-8')}" n’existe pas`);
+		expect(error.message).toBe(`Démarche Numérique wrote 2 of 3 annotations of dossier 10001 and refused "Montant accordé": L‘annotation "${b64('Champ-8')}" n’existe pas`);
+		expect(error.description).toMatch(/^Written and saved: "Avis du service", "Suivi"\. Refused: "Montant accordé"\./);
+		expect(error.description).toMatch(/running the whole item again would add the rows of "Suivi" again/);
 		expect(error.description).toMatch(/annotation was not found on this dossier's revision/);
+		expect(error.description).not.toMatch(/Nothing was written/);
+		expect(error.context.outcome).toEqual({
+			dossierNumber: 10001,
+			written: ['Avis du service', 'Suivi'],
+			failed: [{ annotation: 'Montant accordé', id: b64('Champ-8'), error: `L‘annotation "${b64('Champ-8')}" n’existe pas` }],
+		});
+	});
+
+	it('stopped before writing (annotations null): nothing written, every annotation refused', async () => {
+		const { ctx } = writeContext({
+			graphql: {
+				GetDossierContext: ({ number }) => dossierContext(number),
+				GetDemarcheDescriptors: descriptors,
+				GetMutationNames: introspection(['dossierModifierAnnotations']),
+				DossierModifierAnnotations: () => ({ data: { dossierModifierAnnotations: { errors: [{ message: 'L’instructeur n’a pas les droits d’accès à ce dossier' }], annotations: null } } }),
+			},
+			items: [item(10001)],
+		});
+		const error = await runOperation(dossierOps.updateAnnotations, ctx).catch((e) => e);
+		expect(error.message).toMatch(/^Démarche Numérique refused the annotations of dossier 10001: "Avis du service": L’instructeur n’a pas les droits/);
+		expect(error.description).toMatch(/^Nothing was written\./);
+		expect(error.description).toMatch(/choose an instructeur of the dossier's groupe/);
+	});
+
+	it('several validation errors (which name no annotation) go, in order, to the items not saved', () => {
+		const { batchOutcome } = require('../../nodes/DemarcheNumerique/resolve/annotations');
+		const planned = ['A', 'B', 'C', 'D'].map((label, i) => ({ descriptor: { label }, input: { id: `id${i}`, value: {} } }));
+		expect(
+			batchOutcome(planned, {
+				annotations: [{ id: 'id0' }, { id: 'id2' }],
+				errors: [{ message: `L‘annotation "id3" n’est pas de type attendu` }, { message: 'est invalide.' }],
+			}),
+		).toEqual({
+			written: [{ annotation: 'A', id: 'id0' }, { annotation: 'C', id: 'id2' }],
+			failed: [
+				{ annotation: 'B', id: 'id1', error: 'est invalide.' },
+				{ annotation: 'D', id: 'id3', error: `L‘annotation "id3" n’est pas de type attendu` },
+			],
+		});
 	});
 
 	it('a wrong value fails before the mutation, naming the annotation and its options', async () => {
@@ -485,7 +567,7 @@ describe('annotations: one batch call, or the legacy mutations where the server 
 		});
 		const error = await runOperation(dossierOps.updateAnnotations, ctx).catch((e) => e);
 		expect(error.message).toBe('"Mitigé" is not an option of "Avis du service". Options: "Favorable", "Défavorable"');
-		expect(error.description).toMatch(/Nothing was written/);
+		expect(error.description).toMatch(/Nothing was sent/);
 		expect(requests.map((r) => r.operationName)).toEqual(['GetDossierContext', 'GetDemarcheDescriptors']);
 	});
 });

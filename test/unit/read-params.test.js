@@ -3,19 +3,23 @@ const { readDateTime, readLimit, readLocatorNumber } = require('../../nodes/Dema
 const { operationNameOf } = require('../../nodes/DemarcheNumerique/actions/graphql/query.operation');
 const { searchGroupeInstructeurs, searchInstructeurs } = require('../../nodes/DemarcheNumerique/methods/listSearch');
 
-const ctx = (parameters = {}) => ({
+const ctx = (parameters = {}, timeZone = 'UTC') => ({
 	getNode: () => ({ name: 'DN', type: 'x', typeVersion: 1, parameters: {} }),
 	getNodeParameter: (name, _i, fallback) => (name in parameters ? parameters[name] : fallback),
+	getTimezone: () => timeZone,
 });
 
 describe('readDateTime', () => {
 	it.each([
-		['2025-06-01T00:00:00', '2025-06-01T00:00:00.000Z'],
-		['2025-06-01', '2025-06-01T00:00:00.000Z'],
-		['2025-06-01T08:00:00+02:00', '2025-06-01T06:00:00.000Z'],
-		['2025-06-01T08:00:00Z', '2025-06-01T08:00:00.000Z'],
-	])('%s → %s (no zone means UTC)', (input, expected) => {
-		expect(readDateTime(ctx(), input, 'Updated Since', 0)).toBe(expected);
+		['2025-06-01T00:00:00', 'Europe/Paris', '2025-06-01T00:00:00+02:00'],
+		['2025-06-01', 'Europe/Paris', '2025-06-01T00:00:00+02:00'],
+		['2025-01-15 08:30', 'Europe/Paris', '2025-01-15T08:30:00+01:00'],
+		['2025-06-01T00:00:00', 'UTC', '2025-06-01T00:00:00+00:00'],
+		['2025-06-01T08:00:00+02:00', 'America/New_York', '2025-06-01T08:00:00+02:00'],
+		['2025-06-01T08:00:00Z', 'Europe/Paris', '2025-06-01T08:00:00Z'],
+	])('%s in %s → %s (no zone means the workflow\'s)', (input, zone, expected) => {
+		expect(readDateTime(ctx({}, zone), input, 'Updated Since', 0)).toBe(expected);
+		expect(Date.parse(readDateTime(ctx({}, zone), input, 'Updated Since', 0))).toBe(Date.parse(expected));
 	});
 
 	it('names the parameter and the value it cannot read', () => {

@@ -31,7 +31,7 @@ afterEach(() => jest.restoreAllMocks());
 
 function run(script, settings, credentials) {
 	const fake = fakeContext(script, credentials);
-	return { fake, promise: graphqlRequest.call(fake.ctx, document, settings) };
+	return { fake, promise: graphqlRequest.call(fake.ctx, document, { intent: 'read', ...settings }) };
 }
 
 describe('the request sent', () => {

@@ -235,6 +235,22 @@ describe('records the platform could not serialise', () => {
 		expect(p.errors).toEqual([nested]);
 	});
 
+	it('a linked dossier the token cannot see is neither loss nor damage: the record is kept, the error set apart', async () => {
+		const hiddenLink = {
+			message: 'An object of type Dossier was hidden due to permissions',
+			path: [...nodesPath, 1, 'champs', 4, 'dossier'],
+			extensions: { code: 'unauthorized' },
+		};
+		const nodes = [{ number: 1 }, { number: 2, champs: [] }];
+		const fake = fakeContext([
+			reply(200, gqlErrors([hiddenLink], { demarche: { dossiers: { pageInfo: { endCursor: 'c', hasNextPage: false }, nodes } } })),
+		]);
+		const [p] = await collect(fake);
+		expect(p.nodes).toEqual(nodes);
+		expect(p.hiddenLinks).toEqual([{ index: 1, errors: [hiddenLink] }]);
+		expect(p).toMatchObject({ lost: [], damaged: [], errors: [] });
+	});
+
 	it('lost records count toward the limit and the walk goes on past them', async () => {
 		const first = gqlErrors([invalidNull(99)], {
 			demarche: {
@@ -278,5 +294,138 @@ describe('records the platform could not serialise', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toMatch(/demarcheDossiers/);
 		expect(error.context.itemIndex).toBe(1);
+	});
+});
+
+describe('platform timeouts: a smaller page from the same cursor', () => {
+	const { PageSizer } = require('../../nodes/DemarcheNumerique/transport');
+	const slowPage = () =>
+		reply(
+			200,
+			gqlErrors(
+				[
+					{ message: 'Timeout on PageInfo.endCursor', path: ['demarche', 'dossiers', 'pageInfo', 'endCursor'], extensions: { code: 'timeout' } },
+					{ message: 'Timeout on DossierConnection.nodes', path: ['demarche', 'dossiers', 'nodes'] },
+				],
+				{ demarche: { dossiers: { pageInfo: { hasNextPage: true, endCursor: null }, nodes: null } } },
+			),
+		);
+	/** Serves 1..total, but any page of more than `fits` records times out (PR #14047's shape). */
+	const heavy = (total, fits) => (options) => (options.body.variables.first > fits ? slowPage() : platform(total)(options));
+
+	it('reads everything once, in order, when full pages always time out; a timed-out page is asked again at half from its cursor', async () => {
+		const fake = fakeContext(Array(80).fill(heavy(250, 30)));
+		const pages = await collect(fake);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+		expect(pages.every((p) => p.errors.length === 0 && p.lost.length === 0)).toBe(true);
+		const sent = fake.requests.map((r) => r.options.body.variables);
+		expect(sent.slice(0, 3).map((v) => v.first)).toEqual([100, 50, 25]);
+		sent.forEach((v, i) => {
+			if (i > 0 && v.first > 30) return;
+			if (i > 0 && sent[i - 1].first > 30) {
+				expect(v.after).toBe(sent[i - 1].after);
+				expect(v.first).toBe(Math.floor(sent[i - 1].first / 2));
+			}
+		});
+		// The size grew back after light pages (and never straight back to 50 twice in a row).
+		expect(sent.some((v, i) => i > 3 && v.first > 25)).toBe(true);
+		// Timeouts were answered by a smaller page, never by the same page again (no backoff waits).
+		expect(sent.filter((v) => v.first > 30).length).toBeLessThan(8);
+	});
+
+	it('the per-record shape (pageInfo whole, later records null) is a timeout too: the page is asked again smaller, nothing reported lost', async () => {
+		const perRecord = (options) => {
+			const { first, after } = options.body.variables;
+			if (first <= 10) return platform(40)(options);
+			const start = after ? Number(after.replace('cursor-', '')) + 1 : 1;
+			const count = Math.min(first, 40 - start + 1);
+			const nodes = Array.from({ length: count }, (_, i) => (i < 10 ? { number: start + i } : null));
+			const errors = nodes.flatMap((n, i) => (n ? [] : [{ message: 'Timeout on Dossier.id', path: [...nodesPath, i, 'id'], ...(i === 10 ? { extensions: { code: 'timeout' } } : {}) }]));
+			return reply(200, gqlErrors(errors, { demarche: { dossiers: { pageInfo: { endCursor: `cursor-${start + count - 1}`, hasNextPage: start + count - 1 < 40 }, nodes } } }));
+		};
+		const fake = fakeContext(Array(30).fill(perRecord));
+		const pages = await collect(fake);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+		expect(pages.flatMap((p) => p.lost)).toEqual([]);
+	});
+
+	it('one record per page that still times out without a cursor fails, with the caller’s advice', async () => {
+		const clock = virtualClock();
+		const fake = fakeContext(Array(20).fill(slowPage()));
+		const error = await caught(collect(fake, { timeoutAdvice: 'Turn off champs under Include.', limit: 4, settings: { itemIndex: 2 } }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/timed out \(30 s\) on demarcheDossiers even with 1 record per page/);
+		expect(error.description).toBe('Turn off champs under Include.');
+		expect(error.context.itemIndex).toBe(2);
+		// 4, 2, 1, then the one-record page's usual retries (4, with backoff).
+		expect(fake.requests.map((r) => r.options.body.variables.first)).toEqual([4, 2, 1, 1, 1, 1, 1]);
+		expect(clock.sleeps).toHaveLength(4);
+	});
+
+	it('one record per page that times out but says where it ends: reported lost, the walk goes on', async () => {
+		const onePage = (options) => {
+			const { after } = options.body.variables;
+			const start = after ? Number(after.replace('cursor-', '')) + 1 : 1;
+			if (start !== 2) return platform(3)(options);
+			return reply(200, gqlErrors([{ message: 'Timeout on Dossier.id', path: [...nodesPath, 0, 'id'], extensions: { code: 'timeout' } }], {
+				demarche: { dossiers: { pageInfo: { endCursor: 'cursor-2', hasNextPage: true }, nodes: [null] } },
+			}));
+		};
+		const fake = fakeContext(Array(20).fill(onePage));
+		const pages = await collect(fake, { pageSize: 1 });
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual([1, 3]);
+		expect(pages.flatMap((p) => p.lost.map((l) => l.errors[0].message))).toEqual(['Timeout on Dossier.id']);
+	});
+
+	it('PageSizer: halves on a timeout, grows back after light pages toward (not past) the size that timed out, more slowly each time', () => {
+		const sizer = new PageSizer(100);
+		expect(sizer.shrink()).toBe(true);
+		expect(sizer.size).toBe(50);
+		sizer.shrink();
+		expect(sizer.size).toBe(25);
+		sizer.succeeded(true);
+		sizer.succeeded(true);
+		expect(sizer.size).toBe(25);
+		sizer.succeeded(false); // a slow page resets the streak
+		for (let i = 0; i < 3; i++) sizer.succeeded(true);
+		expect(sizer.size).toBe(37); // half-way to 50, which timed out
+		sizer.shrink(); // a grown size timed out: growth now needs 6 light pages
+		expect(sizer.size).toBe(18);
+		for (let i = 0; i < 5; i++) sizer.succeeded(true);
+		expect(sizer.size).toBe(18);
+		sizer.succeeded(true);
+		expect(sizer.size).toBe(36); // doubled, still under 37
+		const one = new PageSizer(1);
+		expect(one.shrink()).toBe(false);
+		expect(new PageSizer(500).size).toBe(100);
+	});
+});
+
+describe('the server’s complexity cap: a page that fits, from the same cursor', () => {
+	/** Serves 1..total, refusing (as graphql-ruby's max_complexity) a page costing 10 + 2000 a record above 60 000. */
+	const capped = (total) => (options) => {
+		const complexity = 10 + 2000 * options.body.variables.first;
+		if (complexity > 60000)
+			return reply(200, { errors: [{ message: `Query has complexity of ${complexity}, which exceeds max complexity of 60000` }] });
+		return platform(total)(options);
+	};
+
+	it('asks the share of the page that fits, never more afterwards, and reads everything once', async () => {
+		const fake = fakeContext(Array(20).fill(capped(150)));
+		const pages = await collect(fake);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+		const firsts = fake.requests.map((r) => r.options.body.variables.first);
+		expect(firsts[0]).toBe(100);
+		expect(firsts[1]).toBe(28); // floor(100 × 60 000 / 200 010) − 1
+		expect(firsts.slice(1).every((f) => f === 28)).toBe(true);
+		expect(fake.requests[1].options.body.variables.after).toBeUndefined();
+	});
+
+	it('one record already too complex: the platform’s error, with advice', async () => {
+		const fake = fakeContext([reply(200, { errors: [{ message: 'Query has complexity of 70010, which exceeds max complexity of 60000' }] })]);
+		const error = await caught(collect(fake, { pageSize: 1 }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/exceeds max complexity of 60000/);
+		expect(error.description).toMatch(/Turn off parts you do not need under Include/);
 	});
 });

@@ -48,7 +48,7 @@ afterEach(() => jest.restoreAllMocks());
 
 function run(script, settings = backoff) {
 	const fake = fakeContext(script);
-	return { fake, promise: graphqlRequest.call(fake.ctx, document, settings) };
+	return { fake, promise: graphqlRequest.call(fake.ctx, document, { intent: 'read', ...settings }) };
 }
 
 const timeoutBody = gqlErrors(
@@ -413,7 +413,7 @@ describe('Request Options of the node', () => {
 
 	it('maxRetries bounds the retries of a read', async () => {
 		const fake = withOptions(fakeContext([reply(503, 'x'), reply(503, 'x'), reply(503, 'x')]), { maxRetries: 1 });
-		await expect(graphqlRequest.call(fake.ctx, doc)).rejects.toThrow(/503/);
+		await expect(graphqlRequest.call(fake.ctx, doc, { intent: 'read' })).rejects.toThrow(/503/);
 		expect(fake.requests).toHaveLength(2);
 	});
 
@@ -423,7 +423,7 @@ describe('Request Options of the node', () => {
 			fakeContext([reply(429, 'Calm down, cowboy!', { 'ratelimit-reset': String(reset) })]),
 			{ maxRateLimitWait: 10 },
 		);
-		const error = await caught(graphqlRequest.call(fake.ctx, doc));
+		const error = await caught(graphqlRequest.call(fake.ctx, doc, { intent: 'read' }));
 		expect(error.message).toMatch(/429/);
 		expect(error.description).toMatch(/10 s allowed/);
 		expect(fake.requests).toHaveLength(1);

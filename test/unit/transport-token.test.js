@@ -170,7 +170,7 @@ const scenarios = [
 describe.each(scenarios)('graphqlRequest: %s', (_label, script) => {
 	it('throws a NodeApiError without the token', async () => {
 		const fake = fakeContext(script);
-		const error = await caught(graphqlRequest.call(fake.ctx, document, settings));
+		const error = await caught(graphqlRequest.call(fake.ctx, document, { intent: 'read', ...settings }));
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(fake.remaining()).toBe(0);
 	});

@@ -34,6 +34,8 @@ function writeContext({ graphql = {}, http, items, binaries = [], baseUrl = BASE
 		getNode: () => node,
 		getCredentials: async () => ({ baseUrl, token }),
 		getInputData: () => items.map(() => ({ json: {} })),
+		// n8n gives the workflow's time zone (settings, else the instance's).
+		getTimezone: () => 'Europe/Paris',
 		continueOnFail: () => false,
 		getNodeParameter(name, itemIndex, fallback, options) {
 			const value = get(items[itemIndex], name);

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { ExecutionCache } from '../resolve/cache';
@@ -58,8 +58,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					: new NodeOperationError(this.getNode(), caught as Error, { itemIndex });
 			if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 			if (this.continueOnFail()) {
+				// An operation that did part of its work says which part (context.outcome).
+				const outcome = error.context.outcome as IDataObject | undefined;
 				output.push({
-					json: { error: error.message, description: error.description ?? null },
+					json: { error: error.message, description: error.description ?? null, ...(outcome ?? {}) },
 					pairedItem: { item: itemIndex },
 				});
 				continue;

@@ -159,6 +159,14 @@ export const MUTATION_NAMES: Document = {
 }`,
 };
 
+/** The value keys dossierModifierAnnotations accepts on this server (PR #13561 added eight). */
+export const ANNOTATION_VALUE_KEYS: Document = {
+	operationName: 'GetAnnotationValueKeys',
+	query: `query GetAnnotationValueKeys {
+  __type(name: "AnnotationValueInput") { inputFields { name } }
+}`,
+};
+
 /** Labels of a démarche, to put or remove one by name. */
 export const DEMARCHE_LABELS: Document = {
 	operationName: 'GetDemarcheLabels',
@@ -167,10 +175,20 @@ export const DEMARCHE_LABELS: Document = {
 }`,
 };
 
-/** The same fields as a mutation returns, read back (e.g. when the dossier was already in the target state). */
-export const GET_MUTATED_DOSSIER: Document = {
-	operationName: 'GetMutatedDossier',
-	query: `query GetMutatedDossier($number: Int!) {
-  dossier(number: $number) { ...MutatedDossierFields }
+/**
+ * After a refused state change: the dossier's real state (the platform's "déjà …" may not be about
+ * it) and its annotations as served (visible ones), to name the mandatory ones left empty.
+ */
+export const GET_DOSSIER_STATE_AND_ANNOTATIONS: Document = {
+	operationName: 'GetDossierStateAndAnnotations',
+	query: `query GetDossierStateAndAnnotations($number: Int!) {
+  dossier(number: $number) {
+    ...MutatedDossierFields
+    annotations {
+      champDescriptorId
+      stringValue
+      ... on RepetitionChamp { rows { champs { champDescriptorId stringValue } } }
+    }
+  }
 }${MUTATED_DOSSIER_FRAGMENT}`,
 };

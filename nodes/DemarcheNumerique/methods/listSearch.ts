@@ -33,11 +33,11 @@ async function groupesInContext(ctx: ILoadOptionsFunctions): Promise<Groupe[]> {
 	if (demarche === undefined) {
 		const dossier = currentNumber(ctx, 'dossier');
 		if (dossier === undefined) return [];
-		const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } });
+		const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } }, { intent: 'read' });
 		demarche = (data as { dossier?: { demarche?: { number: number } } })?.dossier?.demarche?.number;
 		if (demarche === undefined) return [];
 	}
-	const { data } = await graphqlRequest.call(ctx, { ...DEMARCHE_GROUPES, variables: { number: demarche } });
+	const { data } = await graphqlRequest.call(ctx, { ...DEMARCHE_GROUPES, variables: { number: demarche } }, { intent: 'read' });
 	return ((data as { demarche?: { groupeInstructeurs?: Groupe[] } })?.demarche?.groupeInstructeurs ?? []);
 }
 
@@ -65,11 +65,11 @@ export async function searchInstructeurs(
 	const dossier = currentNumber(this, 'dossier');
 	const groupe = currentNumber(this, 'groupeInstructeur');
 	if (dossier !== undefined) {
-		const { data } = await graphqlRequest.call(this, { ...DOSSIER_CONTEXT, variables: { number: dossier } });
+		const { data } = await graphqlRequest.call(this, { ...DOSSIER_CONTEXT, variables: { number: dossier } }, { intent: 'read' });
 		instructeurs =
 			(data as { dossier?: { groupeInstructeur?: Groupe } })?.dossier?.groupeInstructeur?.instructeurs ?? [];
 	} else if (groupe !== undefined) {
-		const { data } = await graphqlRequest.call(this, { ...GET_GROUPE_INSTRUCTEUR, variables: { number: groupe } });
+		const { data } = await graphqlRequest.call(this, { ...GET_GROUPE_INSTRUCTEUR, variables: { number: groupe } }, { intent: 'read' });
 		instructeurs = (data as { groupeInstructeur?: Groupe })?.groupeInstructeur?.instructeurs ?? [];
 	} else {
 		instructeurs = (await groupesInContext(this)).flatMap((g) => g.instructeurs ?? []);

@@ -4,6 +4,7 @@ import type { DossierParts, ScopeKind } from '../graphql';
 import { dossierNumbersDocument, dossiersDocument, scopeVariables } from '../graphql';
 import type { DnFunctions, GraphqlError } from '../transport';
 import { getDnCredentials, graphqlRequest, paginate, rootErrorsToApiError } from '../transport';
+import { withHiddenLinkWarnings } from './linkedDossiers';
 
 /** Where the dossiers are listed from: a démarche, or one of its groupes instructeurs. */
 export interface DossierScope {
@@ -37,8 +38,14 @@ export interface DossierPagesOptions {
 	parts: DossierParts;
 	/** Stop after this many entries; undefined means all. */
 	limit?: number;
+	/** Dossiers asked per request at first (at most 100); the walk halves it on timeouts. */
+	pageSize?: number;
 	itemIndex?: number;
 }
+
+/** What to do when even one dossier per request times out. */
+const DOSSIER_TIMEOUT_ADVICE =
+	'Even one dossier per request took the platform more than 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry) and run again; if it still times out with little asked, the platform is overloaded: retry later.';
 
 function filterVariables(filters: DossierFilters): IDataObject {
 	const variables: IDataObject = {};
@@ -49,7 +56,7 @@ function filterVariables(filters: DossierFilters): IDataObject {
 }
 
 /**
- * Walks the dossiers of a démarche or groupe, one request per page of 100, yielding each page's
+ * Walks the dossiers of a démarche or groupe, one request per page (100, less after timeouts), yielding each page's
  * entries in the platform's order as soon as it arrives. A dossier the platform failed to serialise
  * (`invalid_null` and the like) is never dropped silently: it comes back as a `lost` entry with its
  * number, learnt from a numbers-only request of the same page (only made when a page has losses).
@@ -58,7 +65,7 @@ export async function* dossierPages(
 	this: DnFunctions,
 	options: DossierPagesOptions,
 ): AsyncGenerator<DossierEntry[]> {
-	const { scope, filters, parts, limit, itemIndex } = options;
+	const { scope, filters, parts, limit, pageSize, itemIndex } = options;
 	const root = scope.kind;
 	const nodesPath = [root, 'dossiers', 'nodes'];
 	const document = dossiersDocument(scope.kind, parts);
@@ -70,6 +77,8 @@ export async function* dossierPages(
 			((data[root] as IDataObject | null)?.dossiers ?? null) as never,
 		nodesPath,
 		limit,
+		pageSize,
+		timeoutAdvice: DOSSIER_TIMEOUT_ADVICE,
 		settings: { itemIndex },
 		// Every caller reads to the end: the next page's request overlaps this one's processing.
 		prefetch: true,
@@ -78,6 +87,7 @@ export async function* dossierPages(
 	for await (const page of pages) {
 		// Errors inside a dossier the platform still returned: that dossier is incomplete.
 		const damaged = new Map(page.damaged.map((record) => [record.index, record.errors]));
+		const hiddenLinks = new Map(page.hiddenLinks.map((record) => [record.index, record.errors]));
 		const inRecords = new Set(page.damaged.flatMap((record) => record.errors));
 		const unplaced = page.errors.filter((error) => !inRecords.has(error));
 		if (unplaced.length) {
@@ -103,7 +113,10 @@ export async function* dossierPages(
 			const damage = damaged.get(index);
 			if (damage) {
 				entries.push({ lost: { number: Number(dossier.number) || null, index, errors: damage } });
-			} else entries.push({ dossier });
+			} else {
+				const links = hiddenLinks.get(index) ?? [];
+				entries.push({ dossier: withHiddenLinkWarnings(dossier, links, [...nodesPath, index]) });
+			}
 		}
 		yield entries;
 	}
@@ -125,7 +138,7 @@ async function numbersOfPage(
 		const { data } = await graphqlRequest.call(
 			this,
 			{ ...document, variables: pageVariables },
-			{ itemIndex, partial: true },
+			{ intent: 'read', itemIndex, partial: true },
 		);
 		const nodes = (
 			((data as IDataObject | null)?.[scope.kind] as IDataObject | null)?.dossiers as IDataObject | null

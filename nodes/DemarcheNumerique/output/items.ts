@@ -6,7 +6,8 @@ import { getDescriptors } from '../resolve/descriptors';
 import type { DossierParts } from '../graphql';
 import { getDossierDocument } from '../graphql';
 import type { DnFunctions } from '../transport';
-import { getDnCredentials, graphqlRequest, rootErrorsToApiError } from '../transport';
+import { getDnCredentials, graphqlRequest, isHiddenLinkError, rootErrorsToApiError } from '../transport';
+import { withHiddenLinkWarnings } from './linkedDossiers';
 import { dossierNeedsDescriptors, simplifyDossier } from './simplify';
 
 /**
@@ -49,7 +50,8 @@ export async function dossierItems(
 
 /**
  * One dossier by number as the API returns it. With `notFoundAsNull`, a dossier the platform no
- * longer has (deleted since a webhook or a page named it) is null instead of an error.
+ * longer has (deleted since a webhook or a page named it) is null instead of an error. A linked
+ * dossier the token cannot read leaves the dossier whole: it comes back with a warning.
  */
 export async function fetchDossier(
 	ctx: DnFunctions,
@@ -60,12 +62,15 @@ export async function fetchDossier(
 	const { data, errors } = await graphqlRequest.call(
 		ctx,
 		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex: settings.itemIndex, partial: true },
+		{ intent: 'read', itemIndex: settings.itemIndex, partial: true },
 	);
-	if (errors?.length) {
-		if (settings.notFoundAsNull && errors.every((e) => e.extensions?.code === 'not_found')) return null;
+	const dossier = ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
+	const hiddenLinks = dossier ? (errors ?? []).filter(isHiddenLinkError) : [];
+	const failures = (errors ?? []).filter((error) => !hiddenLinks.includes(error));
+	if (failures.length) {
+		if (settings.notFoundAsNull && failures.every((e) => e.extensions?.code === 'not_found')) return null;
 		const { baseUrl, token } = await getDnCredentials(ctx);
-		throw rootErrorsToApiError(ctx.getNode(), errors, baseUrl, token, settings.itemIndex);
+		throw rootErrorsToApiError(ctx.getNode(), failures, baseUrl, token, settings.itemIndex);
 	}
-	return ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
+	return dossier && withHiddenLinkWarnings(dossier, hiddenLinks, ['dossier']);
 }

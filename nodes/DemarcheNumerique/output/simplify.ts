@@ -414,6 +414,8 @@ export function simplifyDossier(dossier: IDataObject, descriptors?: DescriptorIn
 	if ('motivationAttachment' in dossier)
 		out.justificatif = optionalFile(dossier.motivationAttachment);
 	if ('pdf' in dossier) out.pdf = optionalFile(dossier.pdf);
+	// What the node could not read in full (a linked dossier the token cannot see), in plain words.
+	if (Array.isArray(dossier.warnings) && dossier.warnings.length) out.warnings = dossier.warnings;
 	return out;
 }
 

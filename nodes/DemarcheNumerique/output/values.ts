@@ -62,15 +62,6 @@ export const INT_MAX = 2_147_483_647;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'oui', 'o', 'on', 'x', 'checked', 'vrai']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'non', 'off', '', 'unchecked', 'faux']);
 
-/** Luxon DateTime and JS Date (from n8n expressions) as ISO strings; other values untouched. */
-function fromDateObject(value: unknown): unknown {
-	if (value instanceof Date) return value.toISOString();
-	if (value && typeof value === 'object' && typeof (value as { toISO?: unknown }).toISO === 'function') {
-		return (value as { toISO: () => string }).toISO();
-	}
-	return value;
-}
-
 export function parseBoolean(value: unknown): boolean {
 	if (typeof value === 'boolean') return value;
 	if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
@@ -80,41 +71,7 @@ export function parseBoolean(value: unknown): boolean {
 	throw new InvalidValueError(`"${String(value)}" is not a yes/no value: use true or false`);
 }
 
-/** `YYYY-MM-DD`, from an ISO date or date-time (its date part as written) or `DD/MM/YYYY`. */
-export function parseIsoDate(raw: unknown): string {
-	const value = fromDateObject(raw);
-	const text = String(value ?? '').trim();
-	let match = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(text);
-	let parts: [string, string, string] | undefined = match ? [match[1], match[2], match[3]] : undefined;
-	if (!parts) {
-		match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
-		if (match) parts = [match[3], match[2].padStart(2, '0'), match[1].padStart(2, '0')];
-	}
-	if (parts) {
-		const [y, m, d] = parts.map(Number);
-		const date = new Date(Date.UTC(y, m - 1, d));
-		if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) {
-			return `${parts[0]}-${parts[1]}-${parts[2]}`;
-		}
-	}
-	throw new InvalidValueError(`"${text}" is not a date: use YYYY-MM-DD (or DD/MM/YYYY)`);
-}
-
-/** An ISO 8601 date-time with its offset; a value without offset is read in this server's time zone. */
-export function parseIsoDatetime(raw: unknown): string {
-	const value = fromDateObject(raw);
-	const text = String(value ?? '').trim();
-	if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)) {
-		const time = Date.parse(text.replace(' ', 'T'));
-		if (Number.isFinite(time)) {
-			// Keep an explicit offset as written: the platform stores the instant either way.
-			return /(Z|[+-]\d{2}:?\d{2})$/.test(text) && text.includes('T') ? text : new Date(time).toISOString();
-		}
-	}
-	throw new InvalidValueError(
-		`"${text}" is not a date and time: use ISO 8601, e.g. 2026-03-31T14:30:00+02:00`,
-	);
-}
+// Dates and times: resolve/dates.ts (read in the workflow's time zone).
 
 /** A whole number within the API's `Int` range; spaces (thousands separators) are forgiven. */
 export function parseInteger(value: unknown): number {

@@ -40,7 +40,7 @@ export async function readOnce<T>(
 	pick: (data: IDataObject | null) => T,
 ): Promise<T> {
 	return await cache.get(key, async () => {
-		const { data } = await graphqlRequest.call(ctx, document, { itemIndex });
+		const { data } = await graphqlRequest.call(ctx, document, { intent: 'read', itemIndex });
 		return pick(data as IDataObject | null);
 	});
 }

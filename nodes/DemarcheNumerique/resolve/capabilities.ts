@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 
-import { MUTATION_NAMES } from '../graphql/mutations';
+import { ANNOTATION_VALUE_KEYS, MUTATION_NAMES } from '../graphql/mutations';
+import type { Document } from '../graphql/queries';
 import type { DnFunctions } from '../transport';
 import { getDnCredentials, graphqlRequest } from '../transport';
 import type { ExecutionCache } from './cache';
@@ -15,10 +16,40 @@ export const serverCapabilities = {
 	mutationNames: new Map<string, Promise<Set<string>>>(),
 	/** Mutations found missing by their use (when introspection was refused). */
 	missing: new Map<string, Set<string>>(),
+	/** The server's AnnotationValueInput keys, learnt by introspection. */
+	annotationValueKeys: new Map<string, Promise<Set<string>>>(),
 };
 
 function serverKey(baseUrl: string, token: string): string {
 	return `${baseUrl}#${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * A set of names learnt by introspection once per process and server (`memory`), shared by the
+ * items of an execution (`cacheKey`). Introspection refused or failed gives an empty set, meaning
+ * "unknown", kept for this execution only so the next one asks again.
+ */
+async function introspectOnce(
+	ctx: DnFunctions,
+	cache: ExecutionCache,
+	itemIndex: number | undefined,
+	learnt: { cacheKey: string; memory: Map<string, Promise<Set<string>>>; document: Document; names: (data: unknown) => Array<{ name: string }> | undefined },
+): Promise<Set<string>> {
+	return await cache.get(learnt.cacheKey, async () => {
+		const { baseUrl, token } = await getDnCredentials(ctx);
+		const key = serverKey(baseUrl, token);
+		const known = learnt.memory.get(key);
+		if (known) return await known;
+		const pending = (async () => {
+			const { data } = await graphqlRequest.call(ctx, { ...learnt.document }, { intent: 'read', itemIndex });
+			return new Set((learnt.names(data) ?? []).map((field) => field.name));
+		})().catch(() => {
+			learnt.memory.delete(key);
+			return new Set<string>();
+		});
+		learnt.memory.set(key, pending);
+		return await pending;
+	});
 }
 
 /** The names of the server's mutations, learnt by introspection once per process and server. */
@@ -27,26 +58,31 @@ export async function getMutationNames(
 	cache: ExecutionCache,
 	itemIndex?: number,
 ): Promise<Set<string>> {
-	return await cache.get('capabilities:mutations', async () => {
-		const { baseUrl, token } = await getDnCredentials(ctx);
-		const key = serverKey(baseUrl, token);
-		const known = serverCapabilities.mutationNames.get(key);
-		if (known) return await known;
-		const pending = (async () => {
-			const { data } = await graphqlRequest.call(ctx, { ...MUTATION_NAMES }, { itemIndex });
-			const fields =
-				(data as { __schema?: { mutationType?: { fields?: Array<{ name: string }> } } } | null)
-					?.__schema?.mutationType?.fields ?? [];
-			return new Set(fields.map((field) => field.name));
-		})().catch(() => {
-			// Introspection refused or failed: an empty set means "unknown" (see hasMutation), and is
-			// kept for this execution only, so the next one asks again.
-			serverCapabilities.mutationNames.delete(key);
-			return new Set<string>();
-		});
-		serverCapabilities.mutationNames.set(key, pending);
-		return await pending;
+	return await introspectOnce(ctx, cache, itemIndex, {
+		cacheKey: 'capabilities:mutations',
+		memory: serverCapabilities.mutationNames,
+		document: MUTATION_NAMES,
+		names: (data) => (data as { __schema?: { mutationType?: { fields?: Array<{ name: string }> } } } | null)?.__schema?.mutationType?.fields,
 	});
+}
+
+/**
+ * The value keys the server's dossierModifierAnnotations accepts (PR #13561 added eight), learnt
+ * once per process and server; undefined when introspection is refused (the platform then says
+ * which key it does not know).
+ */
+export async function getAnnotationValueKeys(
+	ctx: DnFunctions,
+	cache: ExecutionCache,
+	itemIndex?: number,
+): Promise<Set<string> | undefined> {
+	const keys = await introspectOnce(ctx, cache, itemIndex, {
+		cacheKey: 'capabilities:annotationValueKeys',
+		memory: serverCapabilities.annotationValueKeys,
+		document: ANNOTATION_VALUE_KEYS,
+		names: (data) => (data as { __type?: { inputFields?: Array<{ name: string }> } | null } | null)?.__type?.inputFields,
+	});
+	return keys.size ? keys : undefined;
 }
 
 /**

@@ -39,36 +39,16 @@ export async function getDossierContext(
 	});
 }
 
-/** The démarche of the dossier whose context was read last in this execution. */
-const LAST_DEMARCHE = 'lastDemarche';
-
 /**
- * Runs `work` with the dossier's démarche number, taken from its context (getDossierContext, the
- * read an instructeur's e-mail needs too). Items of one execution nearly always share a démarche,
- * so once one context was read, the démarche seen last is tried without a read of this dossier's
- * own; only when that attempt fails is the context read, and the work redone if the démarche
- * differs (a label or annotation of another démarche is refused before anything is written).
+ * The dossier's démarche, from its context (one cached read per dossier and execution, shared
+ * with the e-mail → instructeur resolution). Never guessed: with writes that are not atomic
+ * upstream (annotations), a wrong guess could write part of a batch and then send it again.
  */
-export async function withDossierDemarche<T>(
+export async function dossierDemarche(
 	ctx: IExecuteFunctions,
 	cache: ExecutionCache,
 	dossierNumber: number,
 	itemIndex: number,
-	work: (demarcheNumber: number) => Promise<T>,
-): Promise<T> {
-	const read = async () => {
-		const demarche = (await getDossierContext(ctx, cache, dossierNumber, itemIndex)).demarche.number;
-		cache.set(LAST_DEMARCHE, demarche);
-		return demarche;
-	};
-	if (cache.has(contextKey(dossierNumber)) || !cache.has(LAST_DEMARCHE)) return await work(await read());
-	const guess = await cache.get<number>(LAST_DEMARCHE, async () => await read());
-	const attempt = await work(guess).then(
-		(value) => ({ ok: true as const, value }),
-		(failure: unknown) => ({ ok: false as const, failure }),
-	);
-	if (attempt.ok) return attempt.value;
-	const actual = await read();
-	if (actual === guess) throw attempt.failure as Error;
-	return await work(actual);
+): Promise<number> {
+	return (await getDossierContext(ctx, cache, dossierNumber, itemIndex)).demarche.number;
 }

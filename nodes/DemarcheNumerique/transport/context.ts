@@ -33,6 +33,33 @@ export function normalizeBaseUrl(raw: string): string {
 	return url.replace(/\/+$/, '');
 }
 
+/** Hosts where an unencrypted `http://` URL cannot expose the token to a network: this machine. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why the token must not be sent to this instance URL, or undefined: it needs a scheme and a
+ * host, and `https://` unless it is this machine (the sandbox); the token would otherwise cross
+ * the network in clear text.
+ */
+export function instanceUrlProblem(baseUrl: string): { message: string; description: string } | undefined {
+	const match = /^(https?):\/\/([^/?#]+)/i.exec(baseUrl);
+	if (!match) {
+		return {
+			message: 'The credential has no valid instance URL',
+			description:
+				'Set "Instance URL" in the Démarche Numérique credential, e.g. https://demarche.numerique.gouv.fr.',
+		};
+	}
+	const host = match[2].replace(/:\d+$/, '').toLowerCase();
+	if (match[1].toLowerCase() === 'http' && !LOOPBACK_HOSTS.has(host)) {
+		return {
+			message: `The instance URL ${baseUrl} uses http://, which would send the token unencrypted`,
+			description: `Change "Instance URL" in the Démarche Numérique credential to https://${match[2]}${baseUrl.slice(match[0].length)}. Plain http:// is accepted only for this machine (localhost, 127.0.0.1), e.g. the sandbox.`,
+		};
+	}
+	return undefined;
+}
+
 export async function getDnCredentials(ctx: DnFunctions): Promise<DnCredentials> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string; token?: string }>(
 		CREDENTIAL_TYPE,

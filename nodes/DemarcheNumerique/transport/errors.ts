@@ -59,21 +59,47 @@ export function apiError(node: INode, details: ApiErrorDetails, secret?: string)
 	return error;
 }
 
-/** The fix a user needs for each root GraphQL error code the platform uses. */
+const READ_ONLY_FIX =
+	'The token is read-only. Create a token with write access ("lecture et écriture") in /profil and update the credential.';
+
+/** A read-only token refused by the platform, in any of its forms (payload, root error, a null upload). */
+export function isReadOnlyRefusal(error: GraphqlError | { message?: string; code?: string }): boolean {
+	const message = error.message ?? '';
+	const code = 'extensions' in error ? error.extensions?.code : (error as { code?: string }).code;
+	if (/seulement en lecture/i.test(message)) return true;
+	// Before PR #13547 a read-only createDirectUpload answered a null upload, not a message.
+	return code === 'invalid_null' && /CreateDirectUploadPayload\.directUpload/.test(message);
+}
+
+/** The fix a user needs for each root GraphQL error the platform sends. */
 export function describeGraphqlError(error: GraphqlError, baseUrl: string): string {
 	const code = error.extensions?.code;
 	const text = error.message ?? '';
+	if (isReadOnlyRefusal(error)) return READ_ONLY_FIX;
+	if (
+		code === 'unauthorized' &&
+		/hidden due to permissions/i.test(text) &&
+		(error.path ?? []).some((step) => step === 'champs' || step === 'annotations')
+	) {
+		return 'A dossier-link champ points to a dossier in a démarche this token does not cover: the platform leaves that link empty (the champ keeps the number) and the rest of the dossier is complete. Use a token that also covers that démarche to read the linked dossier.';
+	}
 	if (code === 'unauthorized' && /hidden due to permissions/i.test(text)) {
 		return 'The token cannot see this object: it belongs to an administrateur who does not manage this démarche, or its démarche list excludes it. Use a token of an administrateur of this démarche, or add the démarche to the token in /profil.';
 	}
 	if (code === 'unauthorized') {
 		return `The token was refused. Create a new token in ${baseUrl}/profil and update the credential.`;
 	}
+	if (code === 'not_found' && /Payload not found$/.test(text)) {
+		return 'An ID given to this change (dossier, instructeur, label, groupe instructeur or message) names nothing on this instance, or a dossier that is still a brouillon. Check the IDs and that the credential points at the instance where they exist.';
+	}
 	if (code === 'not_found') {
 		return 'No such number on this instance. Check the number, and that the credential points at the instance where it exists.';
 	}
 	if (code === 'timeout') {
-		return 'The platform stopped the query after 30 seconds. Ask for fewer dossiers per request or turn off parts you do not need (champs, messages, avis, geometry).';
+		return 'The platform stopped the query after 30 seconds. Under Include, turn off the parts you do not need (champs, annotations, messages, avis, geometry); a list also takes a smaller Page Size (Options). If it keeps happening with little asked, the platform is overloaded: retry later.';
+	}
+	if (/Query has complexity of \d+, which exceeds max complexity/.test(text)) {
+		return 'The request asks too much at once for this server\'s complexity limit (60 000 on the canonical instance; each record of a page counts). Turn off parts you do not need under Include, or for a list lower its Page Size.';
 	}
 	if (code === 'invalid_null') {
 		return 'The platform failed to serialise this object (a server-side bug on this record). Report it to the platform support with the dossier number; other records are unaffected.';
@@ -81,21 +107,39 @@ export function describeGraphqlError(error: GraphqlError, baseUrl: string): stri
 	if (code === 'internal_server_error') {
 		return `The platform raised an internal error${error.extensions?.exception_id ? ` (exception_id ${error.extensions.exception_id})` : ''}. Retry later; if it persists, report the exception_id to the platform support.`;
 	}
+	if (/cannot represent non 32-bit signed integer/i.test(text)) {
+		return 'A number is beyond what the API accepts for an Int (±2 147 483 647). Check the number, or send it as text where the schema allows.';
+	}
 	if (code === 'graphql_parse_failed' || code === 'bad_request') {
 		return 'The platform could not parse the request. If this is a custom GraphQL query, check its syntax and variables.';
 	}
 	if (code === 'forbidden') {
 		return 'The token was refused. Check the token and that the instance URL is the one that issued it.';
 	}
+	if (/^Query has depth of \d+, which exceeds max depth/.test(text)) {
+		return 'The document nests fields deeper than the platform allows. Select fewer nested levels.';
+	}
+	if (/too large to execute/i.test(text)) {
+		return 'The platform refuses documents this large. Ask for fewer parts (champs, messages, avis, geometry) per dossier.';
+	}
+	if (/^Invalid input: /.test(text)) {
+		return 'The platform could not read a page cursor (after/before). Use a cursor exactly as a previous page returned it (pageInfo.endCursor).';
+	}
+	if (/^No object found for `/.test(text)) {
+		return 'An ID names an object of another kind (for example a dossier ID given as an instructeur ID). Check which ID goes in which argument.';
+	}
+	if (/^Syntax Error|^Expected |^Unexpected /.test(text)) {
+		return 'The platform could not parse the GraphQL document. If this is a custom query, check its syntax at the line and column given.';
+	}
 	return 'The GraphQL document does not match what this server offers (older instance or fork?). If this is a custom query, check it against the server\'s schema.';
 }
 
-/** English fixes for the French business errors mutations return in `errors`. */
+/**
+ * English fixes for the French business errors mutations return in `errors`. Specific rules come
+ * first: a message is matched by the first rule whose pattern it contains.
+ */
 const BUSINESS_FIXES: Array<[RegExp, string]> = [
-	[
-		/seulement en lecture/i,
-		'The token is read-only. Create a token with write access ("lecture et écriture") in /profil and update the credential.',
-	],
+	[/seulement en lecture/i, READ_ONLY_FIX],
 	[
 		/label est d[ée]j[aà] associ/i,
 		'The dossier already has this label: there is nothing to add. Remove the step, or check the label first.',
@@ -122,11 +166,43 @@ const BUSINESS_FIXES: Array<[RegExp, string]> = [
 	],
 	[
 		/message ne peut pas [êe]tre supprim/i,
-		'Only the instructeur who sent a message can delete it. Use that instructeur, and check the message ID.',
+		'Only the instructeur who sent a message can delete it, once, and a usager\'s or the platform\'s message never. Use that instructeur, check the message ID, and that a pending correction may be cancelled (Cancel Correction).',
+	],
+	[
+		/demande de correction est d[ée]j[aà] en attente/i,
+		'A correction is already pending on this dossier: wait until the usager corrects it, or cancel the pending request first (delete its message, or cancel the correction), then ask again. Nothing was sent.',
+	],
+	[
+		/ne peut pas faire l.objet d.une demande de correction/i,
+		'A correction can be requested only while the dossier is en construction or en instruction. This dossier has a final decision: take it back into instruction first (Repasser En Instruction). Nothing was sent.',
+	],
+	[
+		/demande de correction ne peut pas [êe]tre annul/i,
+		'The message carries no pending correction (none, or already resolved or cancelled): there is nothing to cancel.',
+	],
+	[
+		/en attente de correction/i,
+		'A correction requested from the usager is still pending, and this démarche does not let a dossier go into instruction before the usager corrects it. Wait for the correction, or cancel the request, then retry.',
+	],
+	[
+		/informations du SIRET/i,
+		'The company data (SIRET) of this dossier is incomplete on the platform: its lookup failed and is retried by the platform. Retry the decision later.',
+	],
+	[
+		/SVA|SVR|demandez une correction/i,
+		'This démarche decides by silence (SVA/SVR): a dossier cannot be sent back en construction. Ask the usager for a correction instead (Send Message with a Correction Request).',
+	],
+	[
+		/envoyer un message sur un dossier/i,
+		'No message can be sent on this dossier: it is archived, deleted or still a brouillon. Unarchive it first if it is archived.',
+	],
+	[
+		/ne peut pas [êe]tre clon[ée]/i,
+		'This démarche cannot be cloned with this token: it does not exist, or it is neither one of the token\'s démarches nor published as open data. Check the number and the token.',
 	],
 	[
 		/libell[ée]/i,
-		'A groupe instructeur needs a label that no other groupe of the démarche uses.',
+		'A groupe instructeur needs a label, one that no other groupe of the démarche uses.',
 	],
 	[
 		/par d[ée]faut/i,
@@ -145,12 +221,12 @@ const BUSINESS_FIXES: Array<[RegExp, string]> = [
 		'The uploaded file reference expired (uploads are valid for 1 hour) or is invalid. Retry the item so the file is uploaded again.',
 	],
 	[
-		/annotation|champ/i,
-		'The annotation was not found on this dossier\'s revision, or its value has the wrong type. Check the annotation label or ID against the démarche\'s current form.',
-	],
-	[
 		/motivation/i,
 		'This decision needs a motivation: fill in the Motivation parameter.',
+	],
+	[
+		/annotation|champ|options propos[ée]es|est invalide|le dossier n.existe pas/i,
+		'The annotation was not found on this dossier\'s revision, or its value was refused. Check the annotation label or ID against the démarche\'s current form, and the value against its type.',
 	],
 	[
 		/archiv/i,

@@ -2,10 +2,13 @@ import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, INode } fr
 import { sleep } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
-import { CREDENTIAL_TYPE, getDnCredentials } from './context';
+import { CREDENTIAL_TYPE, getDnCredentials, instanceUrlProblem } from './context';
 import { userRequestSettings } from './settings';
-import type { GraphqlError, PayloadMessage } from './errors';
-import { apiError, describeBusinessError, describeGraphqlError } from './errors';
+import type { ApiErrorDetails, GraphqlError, PayloadMessage } from './errors';
+import { apiError, describeBusinessError, scrub } from './errors';
+import type { Attempt, RequestIntent } from './responses';
+import { classifyAttempt, mayResend, rootFailure } from './responses';
+
 
 export interface GraphqlDocument {
 	query: string;
@@ -20,22 +23,28 @@ export interface GraphqlResult<T> {
 }
 
 export interface RequestSettings {
+	/** What the request does: a read may be sent again after a failure, a change never is. */
+	intent: RequestIntent;
 	/** Item the request belongs to, for error messages and continue-on-fail. */
 	itemIndex?: number;
 	/** Return root `errors` with the partial `data` instead of throwing (lists that can say what was lost). */
 	partial?: boolean;
 	/** Upper bound on the total time spent waiting for the rate limit to reset, in ms. */
 	maxThrottleWaitMs?: number;
-	/** Retries of 5xx, connection resets and platform timeouts. */
+	/** Retries of 5xx, connection resets and platform timeouts (reads and repeatable changes). */
 	maxRetries?: number;
 	/** Base of the exponential backoff, in ms. */
 	backoffBaseMs?: number;
 	/** Cap of one backoff delay, in ms. */
 	backoffMaxMs?: number;
-	/** Errors after which the request may have been applied say so (mutations). */
-	ambiguousIsUncertain?: boolean;
 	/** Socket timeout of one request, in ms (the platform itself stops queries at 30 s). */
 	timeoutMs?: number;
+	/**
+	 * Whether a platform timeout (isTimeoutError) is retried as is (default). `false` returns the
+	 * answer at once, errors and whatever data it has: for callers that retry differently (a list
+	 * asks a smaller page: the same heavy page times out again on every retry).
+	 */
+	retryTimeouts?: boolean;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -46,19 +55,8 @@ export const DEFAULT_SETTINGS = {
 	timeoutMs: 60_000,
 };
 
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-
 const UNCERTAIN_CHANGE =
 	'The change may or may not have been applied, so it was not sent again: check the dossier (or groupe, démarche) before running this item again.';
-const RETRYABLE_NETWORK = new Set([
-	'ECONNRESET',
-	'EPIPE',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'ECONNABORTED',
-	'EAI_AGAIN',
-	'UND_ERR_SOCKET',
-]);
 
 /** Exponential backoff with jitter: attempt 0 waits between base/2 and base. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random) {
@@ -66,100 +64,24 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Milliseconds until `RateLimit-Reset` (epoch seconds); a missing header waits one window step. */
-export function throttleDelay(resetHeader: unknown, nowMs: number): number {
-	const reset = Number(Array.isArray(resetHeader) ? resetHeader[0] : resetHeader);
-	if (!Number.isFinite(reset) || reset <= 0) return 5_000;
-	return Math.max(250, reset * 1000 - nowMs + 250);
-}
-
-/**
- * The server's clock when it answered (its `Date` header), else ours: `RateLimit-Reset` is read on
- * the server's clock, and a local clock running ahead would retry before the reset again and again.
- * `Date` has whole seconds: when our clock falls within that second, ours is the finer reading (the
- * truncated header alone waits up to a second too long at each reset).
- */
-function serverNow(headers: IDataObject | undefined): number {
-	const date = Date.parse(String(header(headers, 'Date') ?? ''));
-	const now = Date.now();
-	if (!Number.isFinite(date)) return now;
-	return now >= date && now < date + 1000 ? now : date;
-}
-
-/** How long to wait after a 429, from its `RateLimit-Reset` read against the server's clock. */
-export function rateLimitWait(headers: IDataObject | undefined): number {
-	return throttleDelay(header(headers, 'RateLimit-Reset'), serverNow(headers));
-}
-
-function header(headers: IDataObject | undefined, name: string): unknown {
-	if (!headers) return undefined;
-	const wanted = name.toLowerCase();
-	for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return headers[key];
-	return undefined;
-}
-
-/**
- * The socket error code of a failed request. n8n's helper wraps axios' error in a NodeApiError
- * that drops `cause` and keeps the code only in `httpCode` (and the raw text in `messages`).
- */
-function networkCode(error: unknown): string | undefined {
-	const e = error as {
-		code?: unknown;
-		httpCode?: unknown;
-		cause?: { code?: unknown };
-		message?: string;
-		messages?: string[];
-	};
-	for (const candidate of [e?.code, e?.cause?.code, e?.httpCode]) {
-		if (typeof candidate === 'string' && /^[A-Z][A-Z0-9_]+$/.test(candidate)) return candidate;
-	}
-	const texts = [e?.message ?? '', ...(Array.isArray(e?.messages) ? e.messages : [])].join('\n');
-	return /socket hang up/i.test(texts) ? 'ECONNRESET' : undefined;
-}
-
-function parseBody(body: unknown): { json?: { data?: unknown; errors?: GraphqlError[] }; text: string } {
-	if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
-		return { json: body as { data?: unknown; errors?: GraphqlError[] }, text: '' };
-	}
-	const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
-	try {
-		const json = JSON.parse(text);
-		if (json && typeof json === 'object') return { json, text };
-	} catch {
-		// not JSON: the caller decides from the status code
-	}
-	return { text };
-}
-
 /**
  * Sends one GraphQL document to `{baseUrl}/api/v2/graphql` with the credential's token and turns
- * every failure the platform can produce into a NodeApiError that says how to fix it. Retries what
- * can succeed on a second try (5xx, resets, platform timeouts, rate limit) and nothing else.
+ * every failure the platform can produce into a NodeApiError that says how to fix it. Each answer
+ * is sorted by classifyAttempt; this loop only waits, resends or stops, and never resends a change
+ * the platform may already have applied.
  */
 export async function graphqlRequest<T = IDataObject>(
 	this: DnFunctions,
 	document: GraphqlDocument,
-	settings: RequestSettings = {},
+	settings: RequestSettings,
 ): Promise<GraphqlResult<T>> {
 	const config = { ...DEFAULT_SETTINGS, ...userRequestSettings(this, settings.itemIndex), ...settings };
 	const { baseUrl, token } = await getDnCredentials(this);
 	const node = this.getNode();
-	const fail = (details: Parameters<typeof apiError>[1]) =>
+	const fail = (details: Omit<ApiErrorDetails, 'itemIndex'>) =>
 		apiError(node, { itemIndex: config.itemIndex, ...details }, token);
-	// For a change (mutation), a failure after the request left may hide a success.
-	const uncertain = (details: Parameters<typeof apiError>[1]) =>
-		fail(
-			config.ambiguousIsUncertain
-				? { ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` }
-				: details,
-		);
-	if (!/^https?:\/\/[^/]+/i.test(baseUrl)) {
-		throw fail({
-			message: 'The credential has no valid instance URL',
-			description:
-				'Set "Instance URL" in the Démarche Numérique credential, e.g. https://demarche.numerique.gouv.fr.',
-		});
-	}
+	const unsafe = instanceUrlProblem(baseUrl);
+	if (unsafe) throw fail(unsafe);
 
 	const options: IHttpRequestOptions = {
 		method: 'POST',
@@ -175,133 +97,66 @@ export async function graphqlRequest<T = IDataObject>(
 		ignoreHttpStatusErrors: true,
 		timeout: config.timeoutMs,
 	};
-
-	let retries = 0;
-	let throttleWaited = 0;
-	for (;;) {
-		let response: IN8nHttpFullResponse;
+	const send = async (): Promise<Attempt> => {
 		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
+			const response = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				CREDENTIAL_TYPE,
 				options,
 			)) as IN8nHttpFullResponse;
+			return {
+				answered: true,
+				status: Number(response.statusCode),
+				headers: (response.headers ?? {}) as IDataObject,
+				body: response.body,
+			};
 		} catch (error) {
-			const code = networkCode(error);
-			if (code && RETRYABLE_NETWORK.has(code) && retries < config.maxRetries) {
-				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+			return { answered: false, error };
+		}
+	};
+
+	let attempts = 0;
+	let retries = 0;
+	let throttleWaited = 0;
+	for (;;) {
+		attempts++;
+		const verdict = classifyAttempt(await send(), { baseUrl, partial: config.partial });
+		switch (verdict.kind) {
+			case 'ok':
+				return { data: verdict.data as T | null, errors: verdict.errors };
+			case 'wait':
+				if (throttleWaited + verdict.ms > config.maxThrottleWaitMs) {
+					throw fail({
+						message: "The platform's rate limit was reached (HTTP 429)",
+						description: `The token may send about 400 requests per minute. This node already waited ${Math.round(throttleWaited / 1000)} s and the next reset is ${Math.round(verdict.ms / 1000)} s away, beyond the ${Math.round(config.maxThrottleWaitMs / 1000)} s allowed. Slow the workflow down, share the load between tokens, or raise "Max Rate Limit Wait".`,
+						httpCode: '429',
+					});
+				}
+				throttleWaited += verdict.ms;
+				await sleep(verdict.ms);
 				continue;
+			case 'retry': {
+				// A list asks a smaller page instead: the same heavy page times out again on every retry.
+				if (verdict.timedOut && config.retryTimeouts === false) {
+					return { data: verdict.timedOut.data as T | null, errors: verdict.timedOut.errors };
+				}
+				if (!mayResend(verdict, config.intent)) {
+					const details = verdict.failure(attempts);
+					throw fail({ ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` });
+				}
+				if (retries < config.maxRetries) {
+					await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+					continue;
+				}
+				// Out of retries: a caller that takes partial data gets what the timed-out page had.
+				if (verdict.timedOut && config.partial && verdict.timedOut.data) {
+					return { data: verdict.timedOut.data as T | null, errors: verdict.timedOut.errors };
+				}
+				throw fail(verdict.failure(attempts));
 			}
-			throw (code && RETRYABLE_NETWORK.has(code) ? uncertain : fail)({
-				message: `Could not reach ${baseUrl} (${code ?? 'network error'})`,
-				description:
-					code && RETRYABLE_NETWORK.has(code)
-						? `The connection failed ${retries + 1} times in a row. Check the platform's status and this server's network, then retry.`
-						: 'Check the Instance URL in the credential and that this n8n server can reach it (proxy, firewall, DNS).',
-				code,
-			});
+			case 'fail':
+				throw fail(verdict.failure(attempts));
 		}
-
-		const status = Number(response.statusCode);
-		const { json, text } = parseBody(response.body);
-
-		if (status === 429) {
-			const headers = response.headers as IDataObject;
-			const wait = rateLimitWait(headers);
-			if (throttleWaited + wait > config.maxThrottleWaitMs) {
-				throw fail({
-					message: 'The platform\'s rate limit was reached (HTTP 429)',
-					description: `The token may send about 400 requests per minute. This node already waited ${Math.round(throttleWaited / 1000)} s and the next reset is ${Math.round(wait / 1000)} s away, beyond the ${Math.round(config.maxThrottleWaitMs / 1000)} s allowed. Slow the workflow down, share the load between tokens, or raise "Max Rate Limit Wait".`,
-					httpCode: '429',
-				});
-			}
-			throttleWaited += wait;
-			await sleep(wait);
-			continue;
-		}
-
-		if (RETRYABLE_STATUS.has(status)) {
-			if (retries < config.maxRetries) {
-				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
-				continue;
-			}
-			const first = json?.errors?.[0];
-			throw uncertain({
-				message: `The platform failed with HTTP ${status}${first?.message ? `: ${first.message}` : ''}`,
-				description: first
-					? describeGraphqlError(first, baseUrl)
-					: `The platform or a proxy in front of it answered ${status} ${config.maxRetries + 1} times. Retry later.`,
-				httpCode: String(status),
-				code: first?.extensions?.code,
-				exceptionId: first?.extensions?.exception_id,
-			});
-		}
-
-		if (status === 401 || status === 403) {
-			const platformMessage = json?.errors?.[0]?.message ?? (text.trim() || `HTTP ${status}`);
-			const forbiddenNetwork = /forbidden network/i.test(platformMessage);
-			const ip = platformMessage.match(/Add\s+(\S+)\s+to your allowed/i)?.[1];
-			throw fail({
-				message: platformMessage,
-				description:
-					status === 401
-						? `The token has expired. Create a new token in ${baseUrl}/profil and paste it into the credential.`
-						: forbiddenNetwork
-							? `This n8n server's address is not allowed to use the token. In ${baseUrl}/profil, add ${ip ?? 'its IP address'} to the token's allowed networks.`
-							: `The token was refused. Check the token in the credential and that the instance URL (${baseUrl}) is the instance that issued it.`,
-				httpCode: String(status),
-				code: json?.errors?.[0]?.extensions?.code,
-			});
-		}
-
-		if (!json) {
-			// JSON that does not parse is an answer cut off on the way (it can succeed again);
-			// anything else (HTML, text) comes from something that is not the API.
-			const cutOff =
-				/json/i.test(String(header(response.headers as IDataObject, 'Content-Type') ?? '')) ||
-				/^\s*[{[]/.test(text);
-			if (cutOff && retries < config.maxRetries) {
-				await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
-				continue;
-			}
-			throw (cutOff ? uncertain : fail)(
-				cutOff
-					? {
-							message: `The platform's answer was cut off (HTTP ${status}, incomplete JSON)`,
-							description: `The answer ended early ${retries + 1} times in a row: the network or a proxy cut it. Retry later; if it persists, ask for fewer dossiers per request.`,
-							httpCode: String(status),
-						}
-					: {
-							message: `The platform answered HTTP ${status} with a body that is not JSON`,
-							description: `Check that the Instance URL (${baseUrl}) points at a Démarche Numérique server and not at a proxy or login page.`,
-							httpCode: String(status),
-						},
-			);
-		}
-
-		if (status >= 400) {
-			const first = json.errors?.[0];
-			throw fail({
-				message: first?.message ?? `The platform answered HTTP ${status}`,
-				description: first ? describeGraphqlError(first, baseUrl) : 'Check the request.',
-				httpCode: String(status),
-				code: first?.extensions?.code,
-			});
-		}
-
-		const errors = json.errors?.length ? json.errors : undefined;
-		if (errors?.some((e) => e.extensions?.code === 'timeout') && retries < config.maxRetries) {
-			await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
-			continue;
-		}
-		if (errors && !(config.partial && json.data)) {
-			const error = rootErrorsToApiError(node, errors, baseUrl, token, config.itemIndex);
-			if (config.ambiguousIsUncertain && errors.some((e) => e.extensions?.code === 'timeout')) {
-				error.description = `${error.description} ${UNCERTAIN_CHANGE}`;
-			}
-			throw error;
-		}
-		return { data: (json.data ?? null) as T | null, errors };
 	}
 }
 
@@ -313,27 +168,44 @@ export function rootErrorsToApiError(
 	token: string,
 	itemIndex?: number,
 ) {
-	const first = errors[0];
-	const more =
-		errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-	return apiError(
-		node,
-		{
-			message: `${first.message}${more}`,
-			description: describeGraphqlError(first, baseUrl),
-			code: first.extensions?.code,
-			path: first.path,
-			exceptionId: first.extensions?.exception_id,
-			itemIndex,
-		},
-		token,
-	);
+	return apiError(node, { ...rootFailure(errors, baseUrl), itemIndex }, token);
 }
 
 export interface MutationPayload {
 	errors?: PayloadMessage[] | null;
 	warnings?: PayloadMessage[] | null;
 	[key: string]: unknown;
+}
+
+export type MutationSettings = Omit<RequestSettings, 'intent' | 'partial'> & {
+	/** `repeatable-change` for a mutation that is safe to send again (createDirectUpload). */
+	intent?: Exclude<RequestIntent, 'read'>;
+};
+
+/**
+ * Sends a mutation and returns its payload as the platform gave it, `errors` included: for the
+ * payloads that can report a partial success (dossierModifierAnnotations saves each valid item
+ * and lists the others' errors). A null payload is an error: nothing was applied.
+ */
+export async function sendMutation<P extends MutationPayload = MutationPayload>(
+	this: DnFunctions,
+	document: GraphqlDocument & { mutationField: string },
+	settings: MutationSettings = {},
+): Promise<P> {
+	const { data } = (await graphqlRequest.call(this, document, {
+		...settings,
+		intent: settings.intent ?? 'change',
+		partial: false,
+	})) as GraphqlResult<IDataObject>;
+	const payload = (data?.[document.mutationField] ?? null) as P | null;
+	if (!payload) {
+		throw apiError(this.getNode(), {
+			message: `The platform returned no result for ${document.mutationField}`,
+			description: "The mutation was not applied. Retry, and check the platform's status if it persists.",
+			itemIndex: settings.itemIndex,
+		});
+	}
+	return payload;
 }
 
 /**
@@ -343,38 +215,29 @@ export interface MutationPayload {
 export async function mutate<P extends MutationPayload = MutationPayload>(
 	this: DnFunctions,
 	document: GraphqlDocument & { mutationField: string },
-	settings: RequestSettings = {},
+	settings: MutationSettings = {},
 ): Promise<P> {
-	// A mutation that failed on a 5xx, a reset or a timeout may have been applied: never resend it
-	// (a second message, groupe or clone), say so instead. 429s are still waited out: the platform
-	// refuses those before running anything.
-	const { data } = (await graphqlRequest.call(this, document, {
-		maxRetries: 0,
-		...settings,
-		partial: false,
-		ambiguousIsUncertain: true,
-	})) as GraphqlResult<IDataObject>;
-	const payload = (data?.[document.mutationField] ?? null) as P | null;
-	if (!payload) {
-		throw apiError(this.getNode(), {
-			message: `The platform returned no result for ${document.mutationField}`,
-			description: 'The mutation was not applied. Retry, and check the platform\'s status if it persists.',
-			itemIndex: settings.itemIndex,
-		});
-	}
+	const payload = (await sendMutation.call(this, document, settings)) as P;
 	const errors = payload.errors ?? [];
 	if (errors.length) {
-		const text = errors.map((e) => e.message).join(' / ');
 		const { token } = await getDnCredentials(this);
-		throw apiError(
-			this.getNode(),
-			{
-				message: `Démarche Numérique refused ${document.mutationField}: ${text}`,
-				description: describeBusinessError(text),
-				itemIndex: settings.itemIndex,
-			},
-			token,
-		);
+		throw refusal(this.getNode(), document.mutationField, errors.map((e) => e.message), token, settings.itemIndex);
 	}
 	return payload;
+}
+
+/** The error for a payload's `errors`: the platform's words quoted, the fix in English. */
+export function refusal(node: INode, mutationField: string, messages: string[], token: string, itemIndex?: number) {
+	const text = messages.join(' / ');
+	const error = apiError(
+		node,
+		{
+			message: `Démarche Numérique refused ${mutationField}: ${text}`,
+			description: describeBusinessError(text),
+			itemIndex,
+		},
+		token,
+	);
+	error.context.platformMessages = messages.map((m) => scrub(m, token));
+	return error;
 }

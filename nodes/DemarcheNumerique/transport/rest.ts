@@ -2,9 +2,9 @@ import type { IDataObject, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
-import { getDnCredentials } from './context';
+import { getDnCredentials, instanceUrlProblem } from './context';
 import { apiError } from './errors';
-import { rateLimitWait } from './graphql';
+import { rateLimitWait } from './responses';
 import { userRequestSettings } from './settings';
 
 export interface PrefillRequest {
@@ -48,6 +48,8 @@ function platformMessage(body: unknown): string | undefined {
 export async function prefillRequest(this: DnFunctions, request: PrefillRequest): Promise<unknown> {
 	const { baseUrl } = await getDnCredentials(this);
 	const node = this.getNode();
+	const unsafe = instanceUrlProblem(baseUrl);
+	if (unsafe) throw apiError(node, { ...unsafe, itemIndex: request.itemIndex });
 	const maxWait =
 		request.maxThrottleWaitMs ?? userRequestSettings(this, request.itemIndex).maxThrottleWaitMs ?? 60_000;
 	const url = prefillUrl(baseUrl, request.demarcheNumber);
@@ -90,7 +92,7 @@ export async function prefillRequest(this: DnFunctions, request: PrefillRequest)
 				throw apiError(node, {
 					message: 'The prefill endpoint\'s rate limit was reached (HTTP 429)',
 					description:
-						'The platform allows about 15 prefill requests per 15 seconds per IP address. Slow the workflow down (for example with a Wait node or smaller batches).',
+						`The platform allows 15 prefill requests per 15 seconds per IP address, and this node already waited ${Math.round(waited / 1000)} s. Raise "Max Rate Limit Wait", or slow the workflow down (for example with a Wait node or smaller batches).`,
 					httpCode: '429',
 					itemIndex: request.itemIndex,
 				});
@@ -114,7 +116,7 @@ export async function prefillRequest(this: DnFunctions, request: PrefillRequest)
 			message: `The prefill endpoint answered HTTP ${status}${message ? `: ${message}` : ''}`,
 			description:
 				status === 404
-					? 'No published démarche with this number accepts prefilled dossiers on this instance. Check the number and that the démarche is published.'
+					? 'No démarche with this number accepts prefilled dossiers on this instance: only published and test (brouillon) démarches do, not closed or unpublished ones. Check the number and the démarche\'s state.'
 					: status === 400 || status === 415 || status === 422
 						? 'The platform refused the request body. Check the field names (champ_<champ ID>, identite_prenom, identite_nom, identite_genre) and values.'
 						: 'Retry later; if it persists, check the platform\'s status.',

@@ -29,6 +29,15 @@ export const requestOptionsField: INodeProperties = {
 			description:
 				'How many times a read is retried after a server error (500, 502, 503, 504), a connection reset or a platform timeout, with exponential backoff. Changes (mutations) are never retried after such failures, since the platform may have applied them.',
 		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description:
+				'How long to wait for one answer of the platform. A read that times out is retried; a change is not sent again (the platform may have applied it).',
+		},
 	],
 };
 
@@ -36,7 +45,7 @@ export const requestOptionsField: INodeProperties = {
 export function userRequestSettings(
 	ctx: DnFunctions,
 	itemIndex?: number,
-): { maxThrottleWaitMs?: number; maxRetries?: number } {
+): { maxThrottleWaitMs?: number; maxRetries?: number; timeoutMs?: number } {
 	let options: IDataObject = {};
 	try {
 		options =
@@ -49,12 +58,15 @@ export function userRequestSettings(
 	} catch {
 		// contexts without node parameters (credential tests, list searches of other nodes)
 	}
-	const settings: { maxThrottleWaitMs?: number; maxRetries?: number } = {};
+	const settings: { maxThrottleWaitMs?: number; maxRetries?: number; timeoutMs?: number } = {};
 	if (typeof options?.maxRateLimitWait === 'number') {
 		settings.maxThrottleWaitMs = Math.max(0, options.maxRateLimitWait) * 1000;
 	}
 	if (typeof options?.maxRetries === 'number') {
 		settings.maxRetries = Math.min(10, Math.max(0, Math.floor(options.maxRetries)));
+	}
+	if (typeof options?.timeout === 'number' && options.timeout > 0) {
+		settings.timeoutMs = options.timeout * 1000;
 	}
 	return settings;
 }

@@ -3,8 +3,8 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CREATE_DIRECT_UPLOAD } from '../graphql/mutations';
-import { apiError } from './errors';
-import { mutate } from './graphql';
+import { apiError, isReadOnlyRefusal } from './errors';
+import { sendMutation } from './graphql';
 
 export interface DirectUpload {
 	url: string;
@@ -46,6 +46,22 @@ export function parseUploadHeaders(raw: string): Record<string, string> {
 }
 
 /**
+ * A read-only token's refusal of an upload, said plainly: newer platforms answer "Le jeton utilisé
+ * est configuré seulement en lecture" (code unauthorized, PR #13547), older ones a null upload
+ * (`invalid_null` on CreateDirectUploadPayload.directUpload) that says nothing of the cause.
+ */
+function readOnlyUpload(ctx: IExecuteFunctions, error: unknown, filename: string, itemIndex: number) {
+	const details = error as { message?: string; context?: { code?: string } };
+	if (!isReadOnlyRefusal({ message: details?.message, code: details?.context?.code })) return undefined;
+	return apiError(ctx.getNode(), {
+		message: `This token is read-only: the platform refused to upload "${filename}"`,
+		description: `Uploading a file is a change. Create a token with write access ("lecture et écriture") in /profil and update the credential. The platform answered: ${details.message}`,
+		code: details?.context?.code,
+		itemIndex,
+	});
+}
+
+/**
  * Uploads one input binary property to the platform's storage in the three steps of a direct
  * upload: declare it (`createDirectUpload` with the base64 MD5), PUT the bytes to the returned
  * URL with exactly the returned headers (never the API token: the URL is another host), and hand
@@ -71,14 +87,16 @@ export async function uploadBinary(
 		checksum: md5Base64(data),
 	};
 
-	const payload = await mutate.call(
-		this,
-		{
-			...CREATE_DIRECT_UPLOAD,
-			variables: { input: { dossierId: options.dossierId, ...file } },
-		},
-		{ itemIndex },
-	);
+	// Each call makes a new unattached blob (purged later): safe to send again after a failure.
+	const payload = await sendMutation
+		.call(
+			this,
+			{ ...CREATE_DIRECT_UPLOAD, variables: { input: { dossierId: options.dossierId, ...file } } },
+			{ itemIndex, intent: 'repeatable-change' },
+		)
+		.catch((error: unknown) => {
+			throw readOnlyUpload(this, error, file.filename, itemIndex) ?? error;
+		});
 	const directUpload = payload.directUpload as DirectUpload | undefined;
 	if (!directUpload?.url || !directUpload.signedBlobId) {
 		throw apiError(this.getNode(), {

@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOpti
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
-import { DOSSIER_STATES } from '../../graphql';
+import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
 import type { Show } from './displayOptions';
+import { userDateTime } from '../../resolve/dates';
 import { parseNumber } from './locators';
 
 const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
@@ -168,6 +169,45 @@ export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): Dos
 	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
 }
 
+/** The `options` collection of a list operation: Page Size. */
+export function listOptionsField(show: Show, what: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [pageSizeOption(what)],
+	};
+}
+
+/** `options.pageSize` of a list operation: records per request, which the node halves on a platform timeout. */
+function pageSizeOption(what: string): INodeProperties {
+	return {
+		displayName: 'Page Size',
+		name: 'pageSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: PAGE_SIZE },
+		default: PAGE_SIZE,
+		description: `How many ${what} to ask per request (at most ${PAGE_SIZE}). When the platform times out (30 s) on a page, the node asks it again at half the size, and grows back on light pages; a lower start saves those timeouts when pages are known to be heavy.`,
+	};
+}
+
+/** `options.pageSize` of an item, checked (1 to 100); undefined when not set. */
+export function readPageSize(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	if (options.pageSize === undefined || options.pageSize === null || options.pageSize === '') return undefined;
+	const size = Number(options.pageSize);
+	if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE) {
+		throw new NodeOperationError(ctx.getNode(), `Page Size ${String(options.pageSize)} is not a whole number from 1 to ${PAGE_SIZE}`, {
+			itemIndex,
+			description: `The platform serves at most ${PAGE_SIZE} records per request: set Page Size between 1 and ${PAGE_SIZE}.`,
+		});
+	}
+	return size;
+}
+
 /** The `limit` to pass on: undefined with Return All. */
 export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
@@ -183,7 +223,8 @@ export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | u
 
 /**
  * An ISO 8601 date-time for the API from a date parameter. n8n's date picker gives local times
- * without a zone: they are read as UTC so a workflow means the same thing on every server.
+ * without a zone: they are read in the workflow's time zone, as n8n's own nodes do, and sent
+ * with its offset (the platform would read a bare time in its own process zone).
  */
 export function readDateTime(
 	ctx: IExecuteFunctions,
@@ -191,17 +232,14 @@ export function readDateTime(
 	name: string,
 	itemIndex: number,
 ): string {
-	const text = String(value ?? '').trim();
-	const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-	const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-	const parsed = new Date(dateOnly ? `${text}T00:00:00Z` : hasZone ? text : `${text}Z`);
-	if (!text || Number.isNaN(parsed.getTime())) {
-		throw new NodeOperationError(ctx.getNode(), `${name} "${text}" is not a date`, {
+	try {
+		return userDateTime(value, ctx.getTimezone());
+	} catch {
+		throw new NodeOperationError(ctx.getNode(), `${name} "${String(value ?? '').trim()}" is not a date`, {
 			itemIndex,
-			description: 'Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00:00Z.',
+			description: `Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00 (read in the workflow's time zone, ${ctx.getTimezone()}) or 2025-01-31T08:00:00Z.`,
 		});
 	}
-	return parsed.toISOString();
 }
 
 /**

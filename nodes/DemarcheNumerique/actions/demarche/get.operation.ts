@@ -81,7 +81,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 	const { data } = await graphqlRequest.call(
 		this,
 		{ ...getDemarcheDocument(parts), variables: { number } },
-		{ itemIndex },
+		{ intent: 'read', itemIndex },
 	);
 	const demarche = (data as IDataObject | null)?.demarche as IDataObject | null;
 	if (!demarche) return [];

@@ -8,10 +8,10 @@ import { demarcheLocator, readDemarcheNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 import type { PrefillEntry } from './prefill';
-import { buildPrefillBody, needsDescriptors } from './prefill';
+import { buildPrefillBody, needsDescriptors, prefillCivilite } from './prefill';
 
 export const description = showOnlyFor('dossier', 'createPrefilled', [
-	{ ...demarcheLocator, description: 'The published démarche to create the prefilled dossier in' },
+	{ ...demarcheLocator, description: 'The démarche to create the prefilled dossier in: published, or in test (brouillon)' },
 	{
 		displayName: 'Fields',
 		name: 'fields',
@@ -20,7 +20,7 @@ export const description = showOnlyFor('dossier', 'createPrefilled', [
 		placeholder: 'Add Field',
 		default: {},
 		description:
-			'Values to prefill. The platform silently skips values it cannot use, so check the dossier once.',
+			'Values to prefill. The platform silently skips blank values and the values of checked types it cannot use (numbers, dates, choices…), so check the dossier once. Date-times without an offset are read in the workflow\'s time zone.',
 		options: [
 			{
 				displayName: 'Field',
@@ -82,7 +82,7 @@ export const execute: OperationModule['execute'] = async function (
 		: undefined;
 	let body: IDataObject;
 	try {
-		body = buildPrefillBody(champs, entries);
+		body = buildPrefillBody(champs, entries, this.getTimezone());
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), error as Error, {
 			itemIndex,
@@ -94,7 +94,7 @@ export const execute: OperationModule['execute'] = async function (
 	}
 	if (options.identitePrenom) body.identite_prenom = options.identitePrenom;
 	if (options.identiteNom) body.identite_nom = options.identiteNom;
-	if (options.identiteGenre) body.identite_genre = options.identiteGenre;
+	if (options.identiteGenre) body.identite_genre = prefillCivilite(options.identiteGenre) as string;
 
 	const response = (await prefillRequest.call(this, { method: 'POST', demarcheNumber, body, itemIndex })) as IDataObject;
 	return [

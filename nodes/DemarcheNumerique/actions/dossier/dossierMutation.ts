@@ -4,7 +4,7 @@ import { dossierLocator, instructeurLocator, readDossierNumber } from '../common
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 import type { ExecutionCache } from '../../resolve/cache';
-import { withDossierDemarche } from '../../resolve/dossierContext';
+import { dossierDemarche } from '../../resolve/dossierContext';
 import { globalId } from '../../resolve/globalIds';
 import { readInstructeurId } from '../../resolve/instructeur';
 
@@ -16,8 +16,8 @@ export interface DossierMutationContext {
 	dossierId: string;
 	/** The acting instructeur's ID, resolved on first call (an e-mail costs one cached read). */
 	instructeurId: () => Promise<string>;
-	/** Runs `work` with the dossier's démarche number (see withDossierDemarche). */
-	withDemarche: <T>(work: (demarcheNumber: number) => Promise<T>) => Promise<T>;
+	/** The dossier's démarche number, from its context (one cached read per dossier and execution). */
+	demarcheNumber: () => Promise<number>;
 }
 
 export interface DossierMutationConfig {
@@ -49,7 +49,7 @@ export function dossierMutation(config: DossierMutationConfig): OperationModule 
 				dossierNumber,
 				dossierId: globalId('Dossier', dossierNumber),
 				instructeurId: async () => await readInstructeurId(this, cache, itemIndex, dossierNumber),
-				withDemarche: async (work) => await withDossierDemarche(this, cache, dossierNumber, itemIndex, work),
+				demarcheNumber: async () => await dossierDemarche(this, cache, dossierNumber, itemIndex),
 			};
 			const json = await config.run.call(this, context);
 			return [{ json }];

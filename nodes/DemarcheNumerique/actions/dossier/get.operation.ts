@@ -1,8 +1,6 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { getDossierDocument } from '../../graphql';
-import { dossierItems } from '../../output/items';
-import { graphqlRequest } from '../../transport';
+import { dossierItems, fetchDossier } from '../../output/items';
 import { dossierPartsField, readDossierParts, simplifyField } from '../common/fields';
 import { dossierLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
@@ -19,11 +17,6 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const number = readDossierNumber(this, itemIndex);
 	const parts = readDossierParts(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const { data } = await graphqlRequest.call(
-		this,
-		{ ...getDossierDocument(parts), variables: { number } },
-		{ itemIndex },
-	);
-	const dossier = (data as IDataObject | null)?.dossier as IDataObject | null;
+	const dossier = await fetchDossier(this, number, parts, { itemIndex });
 	return await dossierItems(this, cache, dossier ? [dossier] : [], simplify, itemIndex);
 };

@@ -16,6 +16,8 @@ import {
 	readDossierParts,
 	readLimit,
 	readLocatorNumber,
+	readPageSize,
+	listOptionsField,
 	returnAllAndLimit,
 	simplifyField,
 } from '../common/fields';
@@ -56,7 +58,7 @@ export const description: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only dossiers deposited at or after this time (a time without a time zone is read as UTC). Ignored by the platform when "Updated Since" is set.',
+					'Only dossiers deposited at or after this time (a time without a time zone is read in the workflow\'s time zone). Ignored by the platform when "Updated Since" is set.',
 			},
 			{
 				...groupeInstructeurLocator,
@@ -85,12 +87,13 @@ export const description: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description:
-					'Only dossiers modified at or after this time (a time without a time zone is read as UTC). Results are then ordered by modification date.',
+					'Only dossiers modified at or after this time (a time without a time zone is read in the workflow\'s time zone). Results are then ordered by modification date.',
 			},
 		],
 	},
 	simplifyField(show),
 	dossierPartsField(show),
+	listOptionsField(show, 'dossiers'),
 ];
 
 function readFilters(
@@ -129,31 +132,63 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const demarche = readDemarcheNumber(this, itemIndex);
 	const { filters, groupe } = readFilters.call(this, itemIndex);
 	const limit = readLimit(this, itemIndex);
+	const pageSize = readPageSize(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const parts = readDossierParts(this, itemIndex);
 	const scope: DossierScope = groupe
 		? { kind: 'groupeInstructeur', number: groupe }
 		: { kind: 'demarche', number: demarche };
+	// Ordered by modification, a dossier edited during the walk moves behind the cursor and comes
+	// back later in the same walk: keep its latest version only, and count it once toward the limit.
+	const byModification = Boolean(filters.updatedSince);
 
-	const records: INodeExecutionData[] = [];
+	const records: Array<INodeExecutionData | null> = [];
+	/** Position in `records` of each dossier number emitted (only when duplicates are possible). */
+	const emitted = new Map<number, number>();
+	let distinct = 0;
+	const full = () => limit !== undefined && distinct >= limit;
 	const lostOnes: LostDossier[] = [];
 	const continueOnFail = this.continueOnFail();
+	const flush = async (batch: IDataObject[]) => {
+		const items = await dossierItems(this, cache, batch, simplify, itemIndex);
+		items.forEach((item, i) => {
+			if (byModification) {
+				const number = Number(batch[i].number);
+				const earlier = emitted.get(number);
+				if (earlier !== undefined) records[earlier] = null;
+				emitted.set(number, records.length);
+			}
+			records.push(item);
+		});
+	};
 	for await (const entries of dossierPages.call(this, {
 		scope,
 		filters,
 		parts,
-		limit,
+		// With duplicates possible the node stops by itself once it has `limit` distinct dossiers.
+		limit: byModification ? undefined : limit,
+		pageSize,
 		itemIndex,
 	})) {
-		const dossiers: IDataObject[] = [];
+		const batch: IDataObject[] = [];
+		const inBatch = new Set<number>();
 		for (const entry of entries) {
 			if ('dossier' in entry) {
-				dossiers.push(entry.dossier);
+				const number = Number(entry.dossier.number);
+				const again = byModification && (emitted.has(number) || inBatch.has(number));
+				if (!again) {
+					if (full()) break;
+					distinct++;
+				}
+				inBatch.add(number);
+				batch.push(entry.dossier);
 				continue;
 			}
+			if (full()) break;
 			// Keep the platform's order: flush the good ones before the error entry.
-			records.push(...(await dossierItems(this, cache, dossiers.splice(0), simplify, itemIndex)));
+			await flush(batch.splice(0));
 			lostOnes.push(entry.lost);
+			distinct++;
 			if (continueOnFail) {
 				const error = lostDossierError.call(this, [entry.lost], itemIndex);
 				records.push({
@@ -165,12 +200,14 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 				});
 			}
 		}
-		records.push(...(await dossierItems(this, cache, dossiers, simplify, itemIndex)));
+		await flush(batch);
+		if (full()) break;
 	}
 	if (lostOnes.length && !continueOnFail) throw lostDossierError.call(this, lostOnes, itemIndex);
-	if (groupe && !records.length)
+	const items = records.filter((item): item is INodeExecutionData => item !== null);
+	if (groupe && !items.length)
 		await assertGroupeOfDemarche.call(this, cache, demarche, groupe, itemIndex);
-	return records;
+	return items;
 };
 
 /**

@@ -58,7 +58,7 @@ export function labelOperation(add: boolean): OperationModule {
 				description: `The label to ${add ? 'put on' : 'remove from'} the dossier: its name as shown in the démarche, or its ID`,
 			},
 		],
-		async run({ itemIndex, cache, dossierId, withDemarche }) {
+		async run({ itemIndex, cache, dossierId, demarcheNumber }) {
 			const label = this.getNodeParameter('label', itemIndex) as string;
 			const document = add ? DOSSIER_AJOUTER_LABEL : DOSSIER_SUPPRIMER_LABEL;
 			const apply = async (labelId: string) => {
@@ -67,9 +67,7 @@ export function labelOperation(add: boolean): OperationModule {
 			};
 			// A label ID needs no démarche; a name is looked up in the dossier's démarche.
 			if (isGlobalIdOf(label.trim(), 'Label')) return await apply(label.trim());
-			return await withDemarche(async (demarcheNumber) =>
-				await apply(await resolveLabelId(this, cache, label, demarcheNumber, itemIndex)),
-			);
+			return await apply(await resolveLabelId(this, cache, label, await demarcheNumber(), itemIndex));
 		},
 	});
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseBoolean, parseDecimal, parseInteger, parseIsoDate, parseIsoDatetime } from '../../output/values';
+import { parseBoolean, parseDecimal, parseInteger } from '../../output/values';
+import { userDate, userDateTime } from '../../resolve/dates';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { findDescriptor } from '../../resolve/descriptors';
 
@@ -20,14 +21,25 @@ function orAsGiven(convert: (value: unknown) => unknown, value: unknown): unknow
 	}
 }
 
+/** Civilities as users write them → what the platform keeps ("M." or "Mme"; it drops "M"). */
+const CIVILITES: Record<string, string> = { m: 'M.', 'm.': 'M.', mr: 'M.', monsieur: 'M.', mme: 'Mme', madame: 'Mme' };
+
+/** `identite_genre` as the platform keeps it: "M." or "Mme"; anything else as given. */
+export function prefillCivilite(value: unknown): unknown {
+	return CIVILITES[String(value ?? '').trim().toLowerCase()] ?? value;
+}
+
 /**
- * Values as the prefill endpoint reads them: dates as YYYY-MM-DD, numbers as numbers, lists as
- * arrays, yes/no as "true"/"false", repetitions as arrays of row objects.
+ * Values as the prefill endpoint reads them: dates as YYYY-MM-DD, date-times with an explicit
+ * offset (a value without one is read in the workflow's time zone: the platform would read it in
+ * Paris time), numbers as numbers, lists as arrays, yes/no as the strings "true"/"false" (JSON
+ * booleans do not work), repetitions as arrays of row objects.
  */
-function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): unknown {
+function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown, timeZone: string): unknown {
 	const type = descriptor?.__typename;
-	if (type === 'DateChampDescriptor') return orAsGiven(parseIsoDate, value);
-	if (type === 'DatetimeChampDescriptor') return orAsGiven(parseIsoDatetime, value);
+	if (type === 'DateChampDescriptor') return orAsGiven((v) => userDate(v, timeZone), value);
+	if (type === 'DatetimeChampDescriptor') return orAsGiven((v) => userDateTime(v, timeZone), value);
+	if (type === 'CiviliteChampDescriptor') return prefillCivilite(value);
 	if (type === 'IntegerNumberChampDescriptor') return orAsGiven((v) => String(parseInteger(v)), value);
 	if (type === 'DecimalNumberChampDescriptor') return orAsGiven(parseDecimal, value);
 	if (type === 'CheckboxChampDescriptor' || type === 'YesNoChampDescriptor') {
@@ -59,17 +71,21 @@ function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown): 
  * already written `champ_…` or `identite_…` is kept as is). Returns the body and the labels that
  * matched nothing, so the caller can fail with the list.
  */
-export function buildPrefillBody(champs: ChampDescriptor[] | undefined, entries: PrefillEntry[]): IDataObject {
+export function buildPrefillBody(
+	champs: ChampDescriptor[] | undefined,
+	entries: PrefillEntry[],
+	timeZone: string,
+): IDataObject {
 	const body: IDataObject = {};
 	for (const { field, value } of entries) {
 		const name = String(field ?? '').trim();
 		if (!name) continue;
 		if (name.startsWith('champ_') || IDENTITY_KEYS.has(name)) {
-			body[name] = value as IDataObject[keyof IDataObject];
+			body[name] = (name === 'identite_genre' ? prefillCivilite(value) : value) as IDataObject[keyof IDataObject];
 			continue;
 		}
 		const descriptor = findDescriptor(champs ?? [], name);
-		body[`champ_${descriptor.id}`] = prefillValue(descriptor, value) as IDataObject[keyof IDataObject];
+		body[`champ_${descriptor.id}`] = prefillValue(descriptor, value, timeZone) as IDataObject[keyof IDataObject];
 	}
 	return body;
 }

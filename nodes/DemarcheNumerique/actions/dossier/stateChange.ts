@@ -3,7 +3,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { DossierState } from '../../graphql';
 import type { StateChange } from '../../graphql/mutations';
-import { GET_MUTATED_DOSSIER, STATE_CHANGE_MUTATIONS } from '../../graphql/mutations';
+import { GET_DOSSIER_STATE_AND_ANNOTATIONS, STATE_CHANGE_MUTATIONS } from '../../graphql/mutations';
+import { getDescriptors } from '../../resolve/descriptors';
 import type { UploadedFile } from '../../transport';
 import { graphqlRequest, mutate, uploadBinary } from '../../transport';
 import type { OperationModule } from '../common/types';
@@ -117,7 +118,11 @@ async function run(
 		.then(
 			(payload) => ({ payload, failure: undefined }),
 			(failure: unknown) => {
-				if (tolerateWrongState && isWrongStateError(failure)) return { payload: undefined, failure };
+				if (isWrongStateError(failure)) return { payload: undefined, failure: failure as NodeApiError };
+				if (change === 'repasserEnConstruction' && (failure as NodeApiError).httpCode === '500') {
+					const error = failure as NodeApiError;
+					error.description = `${error.description} On a démarche that decides by silence (SVA/SVR), platforms older than mid-2026 fail this way: a dossier cannot go back en construction there. Ask the usager for a correction instead (Send Message with a Correction Request).`;
+				}
 				throw failure;
 			},
 		);
@@ -128,15 +133,62 @@ async function run(
 			...(justificatif ? { justificatif: { filename: justificatif.filename, byteSize: justificatif.byteSize, checksum: justificatif.checksum } } : {}),
 		};
 	}
-	// "déjà …" names the current state, not necessarily the target: read it to be sure.
+	// "Le dossier est déjà …" names the dossier's state, or, for a decision, a refusal that has
+	// nothing to do with it ("déjà en instruction"): read the dossier to tell which.
+	const failure = outcome.failure as NodeApiError;
+	const maybeBlocked = decision && /d[ée]j[aà] en instruction/i.test(failure.message);
+	if (!tolerateWrongState && !maybeBlocked) throw failure;
 	const { data } = await graphqlRequest.call(
 		this,
-		{ ...GET_MUTATED_DOSSIER, variables: { number: dossierNumber } },
-		{ itemIndex },
+		{ ...GET_DOSSIER_STATE_AND_ANNOTATIONS, variables: { number: dossierNumber } },
+		{ intent: 'read', itemIndex },
 	);
-	const dossier = (data as { dossier?: IDataObject } | null)?.dossier;
-	if (dossier?.state !== TARGET_STATE[change]) throw outcome.failure as NodeApiError;
-	return { ...dossier, alreadyInTargetState: true };
+	const dossier = (data as { dossier?: IDataObject & { annotations?: ServedAnnotation[] } } | null)?.dossier;
+	// Only the dossier's actual state can make a refusal a success.
+	if (tolerateWrongState && dossier?.state === TARGET_STATE[change]) {
+		const fields: IDataObject = { ...dossier };
+		delete fields.annotations;
+		return { ...fields, alreadyInTargetState: true };
+	}
+	if (decision && dossier?.state === 'en_instruction') {
+		failure.description = await decisionBlockers(this, context, dossier.annotations ?? []);
+	}
+	throw failure;
+}
+
+interface ServedAnnotation {
+	champDescriptorId: string;
+	stringValue?: string | null;
+	rows?: Array<{ champs: ServedAnnotation[] }>;
+}
+
+/**
+ * Why the platform refused a decision on a dossier that IS en instruction while saying "Le dossier
+ * est déjà en instruction": `Dossier#can_terminer?` (PR #12426) also requires every visible
+ * mandatory private annotation to be filled in and valid. Names those left empty.
+ */
+async function decisionBlockers(
+	ctx: IExecuteFunctions,
+	context: DossierMutationContext,
+	served: ServedAnnotation[],
+): Promise<string> {
+	const { annotations } = await getDescriptors(ctx, context.cache, await context.demarcheNumber(), context.itemIndex);
+	const required = new Map(annotations.flatMap((d) => [d, ...(d.champDescriptors ?? [])]).filter((d) => d.required).map((d) => [d.id, d.label]));
+	const empty = new Set<string>();
+	const blank = (value: unknown) => value === null || value === undefined || String(value).trim() === '';
+	for (const champ of served) {
+		const label = required.get(champ.champDescriptorId);
+		if (label && (champ.rows ? champ.rows.length === 0 : blank(champ.stringValue))) empty.add(label);
+		for (const row of champ.rows ?? [])
+			for (const child of row.champs) {
+				const childLabel = required.get(child.champDescriptorId);
+				if (childLabel && blank(child.stringValue)) empty.add(childLabel);
+			}
+	}
+	const cause = empty.size
+		? `These mandatory private annotations are empty: ${[...empty].map((l) => `"${l}"`).join(', ')}.`
+		: 'A mandatory private annotation is probably invalid (its value no longer fits its type or options).';
+	return `The dossier is en instruction, so this refusal is not about its state: the platform refuses a decision while a mandatory private annotation is empty or invalid, and then says "déjà en instruction". ${cause} Fill them in (Update Annotations), then run the decision again.`;
 }
 
 /** One of the six state changes: they differ only by mutation, target state and decision fields. */

@@ -17,7 +17,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 	const { data } = await graphqlRequest.call(
 		this,
 		{ ...GET_GROUPE_INSTRUCTEUR, variables: { number } },
-		{ itemIndex },
+		{ intent: 'read', itemIndex },
 	);
 	const groupe = (data as IDataObject | null)?.groupeInstructeur as IDataObject | null;
 	return groupe ? [{ json: groupe }] : [];
