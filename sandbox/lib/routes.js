@@ -372,6 +372,7 @@ function controlRoutes(sandbox) {
 			legacy: Object.fromEntries(hooks().legacy),
 			v2: [...hooks().v2.values()],
 			timeoutMs: hooks().timeoutMs,
+			allowPrivateUrls: hooks().allowPrivateUrls,
 		}),
 		/** The démarche's legacy webhook URL (an admin sets it by hand on the platform); url null removes it. */
 		'POST /__sandbox/webhooks/legacy': (body) => {
@@ -380,9 +381,14 @@ function controlRoutes(sandbox) {
 			hooks().setLegacyUrl(body.demarche, body.url);
 			return { legacy: Object.fromEntries(hooks().legacy) };
 		},
+		/**
+		 * `timeoutMs` of every delivery; `allowPrivateUrls`: let webhookCreer accept local and private
+		 * URLs, which upstream refuses (a deliberate divergence, for a local test receiver).
+		 */
 		'POST /__sandbox/webhooks/settings': (body) => {
 			if (body.timeoutMs !== undefined) hooks().timeoutMs = Number(body.timeoutMs);
-			return { timeoutMs: hooks().timeoutMs };
+			if (body.allowPrivateUrls !== undefined) hooks().allowPrivateUrls = Boolean(body.allowPrivateUrls);
+			return { timeoutMs: hooks().timeoutMs, allowPrivateUrls: hooks().allowPrivateUrls };
 		},
 		/** Delivery log; `?settle=1` waits for deliveries in flight first, `?kind=legacy|v2` filters. */
 		'GET /__sandbox/webhooks/deliveries': async (_b, _p, url) => {

@@ -1,8 +1,9 @@
 'use strict';
 /**
- * Signed webhooks (v2) in n8n's engine: signature of the raw body, one item per event, repeated
- * sequences dropped, and the register/check/delete lifecycle against the sandbox when it offers
- * webhookCreer (sandbox part 2).
+ * Signed webhooks (v2, experimental: the open upstream pull request #13557) in n8n's engine: Standard
+ * Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature v1 keyed with the decoded
+ * whsec_ secret), one item per event, repeated sequences dropped while gaps are taken as they come, and
+ * the register/check/delete lifecycle against the sandbox, which refuses private URLs as the PR does.
  */
 const { createHmac } = require('crypto');
 
@@ -18,7 +19,8 @@ afterAll(async () => {
 	await sb?.stop();
 });
 
-const SECRET = 'whsec-test-0123456789';
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+const SECRET = `whsec_${KEY.toString('base64')}`;
 const node = (parameters = {}) => ({
 	type: NODE_TYPES.webhookTrigger,
 	// a saved workflow keeps its webhook ID across activations
@@ -26,7 +28,11 @@ const node = (parameters = {}) => ({
 	parameters: { demarche: byId(1003), mode: 'signed', ...parameters },
 });
 
-const sign = (raw, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+/** Standard Webhooks headers, written out from the PR's delivery_job.rb#signature. */
+function signed(raw, { key = KEY, id = 'msg_1_1_2', timestamp = Math.floor(Date.now() / 1000) } = {}) {
+	const signature = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${raw}`).digest('base64')}`;
+	return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
+}
 
 function batch(...sequences) {
 	return JSON.stringify({
@@ -42,14 +48,14 @@ function batch(...sequences) {
 }
 
 const NODE_KEY = 'node:Démarche Numérique Webhook Trigger';
-async function deliver(raw, signature, staticData = { [NODE_KEY]: { secret: SECRET } }) {
+async function deliver(raw, headers, staticData = { [NODE_KEY]: { secret: SECRET } }) {
 	return await runWebhook({
 		node: node(),
 		credentials: credentialsFor(sb),
 		staticData,
 		request: {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'x-webhook-signature-256': signature },
+			headers: { 'content-type': 'application/json', ...headers },
 			rawBody: raw,
 		},
 	});
@@ -58,7 +64,7 @@ async function deliver(raw, signature, staticData = { [NODE_KEY]: { secret: SECR
 it('verifies the signature of the raw body and emits one item per event', async () => {
 	// spacing the JSON differently from JSON.stringify: the node must sign the bytes it received
 	const raw = batch(1, 2).replace(/,/g, ', ');
-	const result = await deliver(raw, sign(raw));
+	const result = await deliver(raw, signed(raw));
 	expect(result.responseStatus).toBe(200);
 	expect(jsonOf(result.workflowData[0]).map((e) => [e.sequence, e.type, e.dossierNumber])).toEqual([
 		[1, 'dossier_depose', 10001],
@@ -66,21 +72,37 @@ it('verifies the signature of the raw body and emits one item per event', async 
 	]);
 });
 
-it('rejects a forged or missing signature', async () => {
+it('rejects a forged, stale, replayed-elsewhere or missing signature', async () => {
 	const raw = batch(3);
-	for (const signature of [sign(raw, 'not-the-secret'), sign(`${raw} `), undefined, 'sha256=zz']) {
-		const result = await deliver(raw, signature);
+	const { 'webhook-signature': _dropped, ...unsigned } = signed(raw);
+	const stale = Math.floor(Date.now() / 1000) - 600;
+	const forged = [
+		signed(raw, { key: Buffer.from('another key, another webhook....') }),
+		signed(`${raw} `),
+		{ ...signed(raw), 'webhook-id': 'msg_1_3_4' },
+		signed(raw, { timestamp: stale }),
+		unsigned,
+		{ ...signed(raw), 'webhook-signature': 'v1,zz' },
+		// the old draft's header alone (sha256=hex of the body) is not the PR's signature any more
+		{ 'x-webhook-signature-256': `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}` },
+	];
+	for (const headers of forged) {
+		const result = await deliver(raw, headers);
 		expect(result.responseStatus).toBe(401);
 		expect(result.workflowData).toBeUndefined();
 	}
 });
 
-it('drops repeated sequence numbers (at-least-once delivery)', async () => {
-	const first = await deliver(batch(10, 11), sign(batch(10, 11)));
-	const repeat = await deliver(batch(10, 11), sign(batch(10, 11)), first.staticData);
+it('drops repeated sequence numbers (at-least-once delivery), takes gaps as they come', async () => {
+	const first = await deliver(batch(10, 11), signed(batch(10, 11)));
+	const repeat = await deliver(batch(10, 11), signed(batch(10, 11)), first.staticData);
+	expect(repeat.responseStatus).toBe(200);
 	expect(repeat.workflowData).toBeUndefined();
-	const overlap = await deliver(batch(11, 12), sign(batch(11, 12)), repeat.staticData);
+	const overlap = await deliver(batch(11, 12), signed(batch(11, 12)), repeat.staticData);
 	expect(jsonOf(overlap.workflowData[0]).map((e) => e.sequence)).toEqual([12]);
+	// the global event ID skips other démarches' events: nothing is missing, nothing is held back
+	const gapped = await deliver(batch(40, 977), signed(batch(40, 977)), overlap.staticData);
+	expect(jsonOf(gapped.workflowData[0]).map((e) => e.sequence)).toEqual([40, 977]);
 });
 
 describe('registration round trip against the sandbox', () => {
@@ -93,6 +115,20 @@ describe('registration round trip against the sandbox', () => {
 		}
 	});
 
+	it('refuses activation with a private or local URL, saying what to do', async () => {
+		if (!supported) return;
+		for (const base of ['http://localhost:5678/webhook', 'http://192.168.1.20:5678/webhook', 'http://n8n:5678/webhook']) {
+			await expect(
+				runWebhookMethod('create', { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: base }),
+			).rejects.toMatchObject({
+				message: expect.stringContaining('refused this workflow\'s webhook URL'),
+				description: expect.stringContaining('WEBHOOK_URL'),
+			});
+		}
+		const listed = await gql(sb, '{ webhooks(demarche: {number: 1003}) { url } }');
+		expect(listed.webhooks.map((w) => w.url).filter((u) => /localhost|192\.168|\/\/n8n:/.test(u))).toEqual([]);
+	});
+
 	it('creates, finds, then deletes the webhook', async () => {
 		if (!supported) return;
 		const options = { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: 'https://n8n.example.org/webhook' };
@@ -101,7 +137,7 @@ describe('registration round trip against the sandbox', () => {
 		const created = await runWebhookMethod('create', { ...options, staticData: before.staticData });
 		const registered = created.staticData[NODE_KEY];
 		expect(registered.webhookId).toBeTruthy();
-		expect(registered.secret).toBeTruthy();
+		expect(registered.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 		expect(created.webhookUrl).toMatch(/^https:\/\/n8n\.example\.org\/webhook\/.+\/demarche-numerique$/);
 		const listed = await gql(sb, '{ webhooks(demarche: {number: 1003}) { id url } }');
 		expect(listed.webhooks).toContainEqual({ id: registered.webhookId, url: created.webhookUrl });
