@@ -10,7 +10,7 @@
  * no retry, no redirect followed.
  *
  * Webhooks v2 (behind the `webhooksV2` switch; schema/extensions/webhooks-v2.graphql) follow the open
- * upstream pull request #13557 (flag `webhooks_api`): JSON batches
+ * upstream pull request #13557 (flag `webhooks_api`): JSON batches (15 s timeout)
  * `{webhook_id, demarche_number, events: [{sequence, type, dossier_number, timestamp}]}` signed per
  * Standard Webhooks (`webhook-id: msg_<webhook>_<first>_<last>`, `webhook-timestamp` in Unix seconds,
  * `webhook-signature: v1,<base64 HMAC-SHA256(base64-decoded secret, "<id>.<timestamp>.<body>")>`) with
@@ -28,7 +28,8 @@ const crypto = require('crypto');
 const net = require('net');
 const { globalId, formatDateTime } = require('./util');
 
-const LEGACY_TIMEOUT_MS = 10000;
+const LEGACY_TIMEOUT_MS = 10000; // web_hook_job.rb TIMEOUT
+const V2_TIMEOUT_MS = 15000; // Webhooks::DeliveryJob::TIMEOUT (PR #13557)
 const DELIVERY_LOG_LIMIT = 2000;
 /** `Typhoeus::Config.user_agent = APPLICATION_NAME` (config/initializers/typhoeus.rb). */
 const USER_AGENT = 'demarche.numerique.gouv.fr';
@@ -153,6 +154,7 @@ class Webhooks {
 		this.inFlight = new Set();
 		this.pending = new Map(); // webhook id → events waiting for this tick's batch
 		this.timeoutMs = LEGACY_TIMEOUT_MS;
+		this.v2TimeoutMs = V2_TIMEOUT_MS;
 		this.allowPrivateUrls = false; // deliberate divergence, for local test receivers only
 		store.onEvent = (event) => this.handle(event);
 	}
@@ -384,7 +386,7 @@ class Webhooks {
 				headers: request.headers,
 				body: request.body,
 				redirect: 'manual',
-				signal: AbortSignal.timeout(this.timeoutMs),
+				signal: AbortSignal.timeout(request.kind === 'v2' ? this.v2TimeoutMs : this.timeoutMs),
 			});
 			entry.status = response.status;
 			await response.arrayBuffer().catch(() => undefined);
