@@ -90,7 +90,8 @@ async function legacyWebhook(this: IWebhookFunctions): Promise<IWebhookResponseD
 	const custom = customSecretOf(this);
 	const generated = custom ? undefined : legacySecret(token, String(demarche));
 	const given = (this.getQueryData() as IDataObject | undefined)?.secret;
-	const match = acceptedLegacySecret(given, { custom, generated, remembered: staticData.legacySecretDigests });
+	const remembered = this.getNodeParameter('acceptEarlierSecrets', true) ? staticData.legacySecretDigests : [];
+	const match = acceptedLegacySecret(given, { custom, generated, remembered });
 	if (!match) return refuse(this, 401, 'Missing or wrong secret');
 	const call = parseLegacyCall(this.getBodyData());
 	if (!call) return refuse(this, 400, 'Expected the form fields procedure_id, dossier_id, state, updated_at');
@@ -250,6 +251,15 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				description:
 					'Used when you set no secret of your own: generated from the credential and the démarche, to append to the URL as ?secret=…. A new token gives a new one; the previous ones stay accepted once the node has seen them in force. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				displayOptions: { show: { mode: ['legacy'], customSecret: [''] } },
+			},
+			{
+				displayName: 'Accept Earlier Generated Secrets',
+				name: 'acceptEarlierSecrets',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to keep accepting the secrets generated from earlier tokens (up to 10, remembered when the node saw them in force). Turn it off once every URL on the platform carries the current secret, or if an earlier token leaked.',
+				displayOptions: { show: { mode: ['legacy'] } },
 			},
 			{
 				displayName:

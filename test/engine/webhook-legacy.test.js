@@ -165,15 +165,20 @@ describe('a secret of the user\'s own', () => {
 		expect(generated.responseStatus).toBe(401);
 	});
 
-	it('keeps accepting a generated secret remembered before the user set one (the URL still pasted)', async () => {
+	it('keeps accepting a generated secret remembered before the user set one, until told not to', async () => {
 		const activated = await runWebhookMethod('checkExists', { node: node(), credentials: credentialsFor(sb) });
-		const result = await deliver(form(5501), {
-			query: { secret: secretFor(sb.tokens.admin, 1002) },
-			staticData: activated.staticData,
-			parameters,
-		});
+		const pasted = { secret: secretFor(sb.tokens.admin, 1002) };
+		const result = await deliver(form(5501), { query: pasted, staticData: activated.staticData, parameters });
 		expect(result.responseStatus).toBe(200);
 		expect(result.workflowData).toBeDefined();
+		// the platform now has the URL with the user's secret: earlier ones off
+		const off = await deliver(form(5502), {
+			query: pasted,
+			staticData: activated.staticData,
+			parameters: { ...parameters, acceptEarlierSecrets: false },
+		});
+		expect(off.responseStatus).toBe(401);
+		expect(off.workflowData).toBeUndefined();
 	});
 });
 
