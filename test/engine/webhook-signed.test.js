@@ -9,7 +9,7 @@ const { createHmac } = require('crypto');
 
 const { startSandbox } = require('../../sandbox');
 const { NODE_TYPES, runWebhook, runWebhookMethod, jsonOf } = require('../helpers/engine');
-const { byId, credentialsFor, gql } = require('./trigger-support');
+const { byId, control, credentialsFor, gql } = require('./trigger-support');
 
 let sb;
 beforeAll(async () => {
@@ -48,9 +48,9 @@ function batch(...sequences) {
 }
 
 const NODE_KEY = 'node:Démarche Numérique Webhook Trigger';
-async function deliver(raw, headers, staticData = { [NODE_KEY]: { secret: SECRET } }) {
+async function deliver(raw, headers, staticData = { [NODE_KEY]: { secret: SECRET } }, parameters = {}) {
 	return await runWebhook({
-		node: node(),
+		node: node(parameters),
 		credentials: credentialsFor(sb),
 		staticData,
 		request: {
@@ -103,6 +103,33 @@ it('drops repeated sequence numbers (at-least-once delivery), takes gaps as they
 	// the global event ID skips other démarches' events: nothing is missing, nothing is held back
 	const gapped = await deliver(batch(40, 977), signed(batch(40, 977)), overlap.staticData);
 	expect(jsonOf(gapped.workflowData[0]).map((e) => e.sequence)).toEqual([40, 977]);
+});
+
+it('with Fetch Dossier, a read that fails still emits each event, with fetchError, and answers 200', async () => {
+	const data = await gql(sb, '{ demarche(number: 1003) { dossiers(first: 2) { nodes { number } } } }');
+	const [broken, fine] = data.demarche.dossiers.nodes.map((n) => n.number);
+	const raw = JSON.stringify({
+		webhook_id: 'V2ViaG9vay0x',
+		demarche_number: 1003,
+		events: [
+			{ sequence: 501, type: 'dossier_accepte', dossier_number: broken, timestamp: '2026-03-02T10:00:00+01:00' },
+			{ sequence: 502, type: 'message_cree', dossier_number: fine, timestamp: '2026-03-02T10:00:01+01:00' },
+		],
+	});
+	// one fault: the first read (the broken dossier's) fails, the next succeeds
+	await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: broken, count: 1 });
+	try {
+		const result = await deliver(raw, signed(raw), undefined, { fetchDossier: true });
+		expect(result.responseStatus).toBe(200);
+		const [first, second] = jsonOf(result.workflowData[0]);
+		expect(first).toMatchObject({ sequence: 501, type: 'dossier_accepte', dossierNumber: broken });
+		expect(first.fetchError.message).toMatch(new RegExp(`dossier ${broken}`));
+		expect(second.number).toBe(fine);
+		expect(second.webhookEvent).toMatchObject({ sequence: 502, type: 'message_cree' });
+		expect(second.fetchError).toBeUndefined();
+	} finally {
+		await control(sb, 'DELETE', '/faults');
+	}
 });
 
 describe('registration round trip against the sandbox', () => {
