@@ -13,7 +13,13 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
 import { demarcheLocator, parseNumber } from './actions/common/locators';
-import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
+import {
+	DEMARCHE_WEBHOOKS,
+	WEBHOOK_ACTIVER,
+	WEBHOOK_CREER,
+	WEBHOOK_EVENT_TYPES,
+	WEBHOOK_SUPPRIMER,
+} from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
 import { hasMutation } from './resolve/capabilities';
@@ -331,8 +337,24 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 					{ intent: 'read' },
 				);
 				const url = this.getNodeWebhookUrl('default');
-				const hooks = ((data as IDataObject | null)?.webhooks ?? []) as Array<{ id: string; url: string }>;
-				if (hooks.some((hook) => hook.id === staticData.webhookId && hook.url === url)) return true;
+				const hooks = ((data as IDataObject | null)?.webhooks ?? []) as Array<{
+					id: string;
+					url: string;
+					enabled?: boolean;
+				}>;
+				const ours = hooks.find((hook) => hook.id === staticData.webhookId && hook.url === url);
+				if (ours) {
+					// Disabled by the platform after repeated failures (e.g. n8n was down): activating the
+					// workflow enables it again, and the platform then delivers what it kept, in order.
+					if (ours.enabled === false) {
+						await mutate.call(this, {
+							...WEBHOOK_ACTIVER,
+							mutationField: 'webhookActiver',
+							variables: { webhook: ours.id },
+						});
+					}
+					return true;
+				}
 				delete staticData.webhookId;
 				delete staticData.secret;
 				return false;

@@ -762,6 +762,11 @@ Object.assign(mutationResolvers, {
 		});
 		return { webhook: webhookView(ctx.store, webhook), secret: webhook.secret };
 	}),
+	webhookActiver: mutation((input, ctx) => {
+		const webhook = loadWebhook(ctx, input.webhook);
+		webhooksOf(ctx.sandbox).activateV2(webhook.number);
+		return { webhook: webhookView(ctx.store, webhook) };
+	}),
 	webhookSupprimer: mutation((input, ctx) => {
 		const webhook = loadWebhook(ctx, input.webhook);
 		webhooksOf(ctx.sandbox).deleteV2(webhook.number);

@@ -397,6 +397,13 @@ function controlRoutes(sandbox) {
 				allowPrivateUrls: hooks().allowPrivateUrls,
 			};
 		},
+		/** A v2 webhook disabled as the platform does after its last failed attempt (`{webhook: id}`). */
+		'POST /__sandbox/webhooks/auto-disable': (body) => {
+			const webhook = [...hooks().v2.values()].find((w) => w.id === body.webhook);
+			if (!webhook) throw httpError(404, `No webhook ${body.webhook}`);
+			hooks().autoDisableV2(webhook.number);
+			return { id: webhook.id, enabled: webhook.enabled };
+		},
 		/** Delivery log; `?settle=1` waits for deliveries in flight first, `?kind=legacy|v2` filters. */
 		'GET /__sandbox/webhooks/deliveries': async (_b, _p, url) => {
 			if (url.searchParams.get('settle')) await hooks().settle();

@@ -195,6 +195,8 @@ class Webhooks {
 			createdAt: this.store.now(),
 			lastSuccessAt: null,
 			lastError: null,
+			autoDisabledAt: null,
+			backlog: [], // events recorded while disabled, delivered on webhookActiver
 		};
 		this.v2.set(id, webhook);
 		return webhook;
@@ -206,6 +208,27 @@ class Webhooks {
 		this.v2.delete(id);
 		webhook.enabled = false;
 		this.pending.delete(id);
+		return webhook;
+	}
+
+	/** What the platform does after the last failed attempt (10): disabled, events kept for later. */
+	autoDisableV2(id) {
+		const webhook = this.v2.get(id);
+		if (!webhook) return null;
+		webhook.enabled = false;
+		webhook.autoDisabledAt = this.store.now();
+		return webhook;
+	}
+
+	/** `webhookActiver`: enabled again, the events recorded meanwhile delivered in order. */
+	activateV2(id) {
+		const webhook = this.v2.get(id);
+		if (!webhook) return null;
+		webhook.enabled = true;
+		webhook.autoDisabledAt = null;
+		webhook.lastError = null;
+		const backlog = webhook.backlog.splice(0);
+		for (const entry of backlog) this.queueV2(webhook, entry);
 		return webhook;
 	}
 
@@ -250,16 +273,19 @@ class Webhooks {
 			timestamp: formatDateTime(Date.parse(event.at)),
 		};
 		for (const webhook of subscribed) {
-			if (!webhook.enabled) continue;
-			if (!this.pending.has(webhook.number)) {
-				this.pending.set(webhook.number, []);
-				// Everything one request changed goes out as one batch.
-				this.track(
-					new Promise((resolve) => setImmediate(resolve)).then(() => this.flushV2(webhook.number)),
-				);
-			}
-			this.pending.get(webhook.number).push(entry);
+			// a disabled webhook keeps its cursor: what happens meanwhile waits for webhookActiver
+			if (webhook.enabled) this.queueV2(webhook, entry);
+			else webhook.backlog.push(entry);
 		}
+	}
+
+	queueV2(webhook, entry) {
+		if (!this.pending.has(webhook.number)) {
+			this.pending.set(webhook.number, []);
+			// Everything one request changed goes out as one batch.
+			this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.flushV2(webhook.number)));
+		}
+		this.pending.get(webhook.number).push(entry);
 	}
 
 	flushV2(webhookNumber) {
@@ -422,7 +448,7 @@ function webhookView(_store, webhook) {
 		label: webhook.label,
 		eventTypes: webhook.eventTypes,
 		enabled: webhook.enabled,
-		autoDisabledAt: null,
+		autoDisabledAt: formatDateTime(webhook.autoDisabledAt),
 		lastError: webhook.lastError,
 		createdAt: formatDateTime(webhook.createdAt),
 		lastSuccessAt: formatDateTime(webhook.lastSuccessAt),

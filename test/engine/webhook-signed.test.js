@@ -178,6 +178,27 @@ describe('registration round trip against the sandbox', () => {
 		expect(gone.result).toBe(false);
 	});
 
+	it('activation enables again a webhook the platform disabled, which then delivers what it kept', async () => {
+		if (!supported) return;
+		const options = { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: 'https://n8n.example.org/webhook' };
+		const created = await runWebhookMethod('create', options);
+		const { webhookId } = created.staticData[NODE_KEY];
+		try {
+			await control(sb, 'POST', '/webhooks/auto-disable', { webhook: webhookId });
+			const enabled = async () =>
+				(await gql(sb, '{ webhooks(demarche: {number: 1003}) { id enabled } }')).webhooks.find((w) => w.id === webhookId)
+					.enabled;
+			expect(await enabled()).toBe(false);
+			// n8n restarts or the workflow is activated again: checkExists runs
+			const exists = await runWebhookMethod('checkExists', { ...options, staticData: created.staticData });
+			expect(exists.result).toBe(true);
+			expect(exists.staticData[NODE_KEY].webhookId).toBe(webhookId);
+			expect(await enabled()).toBe(true);
+		} finally {
+			await runWebhookMethod('delete', { ...options, staticData: created.staticData });
+		}
+	});
+
 	it('refuses to activate on a server without webhookCreer', async () => {
 		const plain = await startSandbox({ size: 50 });
 		try {

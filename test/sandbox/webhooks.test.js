@@ -358,6 +358,35 @@ describe('webhooks v2 (behind the switch; the open upstream PR #13557)', () => {
 		}
 	});
 
+	it('keeps what happens while auto-disabled and delivers it in order on webhookActiver', async () => {
+		const created = (await create(['dossier_depose'])).json.data.webhookCreer;
+		try {
+			await control(sandbox, 'POST', '/webhooks/auto-disable', { webhook: created.webhook.id });
+			const listed = await gql(sandbox, '{ webhooks(demarche: {number: 1003}) { id enabled autoDisabledAt } }');
+			expect(listed.json.data.webhooks.find((w) => w.id === created.webhook.id)).toMatchObject({
+				enabled: false,
+				autoDisabledAt: expect.any(String),
+			});
+			const first = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			const second = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			expect(await settled('v2')).toEqual([]);
+			const res = await mutate(
+				sandbox,
+				'webhookActiver',
+				{ webhook: created.webhook.id },
+				'webhook { id enabled autoDisabledAt } errors { message }',
+			);
+			expect(res.data.webhookActiver).toEqual({
+				webhook: { id: created.webhook.id, enabled: true, autoDisabledAt: null },
+				errors: null,
+			});
+			await settled('v2');
+			expect(eventsOf().map((e) => e.dossier_number)).toEqual([first, second]);
+		} finally {
+			await remove(created);
+		}
+	});
+
 	it('webhookSupprimer stops deliveries; the webhook is gone from the list', async () => {
 		const created = (await create(['dossier_depose'])).json.data.webhookCreer;
 		const removed = await mutate(

@@ -28,6 +28,17 @@ export const WEBHOOK_SUPPRIMER: Document = {
 }`,
 };
 
+/** Re-enables a webhook the platform disabled after repeated failures; it then delivers what it kept, in order. */
+export const WEBHOOK_ACTIVER: Document = {
+	operationName: 'WebhookActiver',
+	query: `mutation WebhookActiver($webhook: ID!) {
+  webhookActiver(input: { webhook: $webhook }) {
+    webhook { id enabled }
+    errors { message }
+  }
+}`,
+};
+
 export const DEMARCHE_WEBHOOKS: Document = {
 	operationName: 'GetDemarcheWebhooks',
 	query: `query GetDemarcheWebhooks($demarche: Int!) {
