@@ -3,7 +3,11 @@
 // node's dropdown (the editor's load-options request) and the production URL + ?secret= is pasted
 // into the démarche's settings (the sandbox control API stands for the admin UI). A state change on
 // the platform must then start the workflow with the dossier as read back from the platform; a
-// call with a wrong secret is refused and starts nothing.
+// call with a wrong secret is refused and starts nothing. When the credential's token then changes
+// (a renewal), the URL pasted with the generated secret still works: n8n saved, at activation, the
+// node's memory of the secret in force.
+
+const { createHmac } = require('node:crypto');
 
 const {
 	executionsAfterDuplicate,
@@ -57,7 +61,7 @@ module.exports = async ({ assert, check, skip, n8n, platform, workflow }) => {
 	});
 	const { demarche: d } = await platformQuery(
 		platform,
-		'query ($n: Int!) { demarche(number: $n) { dossiers(first: 1, state: en_construction) { nodes { number } } } }',
+		'query ($n: Int!) { demarche(number: $n) { dossiers(first: 2, state: en_construction) { nodes { number } } } }',
 		{ n: demarche },
 	);
 	const number = d.dossiers.nodes[0].number;
@@ -103,5 +107,57 @@ module.exports = async ({ assert, check, skip, n8n, platform, workflow }) => {
 		if (runs.length !== 1 && knownDuplicateIssue(n8n, 'a duplicate callback'))
 			skip(knownDuplicateIssue(n8n, 'a duplicate callback'));
 		assert.equal(runs.length, 1, `executions for dossier ${number} after a duplicate callback`);
+	});
+
+	await check('after a token renewal, the URL pasted with the generated secret still starts the workflow', async () => {
+		const other = d.dossiers.nodes[1] && d.dossiers.nodes[1].number;
+		assert.ok(other, 'a second dossier en construction');
+		const credential = node.credentials.demarcheNumeriqueApi;
+		// another valid token of the same administrateur stands for the renewed one
+		const setToken = (token) =>
+			n8n.rest('PATCH', `/rest/credentials/${credential.id}`, {
+				name: credential.name,
+				type: 'demarcheNumeriqueApi',
+				data: { baseUrl: platform.url, token },
+			});
+		const changed = await setToken(platform.tokens.readOnly);
+		assert.equal(changed.status, 200, `the credential's token changed (${JSON.stringify(changed.body).slice(0, 300)})`);
+		try {
+			// n8n uses the new token: the secret it generates (computed here independently) is accepted
+			const renewedSecret = createHmac('sha256', platform.tokens.readOnly)
+				.update(`legacy-callback:${demarche}`)
+				.digest('hex')
+				.slice(0, 32);
+			const direct = await fetch(`${productionUrl}?secret=${renewedSecret}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({
+					procedure_id: String(demarche),
+					dossier_id: '999999',
+					state: 'accepte',
+					updated_at: '2026-01-01 11:00:00 +0100',
+				}).toString(),
+			});
+			assert.equal(direct.status, 200, 'the secret generated from the new token is accepted');
+			await sandboxControl(platform, 'POST', '/act/state', {
+				number: other,
+				state: 'en_instruction',
+				instructeurEmail: INSTRUCTEUR,
+			});
+			const renewedDelivery = await legacyDeliveryFor(platform, other);
+			assert.equal(
+				renewedDelivery.status,
+				200,
+				`n8n accepted the secret generated from the earlier token (${renewedDelivery.error || ''})`,
+			);
+			const carriesOther = (e) => isFinished(e) && triggerItems(e, NODE).some((i) => i.number === other);
+			const runs = await n8n.waitForExecutions(workflow.id, (list) => list.some(carriesOther), {
+				timeoutMs: 60000,
+				what: `an execution carrying dossier ${other}`,
+			});
+			assert.equal(runs.find(carriesOther).status, 'success', 'execution status after the renewal');
+		} finally {
+			await setToken(platform.tokens.admin);
+		}
 	});
 };

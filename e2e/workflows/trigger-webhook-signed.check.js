@@ -81,4 +81,6 @@ module.exports = async ({ assert, check, skip, n8n, platform, workflow }) => {
 
 module.exports.beforeStart = async ({ platform }) => {
 	await sandboxControl(platform, 'POST', '/modes', { webhooksV2: true });
+	// n8n listens on localhost here: the platform refuses private URLs (PR #13557), the sandbox may not
+	await sandboxControl(platform, 'POST', '/webhooks/settings', { allowPrivateUrls: true });
 };

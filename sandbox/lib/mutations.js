@@ -734,9 +734,7 @@ function blobRefusal(ctx, signedBlobId) {
 	}
 }
 
-// --- webhooks v2 (schema/extensions/webhooks-v2.graphql; the sandbox's design) ----------------
-
-const HTTP_URL = /^https?:\/\/[^\s/]+/i;
+// --- webhooks v2 (schema/extensions/webhooks-v2.graphql; open upstream PR #13557) --------------
 
 function loadWebhook(ctx, id) {
 	const number = decodedNumber(id, 'Webhook');
@@ -749,9 +747,11 @@ function loadWebhook(ctx, id) {
 Object.assign(mutationResolvers, {
 	webhookCreer: mutation((input, ctx) => {
 		const demarche = loadDemarche(ctx, input.demarche);
-		if (!HTTP_URL.test(input.url)) fail('L’URL du webhook doit commencer par http:// ou https://'); // sandbox wording
-		if (!input.eventTypes.length) fail('Choisissez au moins un type d’évènement'); // sandbox wording
 		const hooks = webhooksOf(ctx.sandbox);
+		// webhook.rb validations (PR #13557): URLValidator refuses private networks and local names.
+		const refusal = hooks.urlRefusal(input.url);
+		if (refusal) fail(refusal);
+		if (!input.eventTypes.length) fail('Event types doit être rempli(e)'); // sandbox wording (presence)
 		if (hooks.v2For(demarche.number).length >= 50)
 			fail('Une démarche ne peut pas avoir plus de 50 webhooks'); // sandbox wording
 		const webhook = hooks.createV2({
@@ -761,6 +761,11 @@ Object.assign(mutationResolvers, {
 			label: input.label,
 		});
 		return { webhook: webhookView(ctx.store, webhook), secret: webhook.secret };
+	}),
+	webhookActiver: mutation((input, ctx) => {
+		const webhook = loadWebhook(ctx, input.webhook);
+		webhooksOf(ctx.sandbox).activateV2(webhook.number);
+		return { webhook: webhookView(ctx.store, webhook) };
 	}),
 	webhookSupprimer: mutation((input, ctx) => {
 		const webhook = loadWebhook(ctx, input.webhook);

@@ -372,6 +372,8 @@ function controlRoutes(sandbox) {
 			legacy: Object.fromEntries(hooks().legacy),
 			v2: [...hooks().v2.values()],
 			timeoutMs: hooks().timeoutMs,
+			v2TimeoutMs: hooks().v2TimeoutMs,
+			allowPrivateUrls: hooks().allowPrivateUrls,
 		}),
 		/** The démarche's legacy webhook URL (an admin sets it by hand on the platform); url null removes it. */
 		'POST /__sandbox/webhooks/legacy': (body) => {
@@ -380,9 +382,27 @@ function controlRoutes(sandbox) {
 			hooks().setLegacyUrl(body.demarche, body.url);
 			return { legacy: Object.fromEntries(hooks().legacy) };
 		},
+		/**
+		 * `timeoutMs` of legacy deliveries (10 s), `v2TimeoutMs` of v2 ones (15 s); `allowPrivateUrls`:
+		 * let webhookCreer accept local and private URLs, which upstream refuses (a deliberate
+		 * divergence, for a local test receiver).
+		 */
 		'POST /__sandbox/webhooks/settings': (body) => {
 			if (body.timeoutMs !== undefined) hooks().timeoutMs = Number(body.timeoutMs);
-			return { timeoutMs: hooks().timeoutMs };
+			if (body.v2TimeoutMs !== undefined) hooks().v2TimeoutMs = Number(body.v2TimeoutMs);
+			if (body.allowPrivateUrls !== undefined) hooks().allowPrivateUrls = Boolean(body.allowPrivateUrls);
+			return {
+				timeoutMs: hooks().timeoutMs,
+				v2TimeoutMs: hooks().v2TimeoutMs,
+				allowPrivateUrls: hooks().allowPrivateUrls,
+			};
+		},
+		/** A v2 webhook disabled as the platform does after its last failed attempt (`{webhook: id}`). */
+		'POST /__sandbox/webhooks/auto-disable': (body) => {
+			const webhook = [...hooks().v2.values()].find((w) => w.id === body.webhook);
+			if (!webhook) throw httpError(404, `No webhook ${body.webhook}`);
+			hooks().autoDisableV2(webhook.number);
+			return { id: webhook.id, enabled: webhook.enabled };
 		},
 		/** Delivery log; `?settle=1` waits for deliveries in flight first, `?kind=legacy|v2` filters. */
 		'GET /__sandbox/webhooks/deliveries': async (_b, _p, url) => {

@@ -77,6 +77,11 @@ it('legacy: the platform\'s own callback starts the workflow once, its repeat no
 
 	const first = await handOver(received[0], 1004, { mode: 'legacy' });
 	expect(jsonOf(first.workflowData[0])).toMatchObject([{ demarcheNumber: 1004, dossierNumber: number, state: 'en_instruction' }]);
+	// updated_at comes in Paris time with its offset; the item carries the same instant in UTC
+	const updatedAt = new URLSearchParams(received[0].rawBody.toString()).get('updated_at');
+	expect(updatedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0[12]00$/);
+	const [, day, time, sign, hh, mm] = /^(\S+) (\S+) ([+-])(\d\d)(\d\d)$/.exec(updatedAt);
+	expect(jsonOf(first.workflowData[0])[0].updatedAt).toBe(new Date(`${day}T${time}${sign}${hh}:${mm}`).toISOString());
 	const repeat = await handOver(received[1], 1004, { mode: 'legacy' }, first.staticData);
 	expect(repeat.responseStatus).toBe(200);
 	expect(repeat.workflowData).toBeUndefined();
@@ -84,6 +89,8 @@ it('legacy: the platform\'s own callback starts the workflow once, its repeat no
 });
 
 it('signed: registered on activation, the signed batch accepted, its redelivery dropped, a tampered one refused', async () => {
+	// the platform refuses private URLs (PR #13557); this receiver is local, so the sandbox allows it
+	await control(sb, 'POST', '/webhooks/settings', { allowPrivateUrls: true });
 	const options = { node: node(1003, { mode: 'signed' }), credentials: credentialsFor(sb), webhookBaseUrl: base() };
 	const created = await runWebhookMethod('create', options);
 	expect(created.staticData[NODE_KEY].secret).toBeTruthy();
@@ -114,4 +121,5 @@ it('signed: registered on activation, the signed batch accepted, its redelivery 
 	expect(refused.workflowData).toBeUndefined();
 
 	await runWebhookMethod('delete', { ...options, staticData: accepted.staticData });
+	await control(sb, 'POST', '/webhooks/settings', { allowPrivateUrls: false });
 });

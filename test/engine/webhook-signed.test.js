@@ -1,14 +1,15 @@
 'use strict';
 /**
- * Signed webhooks (v2) in n8n's engine: signature of the raw body, one item per event, repeated
- * sequences dropped, and the register/check/delete lifecycle against the sandbox when it offers
- * webhookCreer (sandbox part 2).
+ * Signed webhooks (v2, experimental: the open upstream pull request #13557) in n8n's engine: Standard
+ * Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature v1 keyed with the decoded
+ * whsec_ secret), one item per event, repeated sequences dropped while gaps are taken as they come, and
+ * the register/check/delete lifecycle against the sandbox, which refuses private URLs as the PR does.
  */
 const { createHmac } = require('crypto');
 
 const { startSandbox } = require('../../sandbox');
 const { NODE_TYPES, runWebhook, runWebhookMethod, jsonOf } = require('../helpers/engine');
-const { byId, credentialsFor, gql } = require('./trigger-support');
+const { byId, control, credentialsFor, gql } = require('./trigger-support');
 
 let sb;
 beforeAll(async () => {
@@ -18,7 +19,8 @@ afterAll(async () => {
 	await sb?.stop();
 });
 
-const SECRET = 'whsec-test-0123456789';
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+const SECRET = `whsec_${KEY.toString('base64')}`;
 const node = (parameters = {}) => ({
 	type: NODE_TYPES.webhookTrigger,
 	// a saved workflow keeps its webhook ID across activations
@@ -26,7 +28,11 @@ const node = (parameters = {}) => ({
 	parameters: { demarche: byId(1003), mode: 'signed', ...parameters },
 });
 
-const sign = (raw, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+/** Standard Webhooks headers, written out from the PR's delivery_job.rb#signature. */
+function signed(raw, { key = KEY, id = 'msg_1_1_2', timestamp = Math.floor(Date.now() / 1000) } = {}) {
+	const signature = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${raw}`).digest('base64')}`;
+	return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
+}
 
 function batch(...sequences) {
 	return JSON.stringify({
@@ -42,14 +48,14 @@ function batch(...sequences) {
 }
 
 const NODE_KEY = 'node:Démarche Numérique Webhook Trigger';
-async function deliver(raw, signature, staticData = { [NODE_KEY]: { secret: SECRET } }) {
+async function deliver(raw, headers, staticData = { [NODE_KEY]: { secret: SECRET } }, parameters = {}) {
 	return await runWebhook({
-		node: node(),
+		node: node(parameters),
 		credentials: credentialsFor(sb),
 		staticData,
 		request: {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'x-webhook-signature-256': signature },
+			headers: { 'content-type': 'application/json', ...headers },
 			rawBody: raw,
 		},
 	});
@@ -58,7 +64,7 @@ async function deliver(raw, signature, staticData = { [NODE_KEY]: { secret: SECR
 it('verifies the signature of the raw body and emits one item per event', async () => {
 	// spacing the JSON differently from JSON.stringify: the node must sign the bytes it received
 	const raw = batch(1, 2).replace(/,/g, ', ');
-	const result = await deliver(raw, sign(raw));
+	const result = await deliver(raw, signed(raw));
 	expect(result.responseStatus).toBe(200);
 	expect(jsonOf(result.workflowData[0]).map((e) => [e.sequence, e.type, e.dossierNumber])).toEqual([
 		[1, 'dossier_depose', 10001],
@@ -66,21 +72,64 @@ it('verifies the signature of the raw body and emits one item per event', async 
 	]);
 });
 
-it('rejects a forged or missing signature', async () => {
+it('rejects a forged, stale, replayed-elsewhere or missing signature', async () => {
 	const raw = batch(3);
-	for (const signature of [sign(raw, 'not-the-secret'), sign(`${raw} `), undefined, 'sha256=zz']) {
-		const result = await deliver(raw, signature);
+	const { 'webhook-signature': _dropped, ...unsigned } = signed(raw);
+	const stale = Math.floor(Date.now() / 1000) - 600;
+	const forged = [
+		signed(raw, { key: Buffer.from('another key, another webhook....') }),
+		signed(`${raw} `),
+		{ ...signed(raw), 'webhook-id': 'msg_1_3_4' },
+		signed(raw, { timestamp: stale }),
+		unsigned,
+		{ ...signed(raw), 'webhook-signature': 'v1,zz' },
+		// the old draft's header alone (sha256=hex of the body) is not the PR's signature any more
+		{ 'x-webhook-signature-256': `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}` },
+	];
+	for (const headers of forged) {
+		const result = await deliver(raw, headers);
 		expect(result.responseStatus).toBe(401);
 		expect(result.workflowData).toBeUndefined();
 	}
 });
 
-it('drops repeated sequence numbers (at-least-once delivery)', async () => {
-	const first = await deliver(batch(10, 11), sign(batch(10, 11)));
-	const repeat = await deliver(batch(10, 11), sign(batch(10, 11)), first.staticData);
+it('drops repeated sequence numbers (at-least-once delivery), takes gaps as they come', async () => {
+	const first = await deliver(batch(10, 11), signed(batch(10, 11)));
+	const repeat = await deliver(batch(10, 11), signed(batch(10, 11)), first.staticData);
+	expect(repeat.responseStatus).toBe(200);
 	expect(repeat.workflowData).toBeUndefined();
-	const overlap = await deliver(batch(11, 12), sign(batch(11, 12)), repeat.staticData);
+	const overlap = await deliver(batch(11, 12), signed(batch(11, 12)), repeat.staticData);
 	expect(jsonOf(overlap.workflowData[0]).map((e) => e.sequence)).toEqual([12]);
+	// the global event ID skips other démarches' events: nothing is missing, nothing is held back
+	const gapped = await deliver(batch(40, 977), signed(batch(40, 977)), overlap.staticData);
+	expect(jsonOf(gapped.workflowData[0]).map((e) => e.sequence)).toEqual([40, 977]);
+});
+
+it('with Fetch Dossier, a read that fails still emits each event, with fetchError, and answers 200', async () => {
+	const data = await gql(sb, '{ demarche(number: 1003) { dossiers(first: 2) { nodes { number } } } }');
+	const [broken, fine] = data.demarche.dossiers.nodes.map((n) => n.number);
+	const raw = JSON.stringify({
+		webhook_id: 'V2ViaG9vay0x',
+		demarche_number: 1003,
+		events: [
+			{ sequence: 501, type: 'dossier_accepte', dossier_number: broken, timestamp: '2026-03-02T10:00:00+01:00' },
+			{ sequence: 502, type: 'message_cree', dossier_number: fine, timestamp: '2026-03-02T10:00:01+01:00' },
+		],
+	});
+	// one fault: the first read (the broken dossier's) fails, the next succeeds
+	await control(sb, 'POST', '/faults', { kind: 'invalid_null', dossier: broken, count: 1 });
+	try {
+		const result = await deliver(raw, signed(raw), undefined, { fetchDossier: true });
+		expect(result.responseStatus).toBe(200);
+		const [first, second] = jsonOf(result.workflowData[0]);
+		expect(first).toMatchObject({ sequence: 501, type: 'dossier_accepte', dossierNumber: broken });
+		expect(first.fetchError.message).toMatch(new RegExp(`dossier ${broken}`));
+		expect(second.number).toBe(fine);
+		expect(second.webhookEvent).toMatchObject({ sequence: 502, type: 'message_cree' });
+		expect(second.fetchError).toBeUndefined();
+	} finally {
+		await control(sb, 'DELETE', '/faults');
+	}
 });
 
 describe('registration round trip against the sandbox', () => {
@@ -93,6 +142,20 @@ describe('registration round trip against the sandbox', () => {
 		}
 	});
 
+	it('refuses activation with a private or local URL, saying what to do', async () => {
+		if (!supported) return;
+		for (const base of ['http://localhost:5678/webhook', 'http://192.168.1.20:5678/webhook', 'http://n8n:5678/webhook']) {
+			await expect(
+				runWebhookMethod('create', { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: base }),
+			).rejects.toMatchObject({
+				message: expect.stringContaining('refused this workflow\'s webhook URL'),
+				description: expect.stringContaining('WEBHOOK_URL'),
+			});
+		}
+		const listed = await gql(sb, '{ webhooks(demarche: {number: 1003}) { url } }');
+		expect(listed.webhooks.map((w) => w.url).filter((u) => /localhost|192\.168|\/\/n8n:/.test(u))).toEqual([]);
+	});
+
 	it('creates, finds, then deletes the webhook', async () => {
 		if (!supported) return;
 		const options = { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: 'https://n8n.example.org/webhook' };
@@ -101,7 +164,7 @@ describe('registration round trip against the sandbox', () => {
 		const created = await runWebhookMethod('create', { ...options, staticData: before.staticData });
 		const registered = created.staticData[NODE_KEY];
 		expect(registered.webhookId).toBeTruthy();
-		expect(registered.secret).toBeTruthy();
+		expect(registered.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 		expect(created.webhookUrl).toMatch(/^https:\/\/n8n\.example\.org\/webhook\/.+\/demarche-numerique$/);
 		const listed = await gql(sb, '{ webhooks(demarche: {number: 1003}) { id url } }');
 		expect(listed.webhooks).toContainEqual({ id: registered.webhookId, url: created.webhookUrl });
@@ -113,6 +176,27 @@ describe('registration round trip against the sandbox', () => {
 		expect(after.webhooks.map((w) => w.id)).not.toContain(registered.webhookId);
 		const gone = await runWebhookMethod('checkExists', { ...options, staticData: deleted.staticData });
 		expect(gone.result).toBe(false);
+	});
+
+	it('activation enables again a webhook the platform disabled, which then delivers what it kept', async () => {
+		if (!supported) return;
+		const options = { node: node(), credentials: credentialsFor(sb), webhookBaseUrl: 'https://n8n.example.org/webhook' };
+		const created = await runWebhookMethod('create', options);
+		const { webhookId } = created.staticData[NODE_KEY];
+		try {
+			await control(sb, 'POST', '/webhooks/auto-disable', { webhook: webhookId });
+			const enabled = async () =>
+				(await gql(sb, '{ webhooks(demarche: {number: 1003}) { id enabled } }')).webhooks.find((w) => w.id === webhookId)
+					.enabled;
+			expect(await enabled()).toBe(false);
+			// n8n restarts or the workflow is activated again: checkExists runs
+			const exists = await runWebhookMethod('checkExists', { ...options, staticData: created.staticData });
+			expect(exists.result).toBe(true);
+			expect(exists.staticData[NODE_KEY].webhookId).toBe(webhookId);
+			expect(await enabled()).toBe(true);
+		} finally {
+			await runWebhookMethod('delete', { ...options, staticData: created.staticData });
+		}
 	});
 
 	it('refuses to activate on a server without webhookCreer', async () => {

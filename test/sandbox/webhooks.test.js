@@ -70,7 +70,7 @@ describe('legacy webhook', () => {
 	);
 	afterAll(() => control(sandbox, 'POST', '/webhooks/legacy', { demarche: 1003, url: null }));
 
-	it('POSTs a form on the deposit and on each state change, with a Ruby UTC updated_at', async () => {
+	it('POSTs a form on the deposit and on each state change, updated_at in Paris time with its offset', async () => {
 		await control(sandbox, 'POST', '/clock', { set: '2026-03-10T09:15:42.250Z' });
 		try {
 			const number = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
@@ -85,20 +85,23 @@ describe('legacy webhook', () => {
 				'/legacy?secret=abc',
 				'/legacy?secret=abc',
 			]);
-			for (const r of receiver.received)
+			for (const r of receiver.received) {
 				expect(r.headers['content-type']).toBe('application/x-www-form-urlencoded');
+				expect(r.headers['user-agent']).toBe('demarche.numerique.gouv.fr');
+				expect(r.headers['webhook-signature']).toBeUndefined();
+			}
 			expect(receiver.received.map((r) => formOf(r.body))).toEqual([
 				{
 					procedure_id: '1003',
 					dossier_id: String(number),
 					state: 'en_construction',
-					updated_at: '2026-03-10 09:15:42 UTC',
+					updated_at: '2026-03-10 10:15:42 +0100',
 				},
 				{
 					procedure_id: '1003',
 					dossier_id: String(number),
 					state: 'en_instruction',
-					updated_at: '2026-03-10 10:00:07 UTC',
+					updated_at: '2026-03-10 11:00:07 +0100',
 				},
 			]);
 		} finally {
@@ -157,22 +160,30 @@ describe('legacy webhook', () => {
 	});
 });
 
-describe('webhooks v2 (behind the switch)', () => {
+describe('webhooks v2 (behind the switch; the open upstream PR #13557)', () => {
 	const CREER = `mutation($d: Int!, $url: String!, $types: [WebhookEventTypeEnum!]!) {
 		webhookCreer(input: {demarche: {number: $d}, url: $url, eventTypes: $types, label: "Tests"}) {
 			webhook { id url eventTypes enabled label } secret errors { message } } }`;
-	const create = (types, token, demarche = 1003) =>
-		gql(
-			sandbox,
-			CREER,
-			{ d: demarche, url: receiver.url('/v2'), types },
-			token === undefined ? undefined : `Bearer ${token}`,
-		);
-	const hmac = (secret, body) =>
-		`sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`;
+	const create = (types, token, demarche = 1003, url = receiver.url('/v2')) =>
+		gql(sandbox, CREER, { d: demarche, url, types }, token === undefined ? undefined : `Bearer ${token}`);
+	const remove = (created) => mutate(sandbox, 'webhookSupprimer', { webhook: created.webhook.id });
+	/** Standard Webhooks verification, written from the PR's delivery_job.rb#signature. */
+	function verifies(secret, request) {
+		const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+		const content = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
+		const expected = `v1,${crypto.createHmac('sha256', key).update(content).digest('base64')}`;
+		return request.headers['webhook-signature'].split(' ').includes(expected);
+	}
+	const eventsOf = () => receiver.received.flatMap((r) => JSON.parse(r.body).events);
 
-	beforeAll(() => control(sandbox, 'POST', '/modes', { webhooksV2: true }));
-	afterAll(() => control(sandbox, 'POST', '/modes', { webhooksV2: false }));
+	beforeAll(async () => {
+		await control(sandbox, 'POST', '/modes', { webhooksV2: true });
+		await control(sandbox, 'POST', '/webhooks/settings', { allowPrivateUrls: true }); // a local receiver
+	});
+	afterAll(async () => {
+		await control(sandbox, 'POST', '/webhooks/settings', { allowPrivateUrls: false });
+		await control(sandbox, 'POST', '/modes', { webhooksV2: false });
+	});
 
 	it('is absent from the schema without the switch', async () => {
 		await control(sandbox, 'POST', '/modes', { webhooksV2: false });
@@ -188,16 +199,25 @@ describe('webhooks v2 (behind the switch)', () => {
 		}
 	});
 
-	it('delivers signed JSON batches with strictly increasing sequences, filtered by event type', async () => {
-		const created = (await create(['dossier_depose', 'dossier_changement_etat'])).json.data
+	it('offers the PR\'s seventeen event types', async () => {
+		const res = await gql(sandbox, '{ __type(name: "WebhookEventTypeEnum") { enumValues { name } } }');
+		expect(res.json.data.__type.enumValues.map((v) => v.name).sort()).toEqual(
+			[
+				'dossier_depose', 'dossier_en_instruction', 'dossier_accepte', 'dossier_refuse', 'dossier_sans_suite',
+				'dossier_repasse_en_construction', 'dossier_repasse_en_instruction', 'dossier_modifie',
+				'correction_demandee', 'groupe_instructeur_change', 'dossier_supprime', 'dossier_restaure',
+				'message_cree', 'avis_cree', 'avis_repondu', 'dossier_label_ajoute', 'dossier_label_supprime',
+			].sort(),
+		);
+	});
+
+	it('delivers JSON batches signed per Standard Webhooks with a whsec_ secret, filtered by event type', async () => {
+		const created = (await create(['dossier_depose', 'dossier_en_instruction', 'dossier_accepte'])).json.data
 			.webhookCreer;
 		expect(created.errors).toBeNull();
-		expect(created.webhook).toMatchObject({
-			url: receiver.url('/v2'),
-			enabled: true,
-			label: 'Tests',
-		});
-		expect(created.secret).toMatch(/^[0-9a-f]{64}$/);
+		expect(created.webhook).toMatchObject({ url: receiver.url('/v2'), enabled: true, label: 'Tests' });
+		expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+		expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
 		try {
 			const number = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
 			await control(sandbox, 'POST', '/act/message', { number, body: 'not subscribed' });
@@ -205,51 +225,70 @@ describe('webhooks v2 (behind the switch)', () => {
 				dossierId: gid('Dossier', number),
 				instructeurId: who.insider.id,
 			});
-			await mutate(sandbox, 'dossierAccepter', {
-				dossierId: gid('Dossier', number),
-				instructeurId: who.insider.id,
-			});
+			await mutate(sandbox, 'dossierAccepter', { dossierId: gid('Dossier', number), instructeurId: who.insider.id });
 			await settled('v2');
 			expect(receiver.received.length).toBeGreaterThan(0);
-			const events = [];
+			const now = Date.now() / 1000;
 			for (const request of receiver.received) {
 				expect(request.headers['content-type']).toBe('application/json');
-				expect(request.headers['x-webhook-signature-256']).toBe(hmac(created.secret, request.body));
+				expect(verifies(created.secret, request)).toBe(true);
+				expect(Math.abs(Number(request.headers['webhook-timestamp']) - now)).toBeLessThan(60);
 				const batch = JSON.parse(request.body);
+				const sequences = batch.events.map((e) => e.sequence);
+				expect(request.headers['webhook-id']).toMatch(
+					new RegExp(`^msg_\\d+_${sequences[0]}_${sequences[sequences.length - 1]}$`),
+				);
 				expect(batch.webhook_id).toBe(created.webhook.id);
 				expect(batch.demarche_number).toBe(1003);
-				events.push(...batch.events);
 			}
+			const events = eventsOf();
 			expect(events.map((e) => [e.type, e.dossier_number])).toEqual([
 				['dossier_depose', number],
-				['dossier_changement_etat', number],
-				['dossier_changement_etat', number],
+				['dossier_en_instruction', number],
+				['dossier_accepte', number],
 			]);
-			for (let i = 1; i < events.length; i++)
-				expect(events[i].sequence).toBeGreaterThan(events[i - 1].sequence);
-			for (const e of events)
-				expect(e.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
-			const listed = await gql(
-				sandbox,
-				'{ webhooks(demarche: {number: 1003}) { id lastDeliveredSequence } }',
-			);
-			expect(listed.json.data.webhooks).toContainEqual({
-				id: created.webhook.id,
-				lastDeliveredSequence: events[2].sequence,
-			});
+			for (let i = 1; i < events.length; i++) expect(events[i].sequence).toBeGreaterThan(events[i - 1].sequence);
+			for (const e of events) expect(e.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/);
+			const listed = await gql(sandbox, '{ webhooks(demarche: {number: 1003}) { id lastError lastSuccessAt } }');
+			const mine = listed.json.data.webhooks.find((w) => w.id === created.webhook.id);
+			expect(mine.lastError).toBeNull();
+			expect(mine.lastSuccessAt).toEqual(expect.any(String));
 		} finally {
-			await mutate(
-				sandbox,
-				'webhookSupprimer',
-				{ webhook: created.webhook.id },
-				'id errors { message }',
-			);
+			await remove(created);
 		}
 	});
 
-	it('sends what one request causes as one batch (a correction: message, then back to en_construction)', async () => {
-		const created = (await create(['dossier_message', 'dossier_changement_etat'])).json.data
-			.webhookCreer;
+	it('numbers events with one global sequence: gaps where other démarches\' events took the IDs', async () => {
+		const mine = (await create(['dossier_depose'])).json.data.webhookCreer;
+		const other = (await create(['dossier_depose'], undefined, 1005)).json.data.webhookCreer;
+		try {
+			const first = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			await freshDossier(sandbox, { demarche: 1005 });
+			await freshDossier(sandbox, { demarche: 1005 });
+			const second = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			await settled('v2');
+			const byWebhook = (id) =>
+				receiver.received.filter((r) => JSON.parse(r.body).webhook_id === id).flatMap((r) => JSON.parse(r.body).events);
+			const ours = byWebhook(mine.webhook.id);
+			const theirs = byWebhook(other.webhook.id);
+			expect(ours.map((e) => e.dossier_number)).toEqual([first, second]);
+			expect(theirs).toHaveLength(2);
+			// the two events of 1005 sit between ours: a gap of two, and no ID used twice
+			expect(ours[1].sequence - ours[0].sequence).toBe(3);
+			for (const e of theirs) {
+				expect(e.sequence).toBeGreaterThan(ours[0].sequence);
+				expect(e.sequence).toBeLessThan(ours[1].sequence);
+			}
+		} finally {
+			await remove(mine);
+			await remove(other);
+		}
+	});
+
+	it('sends what one request causes as one batch (a correction: message, correction, back to en_construction)', async () => {
+		const created = (
+			await create(['message_cree', 'correction_demandee', 'dossier_repasse_en_construction'])
+		).json.data.webhookCreer;
 		try {
 			const number = await freshDossier(sandbox, {
 				demarche: 1003,
@@ -268,14 +307,33 @@ describe('webhooks v2 (behind the switch)', () => {
 			await settled('v2');
 			expect(receiver.received).toHaveLength(1);
 			const { events } = JSON.parse(receiver.received[0].body);
-			expect(events.map((e) => e.type)).toEqual(['dossier_message', 'dossier_changement_etat']);
-			expect(events[1].sequence).toBe(events[0].sequence + 1);
+			expect(events.map((e) => e.type)).toEqual([
+				'message_cree',
+				'correction_demandee',
+				'dossier_repasse_en_construction',
+			]);
 		} finally {
-			await mutate(sandbox, 'webhookSupprimer', { webhook: created.webhook.id });
+			await remove(created);
 		}
 	});
 
-	it('redelivers a failed batch byte for byte (at least once)', async () => {
+	it('emits nothing for annotations (no such type in the PR), dossier_modifie for the usager\'s changes', async () => {
+		const created = (await create(['dossier_modifie', 'message_cree'])).json.data.webhookCreer;
+		try {
+			const number = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			await settled('v2');
+			receiver.reset();
+			await control(sandbox, 'POST', '/act/update', { number, values: {}, annotations: true });
+			expect(await settled('v2')).toEqual([]);
+			await control(sandbox, 'POST', '/act/update', { number, values: {} });
+			await settled('v2');
+			expect(eventsOf().map((e) => e.type)).toEqual(['dossier_modifie']);
+		} finally {
+			await remove(created);
+		}
+	});
+
+	it('redelivers a failed batch: same body and webhook-id, signed afresh (at least once)', async () => {
 		const created = (await create(['dossier_depose'])).json.data.webhookCreer;
 		receiver.onRequest((_req, res) => {
 			res.statusCode = 503;
@@ -285,16 +343,47 @@ describe('webhooks v2 (behind the switch)', () => {
 			await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
 			const [failed] = await settled('v2');
 			expect(failed.status).toBe(503);
+			const listed = await gql(sandbox, '{ webhooks(demarche: {number: 1003}) { id lastError } }');
+			expect(listed.json.data.webhooks.find((w) => w.id === created.webhook.id).lastError).toMatch(/503/);
 			receiver.onRequest((_req, res) => res.end('ok'));
 			const again = await control(sandbox, 'POST', '/webhooks/redeliver', { delivery: failed.id });
 			expect(again.status).toBe(200);
 			expect(receiver.received).toHaveLength(2);
-			expect(receiver.received[1].body).toBe(receiver.received[0].body);
-			expect(receiver.received[1].headers['x-webhook-signature-256']).toBe(
-				hmac(created.secret, receiver.received[0].body),
-			);
+			const [first, second] = receiver.received;
+			expect(second.body).toBe(first.body);
+			expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+			expect(verifies(created.secret, second)).toBe(true);
 		} finally {
-			await mutate(sandbox, 'webhookSupprimer', { webhook: created.webhook.id });
+			await remove(created);
+		}
+	});
+
+	it('keeps what happens while auto-disabled and delivers it in order on webhookActiver', async () => {
+		const created = (await create(['dossier_depose'])).json.data.webhookCreer;
+		try {
+			await control(sandbox, 'POST', '/webhooks/auto-disable', { webhook: created.webhook.id });
+			const listed = await gql(sandbox, '{ webhooks(demarche: {number: 1003}) { id enabled autoDisabledAt } }');
+			expect(listed.json.data.webhooks.find((w) => w.id === created.webhook.id)).toMatchObject({
+				enabled: false,
+				autoDisabledAt: expect.any(String),
+			});
+			const first = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			const second = await freshDossier(sandbox, { demarche: 1003, groupe: who.groupe.number });
+			expect(await settled('v2')).toEqual([]);
+			const res = await mutate(
+				sandbox,
+				'webhookActiver',
+				{ webhook: created.webhook.id },
+				'webhook { id enabled autoDisabledAt } errors { message }',
+			);
+			expect(res.data.webhookActiver).toEqual({
+				webhook: { id: created.webhook.id, enabled: true, autoDisabledAt: null },
+				errors: null,
+			});
+			await settled('v2');
+			expect(eventsOf().map((e) => e.dossier_number)).toEqual([first, second]);
+		} finally {
+			await remove(created);
 		}
 	});
 
@@ -326,12 +415,38 @@ describe('webhooks v2 (behind the switch)', () => {
 		expect(scoped.json.errors[0].message).toBe(
 			'An object of type Demarche was hidden due to permissions',
 		);
-		const ftp = await gql(sandbox, CREER, {
-			d: 1003,
-			url: 'ftp://exemple.fr/x',
-			types: ['dossier_depose'],
-		});
+		const ftp = await create(['dossier_depose'], undefined, 1003, 'ftp://exemple.fr/x');
 		expect(ftp.json.data.webhookCreer.webhook).toBeNull();
 		expect(ftp.json.data.webhookCreer.errors).toHaveLength(1);
+	});
+
+	it('refuses URLs on a private network or a local name, as upstream\'s URLValidator does', async () => {
+		await control(sandbox, 'POST', '/webhooks/settings', { allowPrivateUrls: false });
+		try {
+			for (const url of [
+				'http://127.0.0.1:5678/webhook/x',
+				'http://localhost:5678/webhook/x',
+				'http://10.1.2.3/x',
+				'http://172.20.0.5/x',
+				'http://192.168.1.10/x',
+				'http://169.254.169.254/latest',
+				'http://100.64.0.5/x',
+				'http://0.0.0.0/x',
+				'http://[::1]/x',
+				'http://[fd00::1]/x',
+				'http://[::ffff:127.0.0.1]/x',
+				'http://intranet/x',
+				'http://n8n.localhost/x',
+			]) {
+				const res = (await create(['dossier_depose'], undefined, 1003, url)).json.data.webhookCreer;
+				expect({ url, webhook: res.webhook, errors: res.errors?.length }).toEqual({ url, webhook: null, errors: 1 });
+			}
+			const open = (await create(['dossier_depose'], undefined, 1003, 'https://n8n.example.org/webhook/x')).json.data
+				.webhookCreer;
+			expect(open.errors).toBeNull();
+			await remove(open);
+		} finally {
+			await control(sandbox, 'POST', '/webhooks/settings', { allowPrivateUrls: true });
+		}
 	});
 });

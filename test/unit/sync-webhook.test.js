@@ -38,17 +38,88 @@ describe('legacy callback', () => {
 	});
 });
 
-describe('signed webhooks (v2)', () => {
-	const body = Buffer.from('{"events":[]}');
-	const signature = `sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`;
+describe('legacy callback secrets', () => {
+	const generatedOld = webhook.legacySecret('old-token', '12');
+	const generatedNew = webhook.legacySecret('new-token', '12');
 
-	it('accepts the HMAC-SHA256 of the raw body, nothing else', () => {
-		expect(webhook.verifySignature(body, signature, 's3cret')).toBe(true);
-		expect(webhook.verifySignature(body, signature.toUpperCase().replace('SHA256=', 'sha256='), 's3cret')).toBe(true);
-		expect(webhook.verifySignature(body, signature, 'other')).toBe(false);
-		expect(webhook.verifySignature(Buffer.from('{"events": []}'), signature, 's3cret')).toBe(false);
-		expect(webhook.verifySignature(body, signature.replace('sha256=', ''), 's3cret')).toBe(false);
-		expect(webhook.verifySignature(body, signature, '')).toBe(false);
+	it('accepts the generated secret of the current token, and one remembered from an earlier token', () => {
+		expect(webhook.acceptedLegacySecret(generatedNew, { generated: generatedNew })).toBe('generated');
+		expect(webhook.acceptedLegacySecret(generatedOld, { generated: generatedNew })).toBeNull();
+		const remembered = webhook.rememberDigest([], webhook.secretDigest(generatedOld));
+		expect(webhook.acceptedLegacySecret(generatedOld, { generated: generatedNew, remembered })).toBe('remembered');
+		expect(webhook.acceptedLegacySecret('guess', { generated: generatedNew, remembered })).toBeNull();
+		expect(webhook.acceptedLegacySecret(undefined, { generated: generatedNew, remembered })).toBeNull();
+		expect(webhook.acceptedLegacySecret(['a'], { generated: generatedNew, remembered })).toBeNull();
+	});
+
+	it('with a secret of the user, accepts it and what was remembered, not the generated one', () => {
+		const remembered = webhook.rememberDigest([], webhook.secretDigest(generatedOld));
+		const accepted = { custom: 'Mine0123456789', generated: undefined, remembered };
+		expect(webhook.acceptedLegacySecret('Mine0123456789', accepted)).toBe('custom');
+		expect(webhook.acceptedLegacySecret(generatedOld, accepted)).toBe('remembered');
+		expect(webhook.acceptedLegacySecret(generatedNew, accepted)).toBeNull();
+		expect(webhook.acceptedLegacySecret('Mine012345678', accepted)).toBeNull();
+	});
+
+	it('stores digests, never the secret, a bounded number of them, most recent last', () => {
+		const digest = webhook.secretDigest(generatedOld);
+		expect(digest).toMatch(/^[0-9a-f]{64}$/);
+		expect(digest).not.toContain(generatedOld);
+		let memory;
+		for (let i = 0; i < 4; i++) memory = webhook.rememberDigest(memory, `d${i}`, 3);
+		expect(memory).toEqual(['d1', 'd2', 'd3']);
+		// seen again: moved last, not duplicated
+		expect(webhook.rememberDigest(memory, 'd1', 3)).toEqual(['d2', 'd3', 'd1']);
+	});
+});
+
+describe('signed webhooks (v2)', () => {
+	// Standard Webhooks as PR #13557 signs (delivery_job.rb#signature), written out independently here.
+	const key = Buffer.alloc(32, 7);
+	const secret = `whsec_${key.toString('base64')}`;
+	const body = Buffer.from('{"webhook_id":"W","demarche_number":7,"events":[]}');
+	const now = 1_780_000_000;
+	const sign = (k, id, ts, raw) =>
+		`v1,${createHmac('sha256', k).update(`${id}.${ts}.${raw}`).digest('base64')}`;
+	const headers = (signature, timestamp = String(now), id = 'msg_1_5_9') => ({ id, timestamp, signature });
+
+	it('accepts a v1 HMAC-SHA256 of id.timestamp.body keyed with the decoded whsec_ secret', () => {
+		expect(webhook.signatureProblem(body, headers(sign(key, 'msg_1_5_9', now, body)), secret, now)).toBeNull();
+		// several signatures (a renewed secret overlapping the old one): one match suffices
+		const other = sign(Buffer.alloc(32, 1), 'msg_1_5_9', now, body);
+		expect(webhook.signatureProblem(body, headers(`${other} ${sign(key, 'msg_1_5_9', now, body)}`), secret, now)).toBeNull();
+	});
+
+	it('refuses another key, another body, id or timestamp, the whole secret as key, and a missing header', () => {
+		const bad = [
+			headers(sign(Buffer.alloc(32, 1), 'msg_1_5_9', now, body)),
+			headers(sign(key, 'msg_1_5_9', now, '{"events": []}')),
+			headers(sign(key, 'msg_1_5_8', now, body)),
+			headers(sign(key, 'msg_1_5_9', now + 1, body)),
+			headers(sign(Buffer.from(secret), 'msg_1_5_9', now, body)),
+			headers(sign(key, 'msg_1_5_9', now, body).replace('v1,', 'v2,')),
+			headers(undefined),
+			headers(sign(key, 'msg_1_5_9', now, body), null),
+		];
+		for (const h of bad) expect(webhook.signatureProblem(body, h, secret, now)).toEqual(expect.any(String));
+		expect(webhook.signatureProblem(body, headers(sign(key, 'msg_1_5_9', now, body)), '', now)).toMatch(/no secret/);
+	});
+
+	it('refuses a timestamp more than five minutes away (replay)', () => {
+		const old = now - 301;
+		expect(webhook.signatureProblem(body, headers(sign(key, 'msg_1_5_9', old, body), String(old)), secret, now)).toMatch(
+			/too far/,
+		);
+		const recent = now - 299;
+		expect(webhook.signatureProblem(body, headers(sign(key, 'msg_1_5_9', recent, body), String(recent)), secret, now)).toBeNull();
+	});
+
+	it('takes sequences with gaps as they come: a gap is not a loss', () => {
+		const events = (...seq) => seq.map((sequence) => ({ sequence, type: 't', dossierNumber: 1, timestamp: null }));
+		const first = webhook.freshEvents(events(101, 157), undefined);
+		expect(first.fresh.map((e) => e.sequence)).toEqual([101, 157]);
+		const next = webhook.freshEvents(events(157, 9000), first.memory);
+		expect(next.fresh.map((e) => e.sequence)).toEqual([9000]);
 	});
 
 	it('drops sequences already handled, with a bounded memory', () => {

@@ -1,9 +1,10 @@
 import type { Document } from './queries';
 
 /**
- * Signed webhooks v2 (proposed upstream, demarche.numerique.gouv.fr PR #10263; absent from the
- * published schema, so the conformance tests leave these documents out): the node uses them only after
- * introspection finds `webhookCreer`.
+ * Signed webhooks v2 (experimental: proposed upstream in the open pull request #13557 of
+ * demarche.numerique.gouv.fr, flag `webhooks_api`; absent from the published schema, so the conformance
+ * tests leave these documents out): the node uses them only after introspection finds `webhookCreer`.
+ * The shapes are the PR's (`mutations/webhook_creer.rb`, `webhook_supprimer.rb`, `types/query_type.rb`).
  */
 
 export const WEBHOOK_CREER: Document = {
@@ -22,6 +23,17 @@ export const WEBHOOK_SUPPRIMER: Document = {
 	query: `mutation WebhookSupprimer($webhook: ID!) {
   webhookSupprimer(input: { webhook: $webhook }) {
     id
+    errors { message }
+  }
+}`,
+};
+
+/** Re-enables a webhook the platform disabled after repeated failures; it then delivers what it kept, in order. */
+export const WEBHOOK_ACTIVER: Document = {
+	operationName: 'WebhookActiver',
+	query: `mutation WebhookActiver($webhook: ID!) {
+  webhookActiver(input: { webhook: $webhook }) {
+    webhook { id enabled }
     errors { message }
   }
 }`,

@@ -1,16 +1,53 @@
 /**
- * The webhook trigger's pure logic: the legacy callback's secret and payload, signed webhooks v2
- * signatures, and bounded memories of deliveries already handled.
+ * The webhook trigger's pure logic: the legacy callback's secrets and payload, signed webhooks v2
+ * signatures (Standard Webhooks, as in the open upstream pull request #13557), and bounded memories of
+ * deliveries already handled.
  */
-import { createHmac, timingSafeEqual } from 'crypto';
+import { createHash, createHmac, timingSafeEqual } from 'crypto';
 
 /**
- * The secret of a legacy callback URL: derived from the credential's token and the démarche, so it
- * is stable across activations, unguessable without the token, shown in the editor (the node's
- * settings can compute it) and stored nowhere.
+ * The secret the node generates for a legacy callback URL when the user sets none: derived from the
+ * credential's token and the démarche, so it is stable across activations, unguessable without the
+ * token and shown in the editor. A token renewal changes it: the node remembers the digests of the
+ * generated secrets it has seen in force (see `acceptedLegacySecret`), so URLs already pasted keep
+ * working.
  */
 export function legacySecret(token: string, demarche: string): string {
 	return createHmac('sha256', token).update(`legacy-callback:${demarche}`).digest('hex').slice(0, 32);
+}
+
+/** What the node stores of a secret: its SHA-256, never the secret itself. */
+export function secretDigest(secret: string): string {
+	return createHash('sha256').update(`legacy-callback-secret:${secret}`).digest('hex');
+}
+
+/** How many generated secrets the node remembers (one per token renewal: years of them). */
+export const REMEMBERED_SECRETS = 10;
+
+/** `memory` (a list of digests) with `digest` last, bounded (mutation-free). */
+export function rememberDigest(memory: unknown, digest: string, max = REMEMBERED_SECRETS): string[] {
+	const known = Array.isArray(memory) ? (memory as unknown[]).map(String).filter((d) => d !== digest) : [];
+	const next = [...known, digest];
+	return next.slice(Math.max(0, next.length - max));
+}
+
+export type LegacySecretMatch = 'custom' | 'generated' | 'remembered' | null;
+
+/**
+ * Which accepted secret `given` is: the user's own secret when set, the secret generated from the
+ * current token when the user set none, or one generated from an earlier token and remembered.
+ */
+export function acceptedLegacySecret(
+	given: unknown,
+	accepted: { custom?: string; generated?: string; remembered?: unknown },
+): LegacySecretMatch {
+	if (typeof given !== 'string' || !given) return null;
+	if (accepted.custom) {
+		if (sameSecret(given, accepted.custom)) return 'custom';
+	} else if (accepted.generated && sameSecret(given, accepted.generated)) return 'generated';
+	const digest = secretDigest(given);
+	const remembered = Array.isArray(accepted.remembered) ? (accepted.remembered as unknown[]) : [];
+	return remembered.some((known) => typeof known === 'string' && sameSecret(digest, known)) ? 'remembered' : null;
 }
 
 /** Constant-time comparison of two strings. */
@@ -75,14 +112,46 @@ export function rememberKey(memory: unknown, key: string, max = 1000): { fresh: 
 	return { fresh: true, memory: next.slice(Math.max(0, next.length - max)) };
 }
 
-/** `X-Webhook-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`, checked in constant time. */
-export function verifySignature(rawBody: Buffer | string, header: unknown, secret: string): boolean {
-	if (!secret || typeof header !== 'string') return false;
-	const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
-	if (!match) return false;
-	const expected = createHmac('sha256', secret).update(rawBody).digest();
-	const given = Buffer.from(match[1], 'hex');
-	return given.length === expected.length && timingSafeEqual(given, expected);
+/** Standard Webhooks' default tolerance between `webhook-timestamp` and the receiver's clock. */
+export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+
+export interface SignatureHeaders {
+	id: unknown;
+	timestamp: unknown;
+	signature: unknown;
+}
+
+/**
+ * Checks a v2 delivery as PR #13557 signs it (Standard Webhooks): `webhook-signature` holds one or more
+ * space-separated `v1,<base64 HMAC-SHA256>` (two while a renewed secret overlaps the old one), each over
+ * `<webhook-id>.<webhook-timestamp>.<raw body>` keyed with the base64-decoded part of the `whsec_`
+ * secret; the timestamp must be within the tolerance of `nowSeconds`. Returns null when valid, else why.
+ */
+export function signatureProblem(
+	rawBody: Buffer | string,
+	headers: SignatureHeaders,
+	secret: string,
+	nowSeconds: number,
+	tolerance = SIGNATURE_TOLERANCE_SECONDS,
+): string | null {
+	if (!secret) return 'the node holds no secret for this webhook (deactivate and activate the workflow again)';
+	const { id, timestamp, signature } = headers;
+	if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string' || !id || !signature) {
+		return 'missing webhook-id, webhook-timestamp or webhook-signature header';
+	}
+	if (!/^\d{1,12}$/.test(timestamp.trim())) return 'unreadable webhook-timestamp';
+	if (Math.abs(nowSeconds - Number(timestamp.trim())) > tolerance) return 'webhook-timestamp too far from now';
+	const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+	const expected = createHmac('sha256', key)
+		.update(Buffer.concat([Buffer.from(`${id}.${timestamp.trim()}.`), Buffer.from(rawBody)]))
+		.digest();
+	for (const part of signature.trim().split(/\s+/)) {
+		const [version, value] = part.split(',', 2);
+		if (version !== 'v1' || !value) continue;
+		const given = Buffer.from(value, 'base64');
+		if (given.length === expected.length && timingSafeEqual(given, expected)) return null;
+	}
+	return 'no signature matches';
 }
 
 export interface SignedEvent {
@@ -124,9 +193,10 @@ export function parseSignedBatch(body: unknown): SignedBatch | null {
 }
 
 /**
- * Events not handled yet. Sequences strictly increase and delivery is at least once, so a sequence
- * already handled is a repeat; a bounded window of recent sequences plus a floor below which
- * everything counts as handled keep the memory small (mutation-free).
+ * Events not handled yet. A sequence is the platform's global event id: it strictly increases but has
+ * gaps (other démarches' events, unsubscribed types), so a gap says nothing about a loss; delivery is at
+ * least once, in order, so a sequence already handled is a repeat. A bounded window of recent sequences
+ * plus a floor below which everything counts as handled keep the memory small (mutation-free).
  */
 export function freshEvents(
 	events: SignedEvent[],
