@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
+import { dossierPartsFields, dossierPartsFrom, keyByField, keyByFrom, simplifyField } from './actions/common/fields';
 import { demarcheLocator, parseNumber } from './actions/common/locators';
 import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
@@ -43,10 +43,11 @@ function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions[
 
 /** The dossier, simplified unless asked otherwise; null when it no longer exists. */
 async function fetchDossier(ctx: IWebhookFunctions, number: number): Promise<IDataObject | null> {
-	const parts = dossierPartsFrom(ctx.getNodeParameter('include', {}) as IDataObject);
+	const parts = dossierPartsFrom(ctx.getNodeParameter('include', {}) as IDataObject | string[]);
 	const dossier = await fetchOneDossier(ctx, number, parts, { notFoundAsNull: true });
 	if (!dossier || !(ctx.getNodeParameter('simplify', true) as boolean)) return dossier;
-	return await simplifiedDossier(ctx, new ExecutionCache(), dossier);
+	const keyBy = keyByFrom(ctx.getNodeParameter('keyBy', 'label'));
+	return await simplifiedDossier(ctx, new ExecutionCache(), dossier, undefined, { keyBy });
 }
 
 function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
@@ -136,7 +137,8 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 		name: 'demarcheNumeriqueWebhookTrigger',
 		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["mode"]}}',
 		description:
 			'Starts the workflow when Démarche Numérique (formerly Démarches Simplifiées) calls back: the legacy state-change callback, or signed webhooks (v2)',
@@ -211,7 +213,8 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				description: 'Whether to read the whole dossier before starting the workflow (one request per event)',
 			},
 			simplifyField({ fetchDossier: [true] }),
-			dossierPartsField({ fetchDossier: [true] }),
+			keyByField({ fetchDossier: [true] }),
+			...dossierPartsFields({ fetchDossier: [true] }),
 		],
 	};
 

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
 import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
+import type { KeyBy, SimplifyOptions } from '../../output/simplify';
 import type { Show } from './displayOptions';
 import { userDateTime } from '../../resolve/dates';
 import { parseNumber } from './locators';
@@ -68,7 +69,25 @@ export function binaryPropertyOption(name: string, displayName: string, what: st
 	};
 }
 
-/** The `include` collection: which parts of a dossier to fetch (each trims the payload). */
+/** Every part of a dossier the node can fetch, and whether it is fetched when nothing is said. */
+const DOSSIER_PARTS: Array<{ name: string; value: keyof DossierParts; byDefault: boolean; what: string }> = [
+	{ name: 'Annotations', value: 'annotations', byDefault: true, what: 'the private annotations written by instructeurs' },
+	{ name: 'Avis', value: 'avis', byDefault: false, what: 'the expert opinions (avis)' },
+	{ name: 'Champs', value: 'champs', byDefault: true, what: 'the form fields filled by the usager' },
+	{
+		name: 'Files (Attestation, PDF)',
+		value: 'files',
+		byDefault: true,
+		what: 'signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export',
+	},
+	{ name: 'Geometry', value: 'geometry', byDefault: false, what: 'the GeoJSON geometry of map champs (can be large)' },
+	{ name: 'Instructeurs', value: 'instructeurs', byDefault: true, what: 'the instructeurs following the dossier' },
+	{ name: 'Labels', value: 'labels', byDefault: true, what: 'the labels put on the dossier' },
+	{ name: 'Messages', value: 'messages', byDefault: false, what: 'the messages exchanged with the usager' },
+	{ name: 'Traitements', value: 'traitements', byDefault: false, what: 'the history of decisions' },
+];
+
+/** The `include` collection of version 1: which parts of a dossier to fetch (each trims the payload). */
 export function dossierPartsField(show: Show): INodeProperties {
 	return {
 		displayName: 'Include',
@@ -78,95 +97,115 @@ export function dossierPartsField(show: Show): INodeProperties {
 		default: {},
 		description: 'Parts of each dossier to fetch. Fewer parts make requests faster and lighter.',
 		displayOptions: { show },
+		options: DOSSIER_PARTS.map((part) => ({
+			displayName: part.name,
+			name: part.value,
+			type: 'boolean',
+			default: part.byDefault,
+			description: `Whether to include ${part.what}`,
+		})),
+	};
+}
+
+/** The parts fetched when the user says nothing (version 1's switches, version 2's preselection). */
+export const DEFAULT_DOSSIER_PARTS: string[] = DOSSIER_PARTS.filter((part) => part.byDefault).map((part) => part.value);
+
+/**
+ * `include` of version 2: a multi-select whose defaults are shown selected (version 1's collection
+ * showed switches that were on but meant nothing until added).
+ */
+export function dossierPartsMultiSelect(show: Show): INodeProperties {
+	return {
+		displayName: 'Include',
+		name: 'include',
+		type: 'multiOptions',
+		default: DEFAULT_DOSSIER_PARTS,
+		description:
+			'Parts of each dossier to fetch (number, state, dates, démarche, groupe, demandeur, usager and motivation always come). Fewer parts make requests faster and lighter.',
+		displayOptions: { show },
+		options: DOSSIER_PARTS.map((part) => ({
+			name: part.name,
+			value: part.value,
+			description: part.what.charAt(0).toUpperCase() + part.what.slice(1),
+		})),
+	};
+}
+
+/**
+ * Both shapes of `include`: version 1's collection and version 2's multi-select, each shown for
+ * its node version only (saved workflows keep the one they were built with).
+ */
+export function dossierPartsFields(show: Show): INodeProperties[] {
+	return [
+		dossierPartsField({ ...show, '@version': [1] }),
+		dossierPartsMultiSelect({ ...show, '@version': [2] }),
+	];
+}
+
+/**
+ * `include` as DossierParts, from either shape: the multi-select's list (a part is fetched when
+ * selected), or the collection's switches (a part left out takes its default). One source of
+ * truth for every node that offers the field.
+ */
+export function dossierPartsFrom(values: IDataObject | string[] | string | null | undefined): DossierParts {
+	const parts = {} as DossierParts;
+	if (Array.isArray(values) || typeof values === 'string') {
+		// An expression may give a list or a comma-separated text.
+		const chosen = new Set(
+			(Array.isArray(values) ? values : values.split(',')).map((value) => String(value).trim()),
+		);
+		for (const part of DOSSIER_PARTS) parts[part.value] = chosen.has(part.value);
+		return parts;
+	}
+	for (const part of DOSSIER_PARTS) {
+		const value = values?.[part.value];
+		parts[part.value] = typeof value === 'boolean' ? value : part.byDefault;
+	}
+	return parts;
+}
+
+/** Reads the `include` field of an item (either shape) into DossierParts. */
+export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
+	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject | string[]);
+}
+
+/**
+ * `keyBy` of a simplified dossier: champs and annotations keyed by label (as the platform shows
+ * them) or by their stable champ ID (the descriptor's ID), which survives a reworded form.
+ */
+export function keyByField(show: Show): INodeProperties {
+	return {
+		displayName: 'Key By',
+		name: 'keyBy',
+		type: 'options',
+		default: 'label',
+		description: 'How to name champs and annotations in the simplified dossier',
+		displayOptions: { show: { ...show, simplify: [true] } },
 		options: [
 			{
-				displayName: 'Annotations',
-				name: 'annotations',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to include the private annotations written by instructeurs',
-			},
-			{
-				displayName: 'Avis',
-				name: 'avis',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the expert opinions (avis)',
-			},
-			{
-				displayName: 'Champs',
-				name: 'champs',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to include the form fields filled by the usager',
-			},
-			{
-				displayName: 'Files (Attestation, PDF)',
-				name: 'files',
-				type: 'boolean',
-				default: true,
+				name: 'Label',
+				value: 'label',
 				description:
-					'Whether to include signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export',
+					'The label the form shows (a repeated label gets " (2)", " (3)"…). Expressions break if an administrateur rewords it.',
 			},
 			{
-				displayName: 'Geometry',
-				name: 'geometry',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the GeoJSON geometry of map champs (can be large)',
-			},
-			{
-				displayName: 'Instructeurs',
-				name: 'instructeurs',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to include the instructeurs following the dossier',
-			},
-			{
-				displayName: 'Labels',
-				name: 'labels',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to include the labels put on the dossier',
-			},
-			{
-				displayName: 'Messages',
-				name: 'messages',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the messages exchanged with the usager',
-			},
-			{
-				displayName: 'Traitements',
-				name: 'traitements',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the history of decisions',
+				name: 'Stable Champ ID',
+				value: 'id',
+				description:
+					'The champ\'s ID in the form (as listed by Démarche > Get), which does not change when the label is reworded',
 			},
 		],
 	};
 }
 
-const DOSSIER_PART_OPTIONS = (dossierPartsField({}).options ??
-	[]) as INodeProperties[];
-
-/**
- * The `include` collection's values as DossierParts; a part left out takes the default the field
- * shows (one source of truth for every node that offers the collection).
- */
-export function dossierPartsFrom(values: IDataObject): DossierParts {
-	const parts = {} as DossierParts;
-	for (const option of DOSSIER_PART_OPTIONS) {
-		const value = values?.[option.name];
-		parts[option.name as keyof DossierParts] =
-			typeof value === 'boolean' ? value : Boolean(option.default);
-	}
-	return parts;
+/** The simplified dossier's options of an item (Key By). */
+export function readSimplifyOptions(ctx: IExecuteFunctions, itemIndex: number): SimplifyOptions {
+	return { keyBy: keyByFrom(ctx.getNodeParameter('keyBy', itemIndex, 'label')) };
 }
 
-/** Reads the `include` collection of an item into DossierParts. */
-export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
-	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
+/** `keyBy` read from a value: anything but `id` is the label (the default and older workflows). */
+export function keyByFrom(value: unknown): KeyBy {
+	return value === 'id' ? 'id' : 'label';
 }
 
 /** The `options` collection of a list operation: Page Size. */

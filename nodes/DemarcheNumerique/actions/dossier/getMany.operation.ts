@@ -11,12 +11,14 @@ import { describeLostDossier, dossierPages } from '../../output/dossierPages';
 import { dossierItems } from '../../output/items';
 import {
 	DOSSIER_STATE_OPTIONS,
-	dossierPartsField,
+	dossierPartsFields,
+	keyByField,
 	readDateTime,
 	readDossierParts,
 	readLimit,
 	readLocatorNumber,
 	readPageSize,
+	readSimplifyOptions,
 	listOptionsField,
 	returnAllAndLimit,
 	simplifyField,
@@ -92,7 +94,8 @@ export const description: INodeProperties[] = [
 		],
 	},
 	simplifyField(show),
-	dossierPartsField(show),
+	keyByField(show),
+	...dossierPartsFields(show),
 	listOptionsField(show, 'dossiers'),
 ];
 
@@ -135,6 +138,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const pageSize = readPageSize(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const parts = readDossierParts(this, itemIndex);
+	const simplifyOptions = readSimplifyOptions(this, itemIndex);
 	const scope: DossierScope = groupe
 		? { kind: 'groupeInstructeur', number: groupe }
 		: { kind: 'demarche', number: demarche };
@@ -150,7 +154,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const lostOnes: LostDossier[] = [];
 	const continueOnFail = this.continueOnFail();
 	const flush = async (batch: IDataObject[]) => {
-		const items = await dossierItems(this, cache, batch, simplify, itemIndex);
+		const items = await dossierItems(this, cache, batch, simplify, itemIndex, simplifyOptions);
 		items.forEach((item, i) => {
 			if (byModification) {
 				const number = Number(batch[i].number);

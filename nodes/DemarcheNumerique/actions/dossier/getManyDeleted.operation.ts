@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { deletedDossiersDocument } from '../../graphql';
+import { deletedDossierJson } from '../../output/items';
 import type { RecordErrors } from '../../transport';
 import { apiError, getDnCredentials, paginate, rootErrorsToApiError } from '../../transport';
 import { listOptionsField, readDateTime, readLimit, readPageSize, returnAllAndLimit } from '../common/fields';
@@ -18,7 +19,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
-		displayName: 'Include',
+		displayName: 'Deletions',
 		name: 'deletionKind',
 		type: 'options',
 		default: 'both',
@@ -132,17 +133,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 					continue;
 				}
 				const deleted = page.nodes[next++] as IDataObject;
-				records.push({
-					json: {
-						number: deleted.number,
-						state: deleted.state,
-						reason: deleted.reason,
-						dateSupression: deleted.dateSupression,
-						deleted: true,
-						pendingDeletion: kind === 'pendingDeletedDossiers',
-						id: deleted.id,
-					},
-				});
+				records.push({ json: deletedDossierJson(deleted, kind === 'pendingDeletedDossiers') });
 			}
 			if (remaining !== undefined) remaining -= page.nodes.length + page.lost.length;
 		}
