@@ -23,6 +23,7 @@ import { searchGroupeInstructeurs } from './methods/listSearch';
 import { deletedDossierJson, fetchDossier, simplifiedDossier } from './output/items';
 import type { SimplifyOptions } from './output/simplify';
 import { ExecutionCache } from './resolve/cache';
+import { resolveDemarcheNumber } from './resolve/demarche';
 import { userDateTimeOrAsGiven } from './resolve/dates';
 import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
@@ -61,13 +62,9 @@ function readNumber(ctx: IPollFunctions, name: string, value: unknown, required:
 	);
 }
 
-function readSettings(ctx: IPollFunctions): TriggerSettings {
-	const demarcheNumber = readNumber(
-		ctx,
-		'Démarche',
-		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
-		true,
-	)!;
+async function readSettings(ctx: IPollFunctions): Promise<TriggerSettings> {
+	// A public link (…/commencer/<path>) costs one request per poll to learn the number.
+	const demarcheNumber = await resolveDemarcheNumber(ctx, ctx.getNodeParameter('demarche'));
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	let groupe: number | undefined;
 	if (options.groupeInstructeur) {
@@ -370,10 +367,12 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const settings = readSettings(this);
+		const settings = await readSettings(this);
 		for (const state of settings.states) {
 			if (!(DOSSIER_STATES as readonly string[]).includes(state)) {
-				throw new NodeOperationError(this.getNode(), `Unknown state "${state}"`);
+				throw new NodeOperationError(this.getNode(), `Unknown state "${state}"`, {
+					description: `Pick the states from the list (an expression may give ${DOSSIER_STATES.join(', ')}).`,
+				});
 			}
 		}
 		if (this.getMode() === 'manual') return await sample(this, settings);

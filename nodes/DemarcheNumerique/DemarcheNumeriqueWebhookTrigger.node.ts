@@ -12,10 +12,11 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dossierPartsFields, dossierPartsFrom, keyByField, keyByFrom, simplifyField } from './actions/common/fields';
-import { demarcheLocator, parseNumber } from './actions/common/locators';
+import { demarcheLocator } from './actions/common/locators';
 import { DEMARCHE_WEBHOOKS, WEBHOOK_CREER, WEBHOOK_EVENT_TYPES, WEBHOOK_SUPPRIMER } from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
+import { resolveDemarcheNumber } from './resolve/demarche';
 import { hasMutation } from './resolve/capabilities';
 import {
 	freshEvents,
@@ -32,13 +33,8 @@ import { getDnCredentials, graphqlRequest, mutate } from './transport';
 
 type Mode = 'legacy' | 'signed';
 
-function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): number {
-	return parseNumber(
-		ctx.getNode(),
-		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
-		'Démarche',
-		'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL.',
-	);
+async function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): Promise<number> {
+	return await resolveDemarcheNumber(ctx, ctx.getNodeParameter('demarche'));
 }
 
 /** The dossier, simplified unless asked otherwise; null when it no longer exists. */
@@ -57,7 +53,7 @@ function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebho
 
 async function legacyWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const { token } = await getDnCredentials(this);
-	const demarche = demarcheNumberOf(this);
+	const demarche = await demarcheNumberOf(this);
 	if (!sameSecret(this.getQueryData() && (this.getQueryData() as IDataObject).secret, legacySecret(token, String(demarche)))) {
 		return refuse(this, 401, 'Missing or wrong secret');
 	}
@@ -241,7 +237,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				if (!staticData.webhookId) return false;
 				const { data } = await graphqlRequest.call(
 					this,
-					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: demarcheNumberOf(this) } },
+					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: await demarcheNumberOf(this) } },
 					{ intent: 'read' },
 				);
 				const url = this.getNodeWebhookUrl('default');
@@ -265,7 +261,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 					...WEBHOOK_CREER,
 					mutationField: 'webhookCreer',
 					variables: {
-						demarche: demarcheNumberOf(this),
+						demarche: await demarcheNumberOf(this),
 						url: this.getNodeWebhookUrl('default'),
 						eventTypes,
 						label: `n8n: ${this.getWorkflow().name ?? this.getWorkflow().id}`,

@@ -3,6 +3,8 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 import { DEMARCHE_GROUPES, DOSSIER_CONTEXT, GET_GROUPE_INSTRUCTEUR } from '../graphql';
 import { DEMARCHE_LABELS } from '../graphql/mutations';
 import { graphqlRequest } from '../transport';
+import { demarcheReference } from '../actions/common/locators';
+import { resolveDemarcheNumber } from '../resolve/demarche';
 
 interface Groupe {
 	id: string;
@@ -32,6 +34,11 @@ function matches(filter: string | undefined, ...texts: string[]): boolean {
 async function demarcheInContext(ctx: ILoadOptionsFunctions): Promise<number | undefined> {
 	const demarche = currentNumber(ctx, 'demarche');
 	if (demarche !== undefined) return demarche;
+	const reference = demarcheReference(ctx.getCurrentNodeParameter('demarche'));
+	// A public link (…/commencer/<path>): the platform says which démarche it is.
+	if ('path' in reference && reference.path) {
+		return await resolveDemarcheNumber(ctx, ctx.getCurrentNodeParameter('demarche')).catch(() => undefined);
+	}
 	const dossier = currentNumber(ctx, 'dossier');
 	if (dossier === undefined) return undefined;
 	const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } }, { intent: 'read' });

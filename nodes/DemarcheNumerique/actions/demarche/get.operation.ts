@@ -5,7 +5,8 @@ import { ALL_DEMARCHE_PARTS, getDemarcheDocument } from '../../graphql';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { descriptorType } from '../../resolve/descriptors';
 import { graphqlRequest } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['demarche'], operation: ['get'] };
@@ -71,8 +72,8 @@ function describeField(descriptor: ChampDescriptor): IDataObject {
 	return out;
 }
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	const number = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
+	const number = await readDemarche(this, itemIndex, cache);
 	const include = this.getNodeParameter('include', itemIndex, {}) as IDataObject;
 	const parts = { ...ALL_DEMARCHE_PARTS };
 	for (const key of Object.keys(parts) as Array<keyof DemarcheParts>) {

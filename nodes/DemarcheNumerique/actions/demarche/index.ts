@@ -17,13 +17,13 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Clone',
 				value: 'clone',
-				action: 'Clone a demarche',
+				action: 'Clone a démarche',
 				description: 'Create a new draft démarche as a copy of an existing one',
 			},
 			{
 				name: 'Get',
 				value: 'get',
-				action: 'Get a demarche',
+				action: 'Get a démarche',
 				description:
 					'Get a démarche (a procedure) by number: title, state, groupes instructeurs with their instructeurs, labels, service, and the form description (champs and annotations with their types and options)',
 			},

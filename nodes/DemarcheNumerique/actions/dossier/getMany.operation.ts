@@ -26,7 +26,8 @@ import {
 import type { ExecutionCache } from '../../resolve/cache';
 import { getDemarcheGroupes } from '../../resolve/instructeur';
 import { apiError } from '../../transport';
-import { demarcheLocator, groupeInstructeurLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator, groupeInstructeurLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getMany'] };
@@ -132,7 +133,7 @@ function lostDossierError(this: IExecuteFunctions, lost: LostDossier[], itemInde
 }
 
 export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
-	const demarche = readDemarcheNumber(this, itemIndex);
+	const demarche = await readDemarche(this, itemIndex, cache);
 	const { filters, groupe } = readFilters.call(this, itemIndex);
 	const limit = readLimit(this, itemIndex);
 	const pageSize = readPageSize(this, itemIndex);

@@ -5,7 +5,8 @@ import { deletedDossierJson } from '../../output/items';
 import type { RecordErrors } from '../../transport';
 import { apiError, getDnCredentials, paginate, rootErrorsToApiError } from '../../transport';
 import { listOptionsField, readDateTime, readLimit, readPageSize, returnAllAndLimit } from '../common/fields';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getManyDeleted'] };
@@ -81,8 +82,8 @@ function lostRecordError(this: IExecuteFunctions, lost: LostRecord[], itemIndex:
 	});
 }
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	const demarche = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
+	const demarche = await readDemarche(this, itemIndex, cache);
 	const which = this.getNodeParameter('deletionKind', itemIndex, 'both') as 'both' | Kind;
 	const since = this.getNodeParameter('deletedSince', itemIndex, '') as string;
 	let remaining = readLimit(this, itemIndex);
