@@ -69,24 +69,6 @@ export function binaryPropertyOption(name: string, displayName: string, what: st
 	};
 }
 
-/** Every part of a dossier the node can fetch, and whether it is fetched when nothing is said. */
-const DOSSIER_PARTS: Array<{ name: string; value: keyof DossierParts; byDefault: boolean; what: string }> = [
-	{ name: 'Annotations', value: 'annotations', byDefault: true, what: 'the private annotations written by instructeurs' },
-	{ name: 'Avis', value: 'avis', byDefault: false, what: 'the expert opinions (avis)' },
-	{ name: 'Champs', value: 'champs', byDefault: true, what: 'the form fields filled by the usager' },
-	{
-		name: 'Files (Attestation, PDF)',
-		value: 'files',
-		byDefault: true,
-		what: 'signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export',
-	},
-	{ name: 'Geometry', value: 'geometry', byDefault: false, what: 'the GeoJSON geometry of map champs (can be large)' },
-	{ name: 'Instructeurs', value: 'instructeurs', byDefault: true, what: 'the instructeurs following the dossier' },
-	{ name: 'Labels', value: 'labels', byDefault: true, what: 'the labels put on the dossier' },
-	{ name: 'Messages', value: 'messages', byDefault: false, what: 'the messages exchanged with the usager' },
-	{ name: 'Traitements', value: 'traitements', byDefault: false, what: 'the history of decisions' },
-];
-
 /** The `include` collection of version 1: which parts of a dossier to fetch (each trims the payload). */
 export function dossierPartsField(show: Show): INodeProperties {
 	return {
@@ -97,15 +79,85 @@ export function dossierPartsField(show: Show): INodeProperties {
 		default: {},
 		description: 'Parts of each dossier to fetch. Fewer parts make requests faster and lighter.',
 		displayOptions: { show },
-		options: DOSSIER_PARTS.map((part) => ({
-			displayName: part.name,
-			name: part.value,
-			type: 'boolean',
-			default: part.byDefault,
-			description: `Whether to include ${part.what}`,
-		})),
+		options: [
+			{
+				displayName: 'Annotations',
+				name: 'annotations',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the private annotations written by instructeurs',
+			},
+			{
+				displayName: 'Avis',
+				name: 'avis',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the expert opinions (avis)',
+			},
+			{
+				displayName: 'Champs',
+				name: 'champs',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the form fields filled by the usager',
+			},
+			{
+				displayName: 'Files (Attestation, PDF)',
+				name: 'files',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to include signed links to the attestation, the decision justificatif, the PDF export and the GeoJSON export',
+			},
+			{
+				displayName: 'Geometry',
+				name: 'geometry',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the GeoJSON geometry of map champs (can be large)',
+			},
+			{
+				displayName: 'Instructeurs',
+				name: 'instructeurs',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the instructeurs following the dossier',
+			},
+			{
+				displayName: 'Labels',
+				name: 'labels',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to include the labels put on the dossier',
+			},
+			{
+				displayName: 'Messages',
+				name: 'messages',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the messages exchanged with the usager',
+			},
+			{
+				displayName: 'Traitements',
+				name: 'traitements',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include the history of decisions',
+			},
+		],
 	};
 }
+
+/**
+ * Every part of a dossier the node can fetch, and whether it is fetched when nothing is said: read
+ * from version 1's collection, so both versions share one list of parts and defaults.
+ */
+const DOSSIER_PARTS = (dossierPartsField({}).options as INodeProperties[]).map((option) => ({
+	name: option.displayName,
+	value: option.name as keyof DossierParts,
+	byDefault: option.default === true,
+	description: String(option.description ?? '').replace(/^Whether to include t/, 'T'),
+}));
 
 /** The parts fetched when the user says nothing (version 1's switches, version 2's preselection). */
 export const DEFAULT_DOSSIER_PARTS: string[] = DOSSIER_PARTS.filter((part) => part.byDefault).map((part) => part.value);
@@ -119,14 +171,15 @@ export function dossierPartsMultiSelect(show: Show): INodeProperties {
 		displayName: 'Include',
 		name: 'include',
 		type: 'multiOptions',
-		default: DEFAULT_DOSSIER_PARTS,
+		// The parts version 1 fetched by default (a test checks they match DEFAULT_DOSSIER_PARTS).
+		default: ['annotations', 'champs', 'files', 'instructeurs', 'labels'],
 		description:
 			'Parts of each dossier to fetch (number, state, dates, démarche, groupe, demandeur, usager and motivation always come). Fewer parts make requests faster and lighter.',
 		displayOptions: { show },
 		options: DOSSIER_PARTS.map((part) => ({
 			name: part.name,
 			value: part.value,
-			description: part.what.charAt(0).toUpperCase() + part.what.slice(1),
+			description: part.description,
 		})),
 	};
 }
