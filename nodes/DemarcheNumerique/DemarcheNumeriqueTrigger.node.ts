@@ -14,6 +14,7 @@ import {
 	keyByField,
 	keyByFrom,
 	simplifyField,
+	triggerStartDate,
 } from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
 import type { DossierParts, ScopeKind } from './graphql';
@@ -24,7 +25,6 @@ import { deletedDossierJson, fetchDossier, simplifiedDossier } from './output/it
 import type { SimplifyOptions } from './output/simplify';
 import { ExecutionCache } from './resolve/cache';
 import { resolveDemarcheNumber } from './resolve/demarche';
-import { userDateTimeOrAsGiven } from './resolve/dates';
 import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
 import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
@@ -90,7 +90,7 @@ async function readSettings(ctx: IPollFunctions): Promise<TriggerSettings> {
 		event,
 		startFrom,
 		// A start date without a zone (the date picker's) is read in the workflow's time zone.
-		startDate: startFrom === 'date' ? userDateTimeOrAsGiven(ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
+		startDate: startFrom === 'date' ? triggerStartDate(ctx.getNode(), ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
 		states: (options.states as string[] | undefined) ?? [],
 		simplify: ctx.getNodeParameter('simplify', true) as boolean,
 		simplifyOptions: { keyBy: keyByFrom(ctx.getNodeParameter('keyBy', 'label')) },

@@ -340,4 +340,18 @@ describe('names and keys (item 5)', () => {
 		expect(json[0].error).toBe('No démarche found for the public link "…/commencer/nulle-part"');
 		expect(json[0].description).toMatch(/procedures\/<number>/);
 	});
+
+	it('a start date that is no date stops the trigger with a NodeOperationError that says what to enter', async () => {
+		const poller = new ActivePoller({
+			node: triggerNode(1003, { event: 'dossierDeposited', startFrom: 'date', startDate: 'someday' }),
+			credentials: credentialsFor(sb),
+		});
+		const error = await poller.poll().then(
+			() => undefined,
+			(caught) => caught,
+		);
+		expect(error?.constructor?.name).toBe('NodeOperationError');
+		expect(error.message).toBe('Start Date "someday" is not a date');
+		expect(error.description).toMatch(/ISO 8601/);
+	});
 });

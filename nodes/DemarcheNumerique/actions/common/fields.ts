@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
 import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
 import type { KeyBy, SimplifyOptions } from '../../output/simplify';
 import type { Show } from './displayOptions';
-import { userDateTime } from '../../resolve/dates';
+import { userDateTime, userDateTimeOrAsGiven } from '../../resolve/dates';
 import { parseNumber } from './locators';
 
 const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
@@ -355,4 +355,16 @@ export function readLocatorNumber(
 		`Pick the ${what.toLowerCase()} from the list, or enter its number (digits only).`,
 		itemIndex,
 	);
+}
+
+/**
+ * The polling trigger's Start Date as the sync reads it (a date-time with its offset; without a
+ * zone, in the workflow's time zone); a value that is no date is an error saying what to enter.
+ */
+export function triggerStartDate(node: INode, value: unknown, timeZone: string): string {
+	const date = userDateTimeOrAsGiven(value, timeZone);
+	if (Number.isFinite(Date.parse(date))) return date;
+	throw new NodeOperationError(node, `Start Date "${String(value ?? '').trim()}" is not a date`, {
+		description: `Pick a date, or use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00 (read in the workflow's time zone, ${timeZone}).`,
+	});
 }
