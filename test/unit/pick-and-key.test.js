@@ -7,7 +7,6 @@
 const { simplifyChamps, simplifyDossier } = require('../../nodes/DemarcheNumerique/output/simplify');
 const { deletedDossierJson } = require('../../nodes/DemarcheNumerique/output/items');
 const {
-	DEFAULT_DOSSIER_PARTS,
 	dossierPartsField,
 	dossierPartsFields,
 	dossierPartsFrom,
@@ -93,7 +92,7 @@ describe('Include', () => {
 		expect(v2.type).toBe('multiOptions');
 		expect(v2.displayOptions.show['@version']).toEqual([2]);
 		expect(dossierPartsFrom(v2.default)).toEqual(dossierPartsFrom({}));
-		expect([...v2.default].sort()).toEqual([...DEFAULT_DOSSIER_PARTS].sort());
+		expect([...v2.default].sort()).toEqual(['annotations', 'champs', 'files', 'instructeurs', 'labels']);
 		expect(v2.options.map((o) => o.value)).toEqual(dossierPartsField({}).options.map((o) => o.name));
 		expect(dossierPartsFrom({})).toEqual({ ...ALL_OFF, annotations: true, champs: true, files: true, instructeurs: true, labels: true });
 	});

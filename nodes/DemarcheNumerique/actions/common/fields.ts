@@ -159,9 +159,6 @@ const DOSSIER_PARTS = (dossierPartsField({}).options as INodeProperties[]).map((
 	description: String(option.description ?? '').replace(/^Whether to include t/, 'T'),
 }));
 
-/** The parts fetched when the user says nothing (version 1's switches, version 2's preselection). */
-export const DEFAULT_DOSSIER_PARTS: string[] = DOSSIER_PARTS.filter((part) => part.byDefault).map((part) => part.value);
-
 /**
  * `include` of version 2: a multi-select whose defaults are shown selected (version 1's collection
  * showed switches that were on but meant nothing until added).
@@ -171,7 +168,7 @@ export function dossierPartsMultiSelect(show: Show): INodeProperties {
 		displayName: 'Include',
 		name: 'include',
 		type: 'multiOptions',
-		// The parts version 1 fetched by default (a test checks they match DEFAULT_DOSSIER_PARTS).
+		// The parts version 1 fetched by default (a unit test checks they match).
 		default: ['annotations', 'champs', 'files', 'instructeurs', 'labels'],
 		description:
 			'Parts of each dossier to fetch (number, state, dates, démarche, groupe, demandeur, usager and motivation always come). Fewer parts make requests faster and lighter.',
