@@ -11,7 +11,7 @@ import * as dossier from './actions/dossier';
 import * as graphql from './actions/graphql';
 import * as groupeInstructeur from './actions/groupeInstructeur';
 import { router } from './actions/router';
-import { searchGroupeInstructeurs, searchInstructeurs } from './methods/listSearch';
+import { searchGroupeInstructeurs, searchInstructeurs, searchLabels } from './methods/listSearch';
 import { requestOptionsField } from './transport';
 
 export class DemarcheNumerique implements INodeType {
@@ -20,7 +20,8 @@ export class DemarcheNumerique implements INodeType {
 		name: 'demarcheNumerique',
 		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Read and process dossiers of Démarche Numérique (formerly Démarches Simplifiées): démarches, dossiers, decisions, messages, annotations, groupes instructeurs',
@@ -52,7 +53,7 @@ export class DemarcheNumerique implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchGroupeInstructeurs, searchInstructeurs },
+		listSearch: { searchGroupeInstructeurs, searchInstructeurs, searchLabels },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

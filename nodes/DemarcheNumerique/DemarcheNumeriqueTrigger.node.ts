@@ -7,15 +7,24 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { DOSSIER_STATE_OPTIONS, dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
+import {
+	DOSSIER_STATE_OPTIONS,
+	dossierPartsFields,
+	dossierPartsFrom,
+	keyByField,
+	keyByFrom,
+	simplifyField,
+	triggerStartDate,
+} from './actions/common/fields';
 import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
 import type { DossierParts, ScopeKind } from './graphql';
 import { DOSSIER_STATES, dossierNumbersDocument, scopeVariables } from './graphql';
 import { triggerPollDocument, triggerVariables } from './graphql/trigger';
 import { searchGroupeInstructeurs } from './methods/listSearch';
-import { fetchDossier, simplifiedDossier } from './output/items';
+import { deletedDossierJson, fetchDossier, simplifiedDossier } from './output/items';
+import type { SimplifyOptions } from './output/simplify';
 import { ExecutionCache } from './resolve/cache';
-import { userDateTimeOrAsGiven } from './resolve/dates';
+import { resolveDemarcheNumber } from './resolve/demarche';
 import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
 import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
@@ -36,6 +45,9 @@ interface TriggerSettings {
 	startDate?: string;
 	states: string[];
 	simplify: boolean;
+	simplifyOptions: SimplifyOptions;
+	/** Version 1 also wrote `pending` on deletion items (now `pendingDeletion`, as Get Many Deleted). */
+	legacyPendingKey: boolean;
 	parts: DossierParts;
 	sync: SyncOptions;
 }
@@ -50,13 +62,9 @@ function readNumber(ctx: IPollFunctions, name: string, value: unknown, required:
 	);
 }
 
-function readSettings(ctx: IPollFunctions): TriggerSettings {
-	const demarcheNumber = readNumber(
-		ctx,
-		'Démarche',
-		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
-		true,
-	)!;
+async function readSettings(ctx: IPollFunctions): Promise<TriggerSettings> {
+	// A public link (…/commencer/<path>) costs one request per poll to learn the number.
+	const demarcheNumber = await resolveDemarcheNumber(ctx, ctx.getNodeParameter('demarche'));
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	let groupe: number | undefined;
 	if (options.groupeInstructeur) {
@@ -70,7 +78,7 @@ function readSettings(ctx: IPollFunctions): TriggerSettings {
 	}
 	const event = ctx.getNodeParameter('event') as TriggerEvent;
 	const parts = dossierPartsFrom(
-		(event === 'dossierDeleted' ? {} : ctx.getNodeParameter('include', {})) as IDataObject,
+		(event === 'dossierDeleted' ? {} : ctx.getNodeParameter('include', {})) as IDataObject | string[],
 	);
 	// State changes are read from the traitements.
 	if (event === 'dossierStateChanged') parts.traitements = true;
@@ -82,9 +90,11 @@ function readSettings(ctx: IPollFunctions): TriggerSettings {
 		event,
 		startFrom,
 		// A start date without a zone (the date picker's) is read in the workflow's time zone.
-		startDate: startFrom === 'date' ? userDateTimeOrAsGiven(ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
+		startDate: startFrom === 'date' ? triggerStartDate(ctx.getNode(), ctx.getNodeParameter('startDate', ''), ctx.getTimezone()) : undefined,
 		states: (options.states as string[] | undefined) ?? [],
 		simplify: ctx.getNodeParameter('simplify', true) as boolean,
+		simplifyOptions: { keyBy: keyByFrom(ctx.getNodeParameter('keyBy', 'label')) },
+		legacyPendingKey: ctx.getNode().typeVersion < 2,
 		parts,
 		sync: {
 			...DEFAULT_SYNC_OPTIONS,
@@ -136,20 +146,12 @@ async function toItems(
 	for (const emission of emissions) {
 		const { row, stream, transition } = emission;
 		if (!DOSSIER_STREAMS.has(stream)) {
-			items.push({
-				json: {
-					number: row.number,
-					id: row.id,
-					state: row.state,
-					reason: row.reason,
-					dateSupression: row.dateSupression,
-					deleted: true,
-					pending: stream === 'pending',
-				},
-			});
+			items.push({ json: deletedDossierJson(row, stream === 'pending', settings.legacyPendingKey) });
 			continue;
 		}
-		let json: IDataObject = settings.simplify ? await simplifiedDossier(ctx, cache, row) : row;
+		let json: IDataObject = settings.simplify
+			? await simplifiedDossier(ctx, cache, row, undefined, settings.simplifyOptions)
+			: row;
 		if (transition) {
 			json = { ...json, previousState: transition.previousState, stateChange: { ...transition } };
 		}
@@ -245,7 +247,8 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 		name: 'demarcheNumeriqueTrigger',
 		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["event"]}}',
 		description:
 			'Starts the workflow when dossiers of a démarche are deposited, updated, change state or are deleted (Démarche Numérique, formerly Démarches Simplifiées)',
@@ -311,7 +314,8 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 				displayOptions: { show: { startFrom: ['date'] } },
 			},
 			simplifyField({ event: DOSSIER_EVENTS }),
-			dossierPartsField({ event: DOSSIER_EVENTS }),
+			keyByField({ event: DOSSIER_EVENTS }),
+			...dossierPartsFields({ event: DOSSIER_EVENTS }),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -363,10 +367,12 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const settings = readSettings(this);
+		const settings = await readSettings(this);
 		for (const state of settings.states) {
 			if (!(DOSSIER_STATES as readonly string[]).includes(state)) {
-				throw new NodeOperationError(this.getNode(), `Unknown state "${state}"`);
+				throw new NodeOperationError(this.getNode(), `Unknown state "${state}"`, {
+					description: `Pick the states from the list (an expression may give ${DOSSIER_STATES.join(', ')}).`,
+				});
 			}
 		}
 		if (this.getMode() === 'manual') return await sample(this, settings);

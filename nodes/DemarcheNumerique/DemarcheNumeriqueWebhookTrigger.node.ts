@@ -11,8 +11,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { dossierPartsField, dossierPartsFrom, simplifyField } from './actions/common/fields';
-import { demarcheLocator, parseNumber } from './actions/common/locators';
+import { dossierPartsFields, dossierPartsFrom, keyByField, keyByFrom, simplifyField } from './actions/common/fields';
+import { demarcheLocator } from './actions/common/locators';
 import {
 	DEMARCHE_WEBHOOKS,
 	WEBHOOK_ACTIVER,
@@ -22,6 +22,7 @@ import {
 } from './graphql/webhooks';
 import { fetchDossier as fetchOneDossier, simplifiedDossier } from './output/items';
 import { ExecutionCache } from './resolve/cache';
+import { resolveDemarcheNumber } from './resolve/demarche';
 import { hasMutation } from './resolve/capabilities';
 import {
 	acceptedLegacySecret,
@@ -40,21 +41,17 @@ import { getDnCredentials, graphqlRequest, mutate } from './transport';
 
 type Mode = 'legacy' | 'signed';
 
-function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): number {
-	return parseNumber(
-		ctx.getNode(),
-		ctx.getNodeParameter('demarche', undefined, { extractValue: true }),
-		'Démarche',
-		'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL.',
-	);
+async function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): Promise<number> {
+	return await resolveDemarcheNumber(ctx, ctx.getNodeParameter('demarche'));
 }
 
 /** The dossier, simplified unless asked otherwise; null when it no longer exists. */
 async function fetchDossier(ctx: IWebhookFunctions, number: number): Promise<IDataObject | null> {
-	const parts = dossierPartsFrom(ctx.getNodeParameter('include', {}) as IDataObject);
+	const parts = dossierPartsFrom(ctx.getNodeParameter('include', {}) as IDataObject | string[]);
 	const dossier = await fetchOneDossier(ctx, number, parts, { notFoundAsNull: true });
 	if (!dossier || !(ctx.getNodeParameter('simplify', true) as boolean)) return dossier;
-	return await simplifiedDossier(ctx, new ExecutionCache(), dossier);
+	const keyBy = keyByFrom(ctx.getNodeParameter('keyBy', 'label'));
+	return await simplifiedDossier(ctx, new ExecutionCache(), dossier, undefined, { keyBy });
 }
 
 /**
@@ -91,7 +88,7 @@ function customSecretOf(ctx: IWebhookFunctions | IHookFunctions): string {
 
 async function legacyWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const { token } = await getDnCredentials(this);
-	const demarche = demarcheNumberOf(this);
+	const demarche = await demarcheNumberOf(this);
 	const staticData = this.getWorkflowStaticData('node');
 	const custom = customSecretOf(this);
 	const generated = custom ? undefined : legacySecret(token, String(demarche));
@@ -190,7 +187,8 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 		name: 'demarcheNumeriqueWebhookTrigger',
 		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["mode"]}}',
 		description:
 			'Starts the workflow when Démarche Numérique (formerly Démarches Simplifiées) calls back: the legacy state-change callback, or signed webhooks (v2, experimental)',
@@ -294,7 +292,8 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 					'Whether to read the whole dossier before starting the workflow (one request per event). If the read fails, the event is still emitted, with fetchError describing the failure.',
 			},
 			simplifyField({ fetchDossier: [true] }),
-			dossierPartsField({ fetchDossier: [true] }),
+			keyByField({ fetchDossier: [true] }),
+			...dossierPartsFields({ fetchDossier: [true] }),
 		],
 	};
 
@@ -302,9 +301,12 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 		loadOptions: {
 			async getCallbackSecret(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const { token } = await getDnCredentials(this);
-				const value = String(this.getCurrentNodeParameter('demarche', { extractValue: true }) ?? '').trim();
-				if (!/^\d+$/.test(value)) return [{ name: 'Choose the Démarche First', value: '' }];
-				const secret = legacySecret(token, value);
+				const locator = this.getCurrentNodeParameter('demarche');
+				const picked = typeof locator === 'object' && locator !== null ? (locator as IDataObject).value : locator;
+				if (!String(picked ?? '').trim()) return [{ name: 'Choose the Démarche First', value: '' }];
+				// A number or a public link (resolved by the platform); a wrong one shows its error here.
+				const demarche = await resolveDemarcheNumber(this, locator);
+				const secret = legacySecret(token, String(demarche));
 				return [{ name: secret, value: secret, description: 'Append ?secret= and this value to the Production URL' }];
 			},
 			async getEventTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -324,7 +326,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 						const staticData = this.getWorkflowStaticData('node');
 						staticData.legacySecretDigests = rememberDigest(
 							staticData.legacySecretDigests,
-							secretDigest(legacySecret(token, String(demarcheNumberOf(this)))),
+							secretDigest(legacySecret(token, String(await demarcheNumberOf(this)))),
 						);
 					}
 					return true;
@@ -333,7 +335,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				if (!staticData.webhookId) return false;
 				const { data } = await graphqlRequest.call(
 					this,
-					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: demarcheNumberOf(this) } },
+					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: await demarcheNumberOf(this) } },
 					{ intent: 'read' },
 				);
 				const url = this.getNodeWebhookUrl('default');
@@ -376,7 +378,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 						...WEBHOOK_CREER,
 						mutationField: 'webhookCreer',
 						variables: {
-							demarche: demarcheNumberOf(this),
+							demarche: await demarcheNumberOf(this),
 							url,
 							eventTypes,
 							label: `n8n: ${this.getWorkflow().name ?? this.getWorkflow().id}`,

@@ -355,7 +355,59 @@ function actOnPrefilled(sandbox, body) {
 	return prefillStatus(sandbox, entry);
 }
 
-const apiRoutes = [prefillRoute];
+// --- public description of a démarche by its path --------------------------------------------
+//
+// `GET /preremplir/:path/schema` (routes.rb → api/public/v1/json_description_procedures#show,
+// upstream @3363454360, unchanged since 3cec3c3ba3 of 2024-11): no token, the path normalised as
+// find_with_path does (downcase, strip), among `Procedure.publiees_ou_brouillons.opendata` (else 404
+// `{"error": "procedure <path> is not found"}`); 200 with the démarche's descriptor as JSON (the
+// stored query ds-query-v2 `getDemarcheDescriptor`, includeRevision). The sandbox's paths are
+// `demarche-<number>` (its demarcheURL); the revision is left out (FIDELITY.md 9.x).
+const DESCRIPTION_PATH = /^\/preremplir\/([^/]+)\/schema\/?$/;
+
+function demarcheOfPath(store, rawPath) {
+	let path;
+	try {
+		path = decodeURIComponent(rawPath).trim().toLowerCase();
+	} catch {
+		return undefined;
+	}
+	const match = /^demarche-(\d+)$/.exec(path);
+	const demarche = match ? store.demarches.get(Number(match[1])) : undefined;
+	if (!demarche || !['publiee', 'brouillon'].includes(demarche.state)) return undefined;
+	return demarche.opendata === false ? undefined : demarche;
+}
+
+async function publicDescriptionRoute(sandbox, req, res, url) {
+	const match = DESCRIPTION_PATH.exec(url.pathname);
+	if (!match || req.method !== 'GET') return false;
+	const demarche = demarcheOfPath(sandbox.store, match[1]);
+	if (!demarche) {
+		sendJson(res, 404, { error: `procedure ${decodeURIComponent(match[1])} is not found` });
+		return true;
+	}
+	const base = req.headers.host ? `http://${req.headers.host}` : sandbox.publicBaseUrl();
+	sendJson(res, 200, {
+		id: globalId('Procedure', demarche.number),
+		number: demarche.number,
+		title: demarche.title,
+		description: demarche.description,
+		state: demarche.state,
+		declarative: demarche.declarative,
+		dateCreation: formatDateTime(demarche.dateCreation),
+		datePublication: formatDateTime(demarche.datePublication),
+		dateDerniereModification: formatDateTime(demarche.dateDerniereModification),
+		dateDepublication: null,
+		dateFermeture: null,
+		notice: null,
+		deliberation: null,
+		demarcheURL: `${base}/commencer/demarche-${demarche.number}`,
+		cadreJuridiqueURL: 'https://www.legifrance.gouv.fr/',
+	});
+	return true;
+}
+
+const apiRoutes = [prefillRoute, publicDescriptionRoute];
 const storageRoutes = [];
 
 function controlRoutes(sandbox) {

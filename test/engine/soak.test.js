@@ -179,7 +179,7 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		dossierDeposited: emitted.dossierDeposited.map((i) => `${i.number}`),
 		dossierUpdated: emitted.dossierUpdated.map((i) => `${i.number}@${second(i.dateDerniereModification)}`),
 		dossierStateChanged: emitted.dossierStateChanged.map((i) => `${i.number}:${i.previousState}>${i.stateChange.state}`),
-		dossierDeleted: emitted.dossierDeleted.map((i) => `${i.number}:${i.pending}`),
+		dossierDeleted: emitted.dossierDeleted.map((i) => `${i.number}:${i.pendingDeletion}`),
 	};
 	const report = {};
 	for (const event of kinds) {

@@ -135,7 +135,7 @@ describe('events', () => {
 		await act(sb, 'delete', { number: a, reason: 'user_request' });
 		await act(sb, 'delete', { number: b, pending: true, reason: 'expired' });
 		const items = jsonOf((await poller.poll()).items);
-		expect(items.map((i) => [i.number, i.deleted, i.pending]).sort()).toEqual(
+		expect(items.map((i) => [i.number, i.deleted, i.pendingDeletion]).sort()).toEqual(
 			[
 				[a, true, false],
 				[b, true, true],

@@ -55,7 +55,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const error =
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
-					: new NodeOperationError(this.getNode(), caught as Error, { itemIndex });
+					: new NodeOperationError(this.getNode(), caught as Error, {
+							itemIndex,
+							description:
+								'The node stopped on this item before the platform answered. Check the item\'s parameters and input; if they look right, report this message to the node\'s maintainers.',
+						});
 			if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 			if (this.continueOnFail()) {
 				// An operation that did part of its work says which part (context.outcome).

@@ -1,7 +1,10 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { DEMARCHE_GROUPES, DOSSIER_CONTEXT, GET_GROUPE_INSTRUCTEUR } from '../graphql';
+import { DEMARCHE_LABELS } from '../graphql/mutations';
 import { graphqlRequest } from '../transport';
+import { demarcheReference } from '../actions/common/locators';
+import { resolveDemarcheNumber } from '../resolve/demarche';
 
 interface Groupe {
 	id: string;
@@ -27,16 +30,25 @@ function matches(filter: string | undefined, ...texts: string[]): boolean {
 	return texts.some((t) => t.toLowerCase().includes(needle));
 }
 
+/** The démarche in the node, or the dossier's démarche; undefined while neither is given. */
+async function demarcheInContext(ctx: ILoadOptionsFunctions): Promise<number | undefined> {
+	const demarche = currentNumber(ctx, 'demarche');
+	if (demarche !== undefined) return demarche;
+	const reference = demarcheReference(ctx.getCurrentNodeParameter('demarche'));
+	// A public link (…/commencer/<path>): the platform says which démarche it is.
+	if ('path' in reference && reference.path) {
+		return await resolveDemarcheNumber(ctx, ctx.getCurrentNodeParameter('demarche')).catch(() => undefined);
+	}
+	const dossier = currentNumber(ctx, 'dossier');
+	if (dossier === undefined) return undefined;
+	const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } }, { intent: 'read' });
+	return (data as { dossier?: { demarche?: { number: number } } })?.dossier?.demarche?.number;
+}
+
 /** Groupes of the démarche in the node (or of the dossier's démarche). */
 async function groupesInContext(ctx: ILoadOptionsFunctions): Promise<Groupe[]> {
-	let demarche = currentNumber(ctx, 'demarche');
-	if (demarche === undefined) {
-		const dossier = currentNumber(ctx, 'dossier');
-		if (dossier === undefined) return [];
-		const { data } = await graphqlRequest.call(ctx, { ...DOSSIER_CONTEXT, variables: { number: dossier } }, { intent: 'read' });
-		demarche = (data as { dossier?: { demarche?: { number: number } } })?.dossier?.demarche?.number;
-		if (demarche === undefined) return [];
-	}
+	const demarche = await demarcheInContext(ctx);
+	if (demarche === undefined) return [];
 	const { data } = await graphqlRequest.call(ctx, { ...DEMARCHE_GROUPES, variables: { number: demarche } }, { intent: 'read' });
 	return ((data as { demarche?: { groupeInstructeurs?: Groupe[] } })?.demarche?.groupeInstructeurs ?? []);
 }
@@ -79,5 +91,21 @@ export async function searchInstructeurs(
 		results: [...unique.values()]
 			.filter((i) => matches(filter, i.email))
 			.map((i) => ({ name: i.email, value: i.id })),
+	};
+}
+
+/** Labels of the dossier's démarche (or of the démarche in the node), by name; values are label IDs. */
+export async function searchLabels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const demarche = await demarcheInContext(this);
+	if (demarche === undefined) return { results: [] };
+	const { data } = await graphqlRequest.call(this, { ...DEMARCHE_LABELS, variables: { number: demarche } }, { intent: 'read' });
+	const labels = (data as { demarche?: { labels?: Array<{ id: string; name: string }> } })?.demarche?.labels ?? [];
+	return {
+		results: labels
+			.filter((label) => matches(filter, label.name))
+			.map((label) => ({ name: label.name, value: label.id })),
 	};
 }

@@ -8,6 +8,7 @@ import { getDossierDocument } from '../graphql';
 import type { DnFunctions } from '../transport';
 import { getDnCredentials, graphqlRequest, isHiddenLinkError, rootErrorsToApiError } from '../transport';
 import { withHiddenLinkWarnings } from './linkedDossiers';
+import type { SimplifyOptions } from './simplify';
 import { dossierNeedsDescriptors, simplifyDossier } from './simplify';
 
 /**
@@ -21,6 +22,7 @@ export async function simplifiedDossier(
 	cache: ExecutionCache,
 	dossier: IDataObject,
 	itemIndex?: number,
+	options: SimplifyOptions = {},
 ): Promise<IDataObject> {
 	let descriptors: DescriptorIndex | undefined;
 	const demarcheNumber = Number((dossier.demarche as IDataObject | null)?.number);
@@ -30,7 +32,7 @@ export async function simplifiedDossier(
 				getDescriptors(ctx, cache, demarcheNumber, itemIndex).catch(() => null),
 			)) ?? undefined;
 	}
-	return simplifyDossier(dossier, descriptors);
+	return simplifyDossier(dossier, descriptors, options);
 }
 
 /** Dossiers as output items, simplified or as the API returns them. */
@@ -40,10 +42,13 @@ export async function dossierItems(
 	dossiers: IDataObject[],
 	simplify: boolean,
 	itemIndex?: number,
+	options: SimplifyOptions = {},
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
 	for (const dossier of dossiers) {
-		items.push({ json: simplify ? await simplifiedDossier(ctx, cache, dossier, itemIndex) : dossier });
+		items.push({
+			json: simplify ? await simplifiedDossier(ctx, cache, dossier, itemIndex, options) : dossier,
+		});
 	}
 	return items;
 }
@@ -73,4 +78,27 @@ export async function fetchDossier(
 		throw rootErrorsToApiError(ctx.getNode(), failures, baseUrl, token, settings.itemIndex);
 	}
 	return dossier && withHiddenLinkWarnings(dossier, hiddenLinks, ['dossier']);
+}
+
+/**
+ * A deleted dossier (or one pending deletion) as an item, the same in Get Many Deleted and the
+ * trigger. `pendingDeletion` is the key everywhere; `legacyPendingKey` also writes `pending`, the
+ * key version 1 of the trigger used, for workflows saved with it.
+ */
+export function deletedDossierJson(
+	record: IDataObject,
+	pendingDeletion: boolean,
+	legacyPendingKey = false,
+): IDataObject {
+	const json: IDataObject = {
+		number: record.number ?? null,
+		id: record.id ?? null,
+		state: record.state ?? null,
+		reason: record.reason ?? null,
+		dateSupression: record.dateSupression ?? null,
+		deleted: true,
+		pendingDeletion,
+	};
+	if (legacyPendingKey) json.pending = pendingDeletion;
+	return json;
 }

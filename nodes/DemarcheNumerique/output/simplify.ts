@@ -4,6 +4,17 @@ import type { RawChamp, RawFile } from '../graphql';
 import type { ChampDescriptor, DescriptorIndex } from '../resolve/descriptors';
 import { booleanOrNull, decimalOrText, integerOrText, isAbsent, uniqueKeys } from './values';
 
+/**
+ * How champs and annotations are keyed: by label (as the form shows them; a repeated label gets
+ * " (2)", " (3)"…) or by their stable champ ID (the descriptor's ID, unchanged when an
+ * administrateur rewords the label).
+ */
+export type KeyBy = 'label' | 'id';
+
+export interface SimplifyOptions {
+	keyBy?: KeyBy;
+}
+
 /** A file as the simplified dossier shows it. */
 interface SimpleFile {
 	filename: string;
@@ -150,7 +161,7 @@ function geoAreas(list: unknown): IDataObject[] {
  * The typed value of a champ of a known type. Typenames come from the query's fragments, so they
  * are the real types; the descriptor only decides when the type is unknown or a fallback.
  */
-function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
+function typedValue(champ: RawChamp, descriptors?: DescriptorIndex, options: SimplifyOptions = {}): unknown {
 	switch (champ.__typename) {
 		case 'TextChamp':
 			return champ.value ?? null;
@@ -179,7 +190,7 @@ function typedValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
 			return files(champ.files);
 		case 'RepetitionChamp':
 			return (Array.isArray(champ.rows) ? (champ.rows as IDataObject[]) : []).map((row) =>
-				simplifyChamps((row?.champs ?? []) as RawChamp[], descriptors),
+				simplifyChamps((row?.champs ?? []) as RawChamp[], descriptors, options),
 			);
 		case 'CarteChamp':
 			return geoAreas(champ.geoAreas);
@@ -280,7 +291,11 @@ function needsDescriptor(champ: RawChamp): boolean {
 }
 
 /** The typed value of one champ (see the contract's simplified dossier). */
-export function champValue(champ: RawChamp, descriptors?: DescriptorIndex): unknown {
+export function champValue(
+	champ: RawChamp,
+	descriptors?: DescriptorIndex,
+	options: SimplifyOptions = {},
+): unknown {
 	const typename = champ.__typename ?? '';
 	const descriptor = descriptors?.byId.get(String(champ.champDescriptorId ?? ''));
 	if (!KNOWN_CHAMP_TYPES.has(typename) || (FALLBACK_TYPES.has(typename) && descriptor)) {
@@ -291,7 +306,7 @@ export function champValue(champ: RawChamp, descriptors?: DescriptorIndex): unkn
 		}
 		if (!KNOWN_CHAMP_TYPES.has(typename)) return champ.stringValue ?? null;
 	}
-	return typedValue(champ, descriptors);
+	return typedValue(champ, descriptors, options);
 }
 
 /** Whether a champ is layout only (section header, explanation), by its type or its descriptor. */
@@ -303,16 +318,36 @@ function isLayout(champ: RawChamp, descriptors?: DescriptorIndex): boolean {
 	return declared !== undefined && LAYOUT_TYPES.has(declared);
 }
 
-/** Champs (or annotations) as an object keyed by label, each value typed. */
+/**
+ * The stable ID of a champ: its descriptor's ID (the same in every dossier and every row of a
+ * repetition), else its own ID without a row suffix, else its label.
+ */
+function stableIdOf(champ: RawChamp): string {
+	const descriptorId = String(champ.champDescriptorId ?? '');
+	if (descriptorId) return descriptorId;
+	const id = String(champ.id ?? '');
+	return id ? id.split('|')[0] : String(champ.label ?? '');
+}
+
+/**
+ * Champs (or annotations) as an object keyed by label (repeated labels numbered) or by stable
+ * champ ID, each value typed.
+ */
 export function simplifyChamps(
 	champs: RawChamp[] | null | undefined,
 	descriptors?: DescriptorIndex,
+	options: SimplifyOptions = {},
 ): IDataObject {
 	const valued = (champs ?? []).filter((champ) => champ && !isLayout(champ, descriptors));
-	const keys = uniqueKeys(valued.map((champ) => String(champ.label ?? '')));
+	const names =
+		options.keyBy === 'id'
+			? valued.map(stableIdOf)
+			: valued.map((champ) => String(champ.label ?? ''));
+	// IDs are unique in a form; uniqueKeys only guards against a malformed answer.
+	const keys = uniqueKeys(names);
 	const out: IDataObject = {};
 	valued.forEach((champ, index) => {
-		out[keys[index]] = champValue(champ, descriptors) as IDataObject[keyof IDataObject];
+		out[keys[index]] = champValue(champ, descriptors, options) as IDataObject[keyof IDataObject];
 	});
 	return out;
 }
@@ -366,9 +401,13 @@ const optionalFile = (file: unknown) => (file ? simplifyFile(file as RawFile) : 
 
 /**
  * The simplified dossier of the contract: flat, dates as ISO strings, champs and annotations keyed
- * by label with typed values. Parts the document did not ask for are left out, not shown empty.
+ * by label (or, with `keyBy: 'id'`, by stable champ ID) with typed values. Parts the document did not ask for are left out, not shown empty.
  */
-export function simplifyDossier(dossier: IDataObject, descriptors?: DescriptorIndex): IDataObject {
+export function simplifyDossier(
+	dossier: IDataObject,
+	descriptors?: DescriptorIndex,
+	options: SimplifyOptions = {},
+): IDataObject {
 	const demarche = (dossier.demarche ?? null) as IDataObject | null;
 	const groupe = (dossier.groupeInstructeur ?? null) as IDataObject | null;
 	const usager = (dossier.usager ?? null) as IDataObject | null;
@@ -397,9 +436,11 @@ export function simplifyDossier(dossier: IDataObject, descriptors?: DescriptorIn
 			(i) => i.email as string,
 		);
 	}
-	if ('champs' in dossier) out.champs = simplifyChamps(dossier.champs as RawChamp[], descriptors);
+	if ('champs' in dossier) {
+		out.champs = simplifyChamps(dossier.champs as RawChamp[], descriptors, options);
+	}
 	if ('annotations' in dossier) {
-		out.annotations = simplifyChamps(dossier.annotations as RawChamp[], descriptors);
+		out.annotations = simplifyChamps(dossier.annotations as RawChamp[], descriptors, options);
 	}
 	if ('messages' in dossier) {
 		out.messages = ((dossier.messages ?? []) as IDataObject[]).map(simplifyMessage);

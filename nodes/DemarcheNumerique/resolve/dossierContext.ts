@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { DOSSIER_CONTEXT } from '../graphql';
 import type { ExecutionCache } from './cache';
@@ -34,7 +35,13 @@ export async function getDossierContext(
 	const document = { ...DOSSIER_CONTEXT, variables: { number: dossierNumber } };
 	return await readOnce(ctx, cache, contextKey(dossierNumber), document, itemIndex, (data) => {
 		const dossier = data?.dossier as DossierContext | null | undefined;
-		if (!dossier) throw new Error(`Dossier ${dossierNumber} was not found`);
+		if (!dossier) {
+			throw new NodeOperationError(ctx.getNode(), `Dossier ${dossierNumber} was not found`, {
+				itemIndex,
+				description:
+					'Check the dossier number, and that the credential\'s token has access to its démarche (the token of an instructeur or administrateur of it).',
+			});
+		}
 		return dossier;
 	});
 }

@@ -125,3 +125,70 @@ export async function prefillRequest(this: DnFunctions, request: PrefillRequest)
 		});
 	}
 }
+
+/** What the public description of a démarche gives (its DemarcheDescriptor, as JSON). */
+export interface PublicDemarche {
+	number: number;
+	title?: string;
+}
+
+/**
+ * The démarche behind a public link (`…/commencer/<path>`). The GraphQL API finds démarches by
+ * number or ID only; the platform's public prefill description `GET /preremplir/<path>/schema`
+ * (no token) answers the démarche's descriptor, number included, for published and test
+ * (brouillon) démarches that are open data, and 404 otherwise.
+ */
+export async function publicDemarcheByPath(
+	this: DnFunctions,
+	path: string,
+	itemIndex?: number,
+): Promise<PublicDemarche> {
+	const { baseUrl } = await getDnCredentials(this);
+	const node = this.getNode();
+	const unsafe = instanceUrlProblem(baseUrl);
+	if (unsafe) throw apiError(node, { ...unsafe, itemIndex });
+	const url = `${baseUrl}/preremplir/${encodeURIComponent(path)}/schema`;
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await this.helpers.httpRequest({
+			method: 'GET',
+			url,
+			headers: { Accept: 'application/json' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		const code = (error as { code?: string }).code;
+		throw apiError(node, {
+			message: `Could not reach ${baseUrl} (${code ?? 'network error'})`,
+			description: 'Check the Instance URL in the credential and that this n8n server can reach it.',
+			itemIndex,
+			code,
+		});
+	}
+	const status = Number(response.statusCode);
+	let body: unknown = response.body;
+	if (typeof body === 'string' || Buffer.isBuffer(body)) {
+		const text = body.toString();
+		try {
+			body = JSON.parse(text);
+		} catch {
+			body = text;
+		}
+	}
+	const number = Number((body as { number?: unknown } | null)?.number);
+	if (status >= 200 && status < 300 && Number.isSafeInteger(number) && number > 0) {
+		return { number, title: (body as { title?: string }).title };
+	}
+	const problem = status === 404 ? undefined : platformMessage(body);
+	throw apiError(node, {
+		message:
+			status === 404
+				? `No démarche found for the public link "…/commencer/${path}"`
+				: `The platform did not say which démarche "…/commencer/${path}" is (HTTP ${status}${problem ? `: ${problem}` : ''})`,
+		description:
+			'The platform names a démarche from its public link only when it is published or in test, and open data. Otherwise use its number: the digits in the administration URL …/procedures/<number>, with the "By Number" mode or such a URL.',
+		httpCode: String(status),
+		itemIndex,
+	});
+}

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DossierParts, DossierState } from '../../graphql';
 import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
+import type { KeyBy, SimplifyOptions } from '../../output/simplify';
 import type { Show } from './displayOptions';
-import { userDateTime } from '../../resolve/dates';
+import { userDateTime, userDateTimeOrAsGiven } from '../../resolve/dates';
 import { parseNumber } from './locators';
 
 const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
@@ -68,7 +69,7 @@ export function binaryPropertyOption(name: string, displayName: string, what: st
 	};
 }
 
-/** The `include` collection: which parts of a dossier to fetch (each trims the payload). */
+/** The `include` collection of version 1: which parts of a dossier to fetch (each trims the payload). */
 export function dossierPartsField(show: Show): INodeProperties {
 	return {
 		displayName: 'Include',
@@ -147,26 +148,114 @@ export function dossierPartsField(show: Show): INodeProperties {
 	};
 }
 
-const DOSSIER_PART_OPTIONS = (dossierPartsField({}).options ??
-	[]) as INodeProperties[];
+/**
+ * Every part of a dossier the node can fetch, and whether it is fetched when nothing is said: read
+ * from version 1's collection, so both versions share one list of parts and defaults.
+ */
+const DOSSIER_PARTS = (dossierPartsField({}).options as INodeProperties[]).map((option) => ({
+	name: option.displayName,
+	value: option.name as keyof DossierParts,
+	byDefault: option.default === true,
+	description: String(option.description ?? '').replace(/^Whether to include t/, 'T'),
+}));
 
 /**
- * The `include` collection's values as DossierParts; a part left out takes the default the field
- * shows (one source of truth for every node that offers the collection).
+ * `include` of version 2: a multi-select whose defaults are shown selected (version 1's collection
+ * showed switches that were on but meant nothing until added).
  */
-export function dossierPartsFrom(values: IDataObject): DossierParts {
+export function dossierPartsMultiSelect(show: Show): INodeProperties {
+	return {
+		displayName: 'Include',
+		name: 'include',
+		type: 'multiOptions',
+		// The parts version 1 fetched by default (a unit test checks they match).
+		default: ['annotations', 'champs', 'files', 'instructeurs', 'labels'],
+		description:
+			'Parts of each dossier to fetch (number, state, dates, démarche, groupe, demandeur, usager and motivation always come). Fewer parts make requests faster and lighter.',
+		displayOptions: { show },
+		options: DOSSIER_PARTS.map((part) => ({
+			name: part.name,
+			value: part.value,
+			description: part.description,
+		})),
+	};
+}
+
+/**
+ * Both shapes of `include`: version 1's collection and version 2's multi-select, each shown for
+ * its node version only (saved workflows keep the one they were built with).
+ */
+export function dossierPartsFields(show: Show): INodeProperties[] {
+	return [
+		dossierPartsField({ ...show, '@version': [1] }),
+		dossierPartsMultiSelect({ ...show, '@version': [2] }),
+	];
+}
+
+/**
+ * `include` as DossierParts, from either shape: the multi-select's list (a part is fetched when
+ * selected), or the collection's switches (a part left out takes its default). One source of
+ * truth for every node that offers the field.
+ */
+export function dossierPartsFrom(values: IDataObject | string[] | string | null | undefined): DossierParts {
 	const parts = {} as DossierParts;
-	for (const option of DOSSIER_PART_OPTIONS) {
-		const value = values?.[option.name];
-		parts[option.name as keyof DossierParts] =
-			typeof value === 'boolean' ? value : Boolean(option.default);
+	if (Array.isArray(values) || typeof values === 'string') {
+		// An expression may give a list or a comma-separated text.
+		const chosen = new Set(
+			(Array.isArray(values) ? values : values.split(',')).map((value) => String(value).trim()),
+		);
+		for (const part of DOSSIER_PARTS) parts[part.value] = chosen.has(part.value);
+		return parts;
+	}
+	for (const part of DOSSIER_PARTS) {
+		const value = values?.[part.value];
+		parts[part.value] = typeof value === 'boolean' ? value : part.byDefault;
 	}
 	return parts;
 }
 
-/** Reads the `include` collection of an item into DossierParts. */
+/** Reads the `include` field of an item (either shape) into DossierParts. */
 export function readDossierParts(ctx: IExecuteFunctions, itemIndex: number): DossierParts {
-	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject);
+	return dossierPartsFrom(ctx.getNodeParameter('include', itemIndex, {}) as IDataObject | string[]);
+}
+
+/**
+ * `keyBy` of a simplified dossier: champs and annotations keyed by label (as the platform shows
+ * them) or by their stable champ ID (the descriptor's ID), which survives a reworded form.
+ */
+export function keyByField(show: Show): INodeProperties {
+	return {
+		displayName: 'Key By',
+		name: 'keyBy',
+		type: 'options',
+		default: 'label',
+		description: 'How to name champs and annotations in the simplified dossier',
+		displayOptions: { show: { ...show, simplify: [true] } },
+		options: [
+			{
+				name: 'Label',
+				value: 'label',
+				description:
+					'The label the form shows (a repeated label gets " (2)", " (3)"…). Expressions break if an administrateur rewords it.',
+			},
+			{
+				name: 'Stable Champ ID',
+				value: 'id',
+				description:
+					'The champ\'s ID in the form (as listed by Démarche > Get), which does not change when the label is reworded',
+			},
+		],
+	};
+}
+
+/** The simplified dossier's options of an item (Key By). */
+export function readSimplifyOptions(ctx: IExecuteFunctions, itemIndex: number): SimplifyOptions {
+	return { keyBy: keyByFrom(ctx.getNodeParameter('keyBy', itemIndex, 'label')) };
+}
+
+/** `keyBy` read from a value: anything but `id` is the label (the default and older workflows). */
+export function keyByFrom(value: unknown): KeyBy {
+	return value === 'id' ? 'id' : 'label';
 }
 
 /** The `options` collection of a list operation: Page Size. */
@@ -263,4 +352,16 @@ export function readLocatorNumber(
 		`Pick the ${what.toLowerCase()} from the list, or enter its number (digits only).`,
 		itemIndex,
 	);
+}
+
+/**
+ * The polling trigger's Start Date as the sync reads it (a date-time with its offset; without a
+ * zone, in the workflow's time zone); a value that is no date is an error saying what to enter.
+ */
+export function triggerStartDate(node: INode, value: unknown, timeZone: string): string {
+	const date = userDateTimeOrAsGiven(value, timeZone);
+	if (Number.isFinite(Date.parse(date))) return date;
+	throw new NodeOperationError(node, `Start Date "${String(value ?? '').trim()}" is not a date`, {
+		description: `Pick a date, or use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00 (read in the workflow's time zone, ${timeZone}).`,
+	});
 }

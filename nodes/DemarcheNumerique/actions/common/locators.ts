@@ -3,14 +3,51 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { INT_MAX } from '../../output/values';
 
-/** `demarche` of the contract: modes `id` (number) and `url` (…/procedures/<number>…). */
+/** A démarche as the user gave it: its number, or the path of its public link. */
+export type DemarcheReference = { number: string } | { path: string };
+
+const PROCEDURE_NUMBER = /\/procedures\/(\d+)(?![\w-])/;
+/** `…/commencer/<path>` or `…/commencer/test/<path>` (a test démarche's link). */
+const PUBLIC_PATH = /\/commencer\/(?:test\/(?=[^/?#\s]))?([^/?#\s]+)/;
+
+function decodePath(path: string): string {
+	try {
+		return decodeURIComponent(path).trim().toLowerCase();
+	} catch {
+		return path.trim().toLowerCase();
+	}
+}
+
+/**
+ * What a `demarche` locator holds: with the "By URL" mode, an admin or instructeur URL
+ * (…/procedures/<number>) or a public link (…/commencer/<path>, whose path the platform reads
+ * lower-cased); otherwise the number. A plain value (an expression) is read the same way.
+ */
+export function demarcheReference(locator: unknown): DemarcheReference {
+	const value =
+		locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
+	const text = String(value ?? '').trim();
+	const procedure = PROCEDURE_NUMBER.exec(text);
+	if (procedure) return { number: procedure[1] };
+	const path = PUBLIC_PATH.exec(text);
+	if (path) return { path: decodePath(path[1]) };
+	return { number: text };
+}
+
+export const DEMARCHE_HINT =
+	'Use the démarche number (the digits in …/procedures/<number>), or paste such a URL or the démarche\'s public link (…/commencer/<name>) with the "By URL" mode.';
+
+/**
+ * `demarche` of the contract: modes `id` (number) and `url` (…/procedures/<number>…, or a public
+ * link …/commencer/<path> that the node resolves to the number).
+ */
 export const demarcheLocator: INodeProperties = {
 	displayName: 'Démarche',
 	name: 'demarche',
 	type: 'resourceLocator',
 	default: { mode: 'id', value: '' },
 	required: true,
-	description: 'The démarche (procedure), by number or by its URL',
+	description: 'The démarche (procedure), by number, by its URL or by its public link',
 	modes: [
 		{
 			displayName: 'By Number',
@@ -28,14 +65,16 @@ export const demarcheLocator: INodeProperties = {
 			displayName: 'By URL',
 			name: 'url',
 			type: 'string',
-			placeholder: 'e.g. https://demarche.numerique.gouv.fr/admin/procedures/12345',
-			extractValue: { type: 'regex', regex: '/procedures/(\\d+)' },
+			placeholder: 'e.g. https://demarche.numerique.gouv.fr/admin/procedures/12345 or …/commencer/ma-demarche',
+			// A public link gives its path; the node asks the platform for the number.
+			extractValue: { type: 'regex', regex: '/(?:procedures|commencer(?:/test(?=/))?)/([^/?#\\s]+)' },
 			validation: [
 				{
 					type: 'regex',
 					properties: {
-						regex: '.*/procedures/\\d+.*',
-						errorMessage: 'Paste an admin or instructeur URL containing /procedures/<number>',
+						regex: '.*/(procedures/\\d+|commencer/[^/?#\\s]+).*',
+						errorMessage:
+							'Paste an admin or instructeur URL containing /procedures/<number>, or the démarche\'s public link …/commencer/<name>',
 					},
 				},
 			],

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { DEMARCHE_CLONER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 
@@ -26,8 +27,8 @@ export const description = showOnlyFor('demarche', 'clone', [
 	},
 ]);
 
-export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex) {
-	const number = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex, cache) {
+	const number = await readDemarche(this, itemIndex, cache);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const input: IDataObject = { demarche: { number } };
 	if (typeof options.title === 'string' && options.title.trim()) input.title = options.title.trim();

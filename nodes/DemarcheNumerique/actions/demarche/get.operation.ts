@@ -5,7 +5,8 @@ import { ALL_DEMARCHE_PARTS, getDemarcheDocument } from '../../graphql';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { descriptorType } from '../../resolve/descriptors';
 import { graphqlRequest } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['demarche'], operation: ['get'] };
@@ -19,7 +20,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Part',
 		default: {},
 		description: 'Parts of the démarche to fetch (all by default)',
-		displayOptions: { show },
+		displayOptions: { show: { ...show, '@version': [1] } },
 		options: [
 			{
 				displayName: 'Form Description',
@@ -52,6 +53,29 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Include',
+		name: 'include',
+		type: 'multiOptions',
+		default: ['descriptors', 'groupeInstructeurs', 'labels', 'service'],
+		description: 'Parts of the démarche to fetch (number, title, state and dates always come)',
+		displayOptions: { show: { ...show, '@version': [2] } },
+		options: [
+			{
+				name: 'Form Description',
+				value: 'descriptors',
+				description:
+					'The champs and annotations of the active revision (label, type, required, list options, repetition children)',
+			},
+			{
+				name: 'Groupes Instructeurs',
+				value: 'groupeInstructeurs',
+				description: 'The groupes instructeurs with their instructeurs',
+			},
+			{ name: 'Labels', value: 'labels', description: 'The labels instructeurs can put on dossiers' },
+			{ name: 'Service', value: 'service', description: 'The administration running the démarche' },
+		],
+	},
 ];
 
 /** A descriptor as shown to users: its platform type in words, without GraphQL's typename. */
@@ -71,12 +95,14 @@ function describeField(descriptor: ChampDescriptor): IDataObject {
 	return out;
 }
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	const number = readDemarcheNumber(this, itemIndex);
-	const include = this.getNodeParameter('include', itemIndex, {}) as IDataObject;
+export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
+	const number = await readDemarche(this, itemIndex, cache);
+	const include = this.getNodeParameter('include', itemIndex, {}) as IDataObject | string[];
 	const parts = { ...ALL_DEMARCHE_PARTS };
 	for (const key of Object.keys(parts) as Array<keyof DemarcheParts>) {
-		if (typeof include[key] === 'boolean') parts[key] = include[key] as boolean;
+		// Version 2: the parts selected; version 1: its switches, the others on.
+		if (Array.isArray(include)) parts[key] = include.includes(key);
+		else if (typeof include[key] === 'boolean') parts[key] = include[key] as boolean;
 	}
 	const { data } = await graphqlRequest.call(
 		this,

@@ -17,13 +17,14 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Clone',
 				value: 'clone',
-				action: 'Clone a demarche',
+				// A template literal: the linter's sentence-case check drops accented letters ("d marche").
+				action: `Clone a démarche`,
 				description: 'Create a new draft démarche as a copy of an existing one',
 			},
 			{
 				name: 'Get',
 				value: 'get',
-				action: 'Get a demarche',
+				action: `Get a démarche`,
 				description:
 					'Get a démarche (a procedure) by number: title, state, groupes instructeurs with their instructeurs, labels, service, and the form description (champs and annotations with their types and options)',
 			},

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { dossierItems, fetchDossier } from '../../output/items';
-import { dossierPartsField, readDossierParts, simplifyField } from '../common/fields';
+import { dossierPartsFields, keyByField, readDossierParts, readSimplifyOptions, simplifyField } from '../common/fields';
 import { dossierLocator, readDossierNumber } from '../common/locators';
 import type { OperationModule } from '../common/types';
 
@@ -10,7 +10,8 @@ const show = { resource: ['dossier'], operation: ['get'] };
 export const description: INodeProperties[] = [
 	{ ...dossierLocator, displayOptions: { show } },
 	simplifyField(show),
-	dossierPartsField(show),
+	keyByField(show),
+	...dossierPartsFields(show),
 ];
 
 export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
@@ -18,5 +19,6 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const parts = readDossierParts(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const dossier = await fetchDossier(this, number, parts, { itemIndex });
-	return await dossierItems(this, cache, dossier ? [dossier] : [], simplify, itemIndex);
+	const options = readSimplifyOptions(this, itemIndex);
+	return await dossierItems(this, cache, dossier ? [dossier] : [], simplify, itemIndex, options);
 };

@@ -11,12 +11,14 @@ import { describeLostDossier, dossierPages } from '../../output/dossierPages';
 import { dossierItems } from '../../output/items';
 import {
 	DOSSIER_STATE_OPTIONS,
-	dossierPartsField,
+	dossierPartsFields,
+	keyByField,
 	readDateTime,
 	readDossierParts,
 	readLimit,
 	readLocatorNumber,
 	readPageSize,
+	readSimplifyOptions,
 	listOptionsField,
 	returnAllAndLimit,
 	simplifyField,
@@ -24,7 +26,8 @@ import {
 import type { ExecutionCache } from '../../resolve/cache';
 import { getDemarcheGroupes } from '../../resolve/instructeur';
 import { apiError } from '../../transport';
-import { demarcheLocator, groupeInstructeurLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator, groupeInstructeurLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getMany'] };
@@ -92,7 +95,8 @@ export const description: INodeProperties[] = [
 		],
 	},
 	simplifyField(show),
-	dossierPartsField(show),
+	keyByField(show),
+	...dossierPartsFields(show),
 	listOptionsField(show, 'dossiers'),
 ];
 
@@ -129,12 +133,13 @@ function lostDossierError(this: IExecuteFunctions, lost: LostDossier[], itemInde
 }
 
 export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
-	const demarche = readDemarcheNumber(this, itemIndex);
+	const demarche = await readDemarche(this, itemIndex, cache);
 	const { filters, groupe } = readFilters.call(this, itemIndex);
 	const limit = readLimit(this, itemIndex);
 	const pageSize = readPageSize(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const parts = readDossierParts(this, itemIndex);
+	const simplifyOptions = readSimplifyOptions(this, itemIndex);
 	const scope: DossierScope = groupe
 		? { kind: 'groupeInstructeur', number: groupe }
 		: { kind: 'demarche', number: demarche };
@@ -150,7 +155,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 	const lostOnes: LostDossier[] = [];
 	const continueOnFail = this.continueOnFail();
 	const flush = async (batch: IDataObject[]) => {
-		const items = await dossierItems(this, cache, batch, simplify, itemIndex);
+		const items = await dossierItems(this, cache, batch, simplify, itemIndex, simplifyOptions);
 		items.forEach((item, i) => {
 			if (byModification) {
 				const number = Number(batch[i].number);

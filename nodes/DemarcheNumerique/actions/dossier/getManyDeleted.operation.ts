@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { deletedDossiersDocument } from '../../graphql';
+import { deletedDossierJson } from '../../output/items';
 import type { RecordErrors } from '../../transport';
 import { apiError, getDnCredentials, paginate, rootErrorsToApiError } from '../../transport';
 import { listOptionsField, readDateTime, readLimit, readPageSize, returnAllAndLimit } from '../common/fields';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 
 const show = { resource: ['dossier'], operation: ['getManyDeleted'] };
@@ -18,7 +20,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
-		displayName: 'Include',
+		displayName: 'Deletions',
 		name: 'deletionKind',
 		type: 'options',
 		default: 'both',
@@ -80,8 +82,8 @@ function lostRecordError(this: IExecuteFunctions, lost: LostRecord[], itemIndex:
 	});
 }
 
-export const execute: OperationModule['execute'] = async function (itemIndex) {
-	const demarche = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (itemIndex, cache) {
+	const demarche = await readDemarche(this, itemIndex, cache);
 	const which = this.getNodeParameter('deletionKind', itemIndex, 'both') as 'both' | Kind;
 	const since = this.getNodeParameter('deletedSince', itemIndex, '') as string;
 	let remaining = readLimit(this, itemIndex);
@@ -132,17 +134,7 @@ export const execute: OperationModule['execute'] = async function (itemIndex) {
 					continue;
 				}
 				const deleted = page.nodes[next++] as IDataObject;
-				records.push({
-					json: {
-						number: deleted.number,
-						state: deleted.state,
-						reason: deleted.reason,
-						dateSupression: deleted.dateSupression,
-						deleted: true,
-						pendingDeletion: kind === 'pendingDeletedDossiers',
-						id: deleted.id,
-					},
-				});
+				records.push({ json: deletedDossierJson(deleted, kind === 'pendingDeletedDossiers') });
 			}
 			if (remaining !== undefined) remaining -= page.nodes.length + page.lost.length;
 		}

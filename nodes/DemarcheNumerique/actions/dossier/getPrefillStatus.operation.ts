@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { prefillRequest } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 
@@ -20,8 +21,8 @@ export const description = showOnlyFor('dossier', 'getPrefillStatus', [
 	},
 ]);
 
-export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex) {
-	const demarcheNumber = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex, cache) {
+	const demarcheNumber = await readDemarche(this, itemIndex, cache);
 	const raw = this.getNodeParameter('prefillTokens', itemIndex, '') as string | string[];
 	const prefillTokens = (Array.isArray(raw) ? raw : String(raw ?? '').split(/[,;\s]+/))
 		.map((token) => String(token).trim())

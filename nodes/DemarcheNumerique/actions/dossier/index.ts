@@ -59,10 +59,10 @@ export const description: INodeProperties[] = [
 				description: 'Move a dossier to another groupe instructeur of its démarche',
 			},
 			{
-				name: 'Classer Sans Suite',
+				name: 'Close as Sans Suite',
 				value: 'classerSansSuite',
-				action: 'Close a dossier without follow up',
-				description: 'Close a dossier as sans suite with a motivation',
+				action: 'Close a dossier as sans suite',
+				description: 'Close a dossier as sans suite (classer sans suite) with a motivation',
 			},
 			{
 				name: 'Create Prefilled',
@@ -94,7 +94,7 @@ export const description: INodeProperties[] = [
 				value: 'get',
 				action: 'Get a dossier',
 				description:
-					'Get one dossier (an application) by its number: state, dates, usager, form answers (champs) and private annotations keyed by label, labels, instructeurs',
+					'Get one dossier (an application) by its number: state, dates, usager, form answers (champs) and private annotations keyed by label or stable champ ID, labels, instructeurs',
 			},
 			{
 				name: 'Get Many',
@@ -108,7 +108,7 @@ export const description: INodeProperties[] = [
 				value: 'getManyDeleted',
 				action: 'Get many deleted dossiers',
 				description:
-					'List the dossiers of a démarche that were deleted (purged) or are pending deletion, with the reason and date, optionally since a date',
+					'List the dossiers of a démarche that were deleted (purged) or are pending deletion (pendingDeletion), with the reason and date, optionally since a date',
 			},
 			{
 				name: 'Get Prefill Status',
@@ -117,10 +117,23 @@ export const description: INodeProperties[] = [
 				description: 'Get the state of dossiers created by prefill, from their prefill tokens',
 			},
 			{
-				name: 'Passer En Instruction',
+				name: 'Move Back to En Construction',
+				value: 'repasserEnConstruction',
+				action: 'Move a dossier back to en construction',
+				description:
+					'Move a dossier from en instruction back to en construction so the usager can edit it (repasser en construction)',
+			},
+			{
+				name: 'Move Back to En Instruction',
+				value: 'repasserEnInstruction',
+				action: 'Move a dossier back to en instruction',
+				description: 'Move a dossier with a decision (accepté, refusé, sans suite) back to en instruction (repasser en instruction)',
+			},
+			{
+				name: 'Move to En Instruction',
 				value: 'passerEnInstruction',
-				action: 'Start instruction of a dossier',
-				description: 'Move a dossier from en construction to en instruction',
+				action: 'Move a dossier to en instruction',
+				description: 'Move a dossier from en construction to en instruction (passer en instruction)',
 			},
 			{
 				name: 'Refuse',
@@ -133,18 +146,6 @@ export const description: INodeProperties[] = [
 				value: 'removeLabel',
 				action: 'Remove a label from a dossier',
 				description: 'Remove a label from a dossier',
-			},
-			{
-				name: 'Repasser En Construction',
-				value: 'repasserEnConstruction',
-				action: 'Send a dossier back to the usager',
-				description: 'Move a dossier from en instruction back to en construction so the usager can edit it',
-			},
-			{
-				name: 'Repasser En Instruction',
-				value: 'repasserEnInstruction',
-				action: 'Reopen instruction of a dossier',
-				description: 'Move a dossier with a decision back to en instruction',
 			},
 			{
 				name: 'Send Message',

@@ -3,7 +3,8 @@
  * follow/unfollow (the dossier and the acting instructeur), addLabel/removeLabel (a label by name
  * or ID).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { MutationDocument } from '../../graphql/mutations';
 import {
@@ -42,6 +43,51 @@ export function followOperation(follow: boolean): OperationModule {
 	return byInstructeur(follow ? 'follow' : 'unfollow', DOSSIER_BASCULE_SUIVI, { follow });
 }
 
+/**
+ * `label` of version 2: picked from the dossier's démarche's labels, or given by name or ID. The
+ * list's values are label IDs (the name is shown), so a renamed label keeps working.
+ */
+function labelLocator(add: boolean): INodeProperties {
+	return {
+		displayName: 'Label',
+		name: 'label',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: `The label to ${add ? 'put on' : 'remove from'} the dossier, one of its démarche's labels`,
+		displayOptions: { show: { '@version': [2] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchLabels', searchable: true },
+			},
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'e.g. Urgent',
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. TGFiZWwtMQ==',
+			},
+		],
+	};
+}
+
+/** The label of an item, either shape: version 1's text (name or ID) or version 2's locator. */
+export function labelFrom(raw: unknown): { value: string; mode: string } {
+	if (raw && typeof raw === 'object') {
+		const locator = raw as { mode?: unknown; value?: unknown };
+		return { value: String(locator.value ?? '').trim(), mode: String(locator.mode ?? 'name') };
+	}
+	return { value: String(raw ?? '').trim(), mode: 'name' };
+}
+
 /** Add or remove a label, by name (looked up once per execution and démarche) or ID. */
 export function labelOperation(add: boolean): OperationModule {
 	return dossierMutation({
@@ -56,17 +102,26 @@ export function labelOperation(add: boolean): OperationModule {
 				required: true,
 				placeholder: 'e.g. Urgent',
 				description: `The label to ${add ? 'put on' : 'remove from'} the dossier: its name as shown in the démarche, or its ID`,
+				displayOptions: { show: { '@version': [1] } },
 			},
+			labelLocator(add),
 		],
 		async run({ itemIndex, cache, dossierId, demarcheNumber }) {
-			const label = this.getNodeParameter('label', itemIndex) as string;
+			const { value: label, mode } = labelFrom(this.getNodeParameter('label', itemIndex));
 			const document = add ? DOSSIER_AJOUTER_LABEL : DOSSIER_SUPPRIMER_LABEL;
 			const apply = async (labelId: string) => {
 				const payload = await mutate.call(this, { ...document, variables: { input: { dossierId, labelId } } }, { itemIndex });
 				return { ...(payload.dossier as IDataObject), label: payload.label as IDataObject };
 			};
+			if (mode === 'id' && !isGlobalIdOf(label, 'Label')) {
+				throw new NodeOperationError(this.getNode(), `"${label}" is not a label ID`, {
+					itemIndex,
+					description:
+						'A label ID looks like TGFiZWwtMQ== (as the list or Démarche > Get give it). To give the label\'s name, use the "By Name" mode.',
+				});
+			}
 			// A label ID needs no démarche; a name is looked up in the dossier's démarche.
-			if (isGlobalIdOf(label.trim(), 'Label')) return await apply(label.trim());
+			if (isGlobalIdOf(label, 'Label')) return await apply(label);
 			return await apply(await resolveLabelId(this, cache, label, await demarcheNumber(), itemIndex));
 		},
 	});

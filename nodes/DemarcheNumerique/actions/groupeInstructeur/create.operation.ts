@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { GROUPE_INSTRUCTEUR_CREER } from '../../graphql/mutations';
 import { mutate } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 import { groupeOutput, readProfiles } from './groupeMutation';
@@ -45,8 +46,8 @@ export const description = showOnlyFor('groupeInstructeur', 'create', [
 	},
 ]);
 
-export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex) {
-	const number = readDemarcheNumber(this, itemIndex);
+export const execute: OperationModule['execute'] = async function (this: IExecuteFunctions, itemIndex, cache) {
+	const number = await readDemarche(this, itemIndex, cache);
 	const label = String(this.getNodeParameter('label', itemIndex, '') ?? '').trim();
 	if (!label) {
 		throw new NodeOperationError(this.getNode(), 'The groupe instructeur needs a label', {
