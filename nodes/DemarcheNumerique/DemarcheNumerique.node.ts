@@ -12,6 +12,7 @@ import * as graphql from './actions/graphql';
 import * as groupeInstructeur from './actions/groupeInstructeur';
 import { router } from './actions/router';
 import { searchGroupeInstructeurs, searchInstructeurs } from './methods/listSearch';
+import { getAnnotationColumns, getChampColumns } from './methods/resourceMapping';
 import { requestOptionsField } from './transport';
 
 export class DemarcheNumerique implements INodeType {
@@ -20,7 +21,8 @@ export class DemarcheNumerique implements INodeType {
 		name: 'demarcheNumerique',
 		icon: { light: 'file:demarcheNumerique.svg', dark: 'file:demarcheNumerique.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Read and process dossiers of Démarche Numérique (formerly Démarches Simplifiées): démarches, dossiers, decisions, messages, annotations, groupes instructeurs',
@@ -53,6 +55,7 @@ export class DemarcheNumerique implements INodeType {
 
 	methods = {
 		listSearch: { searchGroupeInstructeurs, searchInstructeurs },
+		resourceMapping: { getAnnotationColumns, getChampColumns },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
