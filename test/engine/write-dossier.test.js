@@ -452,6 +452,7 @@ describe('dates the way the user means them', () => {
 			nodes: [
 				{
 					type: NODE_TYPES.action,
+					typeVersion: 1,
 					parameters: {
 						resource: 'dossier',
 						operation: 'updateAnnotations',
