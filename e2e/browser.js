@@ -236,7 +236,11 @@ async function updateAnnotations(page, demo) {
 	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Update annotations' }).first().dblclick();
 
 	// Pick the démarche: its annotations become the columns.
-	const demarche = (await firstVisible(page, ['[data-test-id="parameter-input-demarche"] input'])).first();
+	// The resource locator's text input (the first input is its mode selector).
+	const demarche = await firstVisible(page, [
+		'[data-test-id="parameter-input-demarche"] input[placeholder="e.g. 12345"]',
+		'[data-test-id="parameter-input-demarche"] input:not([readonly])',
+	]);
 	await demarche.click();
 	await demarche.fill(String(EVERY_CHAMP));
 	await demarche.press('Tab');
@@ -246,10 +250,19 @@ async function updateAnnotations(page, demo) {
 	for (const label of ['Note interne', 'Score', 'Priorité', 'Services consultés', 'Rendez-vous', 'Téléphone du référent', 'Contrôles (rows:']) {
 		assert.ok(text.includes(label), `the columns show "${label}"; they show: ${text.slice(0, 400)}`);
 	}
-	// Typed inputs: a number input for Score, a drop-down for Priorité, a switch for Pièces vérifiées.
-	assert.ok(await columnRow(page, 'Score').locator('.el-input-number, input[type="number"], [class*="inputNumber"], [class*="InputNumber"]').count(), 'Score has a number input');
-	assert.ok(await columnRow(page, 'Priorité').locator('.el-select, [class*="select"]').count(), 'Priorité has a drop-down');
-	assert.ok(await columnRow(page, 'Pièces vérifiées').locator('.el-switch, [role="switch"]').count(), 'Pièces vérifiées has a switch');
+	// Typed inputs: a number input for Score, a drop-down for Priorité, a date picker for Rendez-vous.
+	const html = async (label) => (await columnRow(page, label).innerHTML()).replace(/\s+/g, ' ');
+	const typed = [
+		['Score', /input-?number|type="number"|inputmode="(decimal|numeric)"/i, 'a number input'],
+		['Priorité', /select/i, 'a drop-down'],
+		['Rendez-vous', /date/i, 'a date picker'],
+	];
+	for (const [label, pattern, what] of typed) {
+		const inner = await html(label);
+		assert.match(inner, pattern, `"${label}" has ${what}; its HTML: ${inner.slice(0, 700)}`);
+	}
+	// Yes/no columns wait under "Add annotation" (a switch left off would write false).
+	assert.ok(!text.includes('Pièces vérifiées'), 'the checkbox column "Pièces vérifiées" is not shown until added');
 	const columnsShot = await screenshot(page, '4-annotation-columns');
 
 	// Fill two columns.
@@ -257,12 +270,12 @@ async function updateAnnotations(page, demo) {
 	const noteInput = columnRow(page, 'Note interne').locator('input, textarea').first();
 	await noteInput.click();
 	await noteInput.fill(note);
-	await noteInput.press('Tab');
 	const scoreInput = columnRow(page, 'Score').locator('input').first();
 	await scoreInput.click();
 	await scoreInput.fill('18');
-	await scoreInput.press('Tab');
-	await page.waitForTimeout(500);
+	// Leave the input (the value is committed on blur) by clicking the columns' title.
+	await page.getByText('Annotations to Write').first().click();
+	await page.waitForTimeout(1000);
 	const filledShot = await screenshot(page, '5-annotation-columns-filled');
 
 	await (await firstVisible(page, ['[data-test-id="back-to-canvas"]', 'button:has-text("Back to canvas")'])).click();

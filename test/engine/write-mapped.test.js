@@ -93,8 +93,9 @@ describe('the columns of démarche 1001 (every type)', () => {
 		expect(typeOf('E-mail du référent')).toEqual(['string', false]);
 		expect(typeOf('Pièces vérifiées')).toEqual(['boolean', false]);
 		expect(typeOf('Visite sur place nécessaire')).toEqual(['boolean', false]);
-		// A switch n8n shows off is not written until it is set.
-		expect(col['Pièces vérifiées'].defaultValue).toBeNull();
+		// n8n shows a switch off and sends false: yes/no columns start removed, added by choice.
+		expect(col['Pièces vérifiées'].removed).toBe(true);
+		expect(col['Note interne'].removed).toBeUndefined();
 		expect(typeOf('Date de la commission')).toEqual(['dateTime', false]);
 		expect(typeOf('Rendez-vous')).toEqual(['dateTime', false]);
 		expect(typeOf('Score')).toEqual(['number', false]);

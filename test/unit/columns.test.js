@@ -41,7 +41,7 @@ describe('annotationColumns', () => {
 			['Contrôles (rows: [{"Date du contrôle": …, "Résultat": …, "Photo": …}])', 'array'],
 		]);
 		expect(fields[0].id).toBe(b64('Champ-2'));
-		expect(fields[4]).toMatchObject({ required: true, defaultValue: null });
+		expect(fields[4]).toMatchObject({ required: true, removed: true });
 		expect(fields[5]).toMatchObject({ readOnly: true, removed: true });
 	});
 

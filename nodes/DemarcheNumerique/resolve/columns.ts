@@ -144,8 +144,10 @@ function column(
 		defaultMatch: false,
 		canBeUsedToMatch: false,
 		display: true,
-		// A switch left as n8n shows it is not a value to write: nothing is sent until it is set.
-		...(kind.type === 'boolean' ? { defaultValue: null } : {}),
+		// n8n shows a switch as off and sends false: a yes/no column starts out of the list (under
+		// "Add annotation"), so adding it is the user's choice, and an untouched annotation is never
+		// overwritten with false.
+		...(kind.type === 'boolean' ? { removed: true } : {}),
 	};
 }
 

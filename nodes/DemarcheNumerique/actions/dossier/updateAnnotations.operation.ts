@@ -134,8 +134,8 @@ async function runMapped(this: IExecuteFunctions, context: DossierMutationContex
 			try {
 				if (entries.length) planAnnotations(descriptors.annotations, entries, options);
 			} catch (error) {
-				if (!(error instanceof AnnotationValueError)) throw error;
-				problems.unshift(error.message);
+				// planAnnotations fails only with the values' problems (AnnotationValueError).
+				problems.unshift((error as Error).message);
 			}
 			throw new AnnotationValueError(problems.join('; '));
 		}
@@ -311,7 +311,7 @@ export const { description, execute } = dossierMutation({
 				},
 			},
 			description:
-				'The démarche\'s private annotations, each with its type. Columns left empty are not written (a switch counts once it was set). Dates without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows, each an object keyed by the row\'s field labels (or champ IDs): the rows are added, then filled; [{}, {}] adds two empty rows. A file annotation takes the input binary property that holds the file (several separated by commas; files are added). The types the platform cannot write are listed, read-only, with the reason.',
+				'The démarche\'s private annotations, each with its type. Columns left empty are not written; yes/no and checkbox columns are under "Add annotation" (n8n sends a switch left off as false). Dates without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows, each an object keyed by the row\'s field labels (or champ IDs): the rows are added, then filled; [{}, {}] adds two empty rows. A file annotation takes the input binary property that holds the file (several separated by commas; files are added). The types the platform cannot write are listed, read-only, with the reason.',
 		},
 		{
 			displayName: 'Annotations',
