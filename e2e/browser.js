@@ -223,7 +223,7 @@ async function annotationsOnSandbox(platform, number) {
 
 /** The resource mapper row of a column, by the start of its label. */
 function columnRow(page, label) {
-	return page.getByTestId('mapping-fields-container').locator('.parameter-item').filter({ hasText: label }).first();
+	return page.locator('[data-test-id="mapping-fields-container"] .parameter-item').filter({ hasText: label }).first();
 }
 
 async function updateAnnotations(page, demo) {
@@ -243,7 +243,8 @@ async function updateAnnotations(page, demo) {
 	]);
 	await demarche.click();
 	await demarche.fill(String(EVERY_CHAMP));
-	await demarche.press('Tab');
+	// Leave the input (Tab would open the next drop-down) so the columns load.
+	await page.getByText('Parameters', { exact: true }).first().click();
 	const container = await firstVisible(page, ['[data-test-id="mapping-fields-container"]'], { timeout: 30000 });
 	await firstVisible(page, ['[data-test-id="mapping-fields-container"] .parameter-item'], { timeout: 30000 });
 	const text = await container.innerText();
@@ -263,7 +264,14 @@ async function updateAnnotations(page, demo) {
 	}
 	// Yes/no columns wait under "Add annotation" (a switch left off would write false).
 	assert.ok(!text.includes('Pièces vérifiées'), 'the checkbox column "Pièces vérifiées" is not shown until added');
+	// A tall window for the screenshot, so that it shows most of the columns.
+	await page.setViewportSize({ width: 1440, height: 2400 });
+	await page.waitForTimeout(500);
+	await page.getByText('Annotations to Write').first().evaluate((e) => e.scrollIntoView({ block: 'start' }));
+	await page.waitForTimeout(300);
 	const columnsShot = await screenshot(page, '4-annotation-columns');
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.waitForTimeout(300);
 
 	// Fill two columns.
 	const note = `Vu dans le navigateur ${Date.now()}`;
@@ -278,8 +286,8 @@ async function updateAnnotations(page, demo) {
 	await page.waitForTimeout(1000);
 	const filledShot = await screenshot(page, '5-annotation-columns-filled');
 
-	await (await firstVisible(page, ['[data-test-id="back-to-canvas"]', 'button:has-text("Back to canvas")'])).click();
-	const run = await firstVisible(page, ['[data-test-id="execute-workflow-button"]', 'button:has-text("Execute workflow")', 'button:has-text("Test workflow")']);
+	// Run: the node's "Execute step" runs the trigger before it, then the node.
+	const run = await firstVisible(page, ['[data-test-id="node-execute-button"]', 'button:has-text("Execute step")', 'button:has-text("Test step")']);
 	await run.click();
 	let values = {};
 	for (let i = 0; i < 60 && !(values['Note interne'] === note && values.Score === '18'); i++) {
