@@ -264,6 +264,7 @@ describe('a mapped Update Annotations (version 2)', () => {
 		});
 		expect(result.error.message).toMatch(/"Contrôles" row 1: "hier" is not a date/);
 		expect(result.error.message).toMatch(/"FR76 0000" is not a valid IBAN/);
+		expect(result.error.description).toMatch(/^Nothing was sent\. Fix the listed columns/);
 		expect((await read(number))['Note interne'].stringValue).toBe(before['Note interne'].stringValue);
 	});
 

@@ -37,7 +37,9 @@ function invalid(ctx: IExecuteFunctions, itemIndex: number, error: unknown): nev
 	throw new NodeOperationError(ctx.getNode(), error.message, {
 		itemIndex,
 		description:
-			'Nothing was sent. Fix the listed annotations: name each by its label (as in the démarche\'s form) or champ ID, with a value of its type.',
+			ctx.getNode().typeVersion >= 2
+				? 'Nothing was sent. Fix the listed columns: each value must fit its annotation\'s type and options (refresh the columns if the démarche\'s form changed).'
+				: 'Nothing was sent. Fix the listed annotations: name each by its label (as in the démarche\'s form) or champ ID, with a value of its type.',
 	});
 }
 
