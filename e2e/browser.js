@@ -8,13 +8,19 @@
 // Env: E2E_BROWSER_N8N_VERSION (default the pinned 2.x), CHROMIUM (default /usr/bin/chromium),
 // E2E_KEEP=1 (keep the n8n folder), E2E_BROWSER_WORKFLOW (workflow key to run, default
 // example/new-dossiers-to-spreadsheet, else e2e/read-dossiers).
+//
+// Then Update Annotations (node version 2, n8n's resource mapper): a workflow with the dossier and
+// instructeur set is created through n8n's REST API; in the editor the check picks the démarche,
+// sees its annotation columns with their types, fills two, runs the workflow, and reads both values
+// back from the sandbox's GraphQL API.
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
-const { startDemo } = require('./lib/demo');
+const { startDemo, DEMO_CREDENTIAL } = require('./lib/demo');
+const { bindCredential } = require('./lib/workflows');
 const { freePorts } = require('./lib/ports');
 const { N8N_VERSIONS } = require('./lib/install');
 const { repoRoot } = require('./lib/package');
@@ -171,6 +177,129 @@ async function runWorkflow(page, demo, workflow) {
 	return { canvasShot, ndvShot, target };
 }
 
+const EVERY_CHAMP = 1001; // the seed's démarche with every annotation type
+const CLAIRE = 'claire.martin@demarches-exemple.gouv.fr'; // instructeur of the showcase dossier
+
+/** A Manual Trigger and Update Annotations (version 2) on the showcase dossier, démarche left to pick. */
+function annotationsWorkflow(dossierNumber) {
+	return bindCredential(
+		{
+			name: 'Browser check: update annotations',
+			nodes: [
+				{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'b0000000-0000-4000-8000-000000000002',
+					name: 'Update annotations',
+					type: 'n8n-nodes-demarche-numerique.demarcheNumerique',
+					typeVersion: 2,
+					position: [260, 0],
+					parameters: {
+						resource: 'dossier',
+						operation: 'updateAnnotations',
+						dossier: { __rl: true, mode: 'id', value: String(dossierNumber) },
+						instructeur: { __rl: true, mode: 'email', value: CLAIRE },
+					},
+				},
+			],
+			connections: { Start: { main: [[{ node: 'Update annotations', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+			active: false,
+		},
+		DEMO_CREDENTIAL,
+	);
+}
+
+/** The annotations of a dossier as the sandbox serves them: label → stringValue. */
+async function annotationsOnSandbox(platform, number) {
+	const response = await fetch(`${platform.url}/api/v2/graphql`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${platform.tokens.admin}` },
+		body: JSON.stringify({ query: 'query($n: Int!) { dossier(number: $n) { annotations { label stringValue } } }', variables: { n: number } }),
+	});
+	const body = await response.json();
+	if (body.errors) throw new Error(`sandbox GraphQL: ${JSON.stringify(body.errors)}`);
+	return Object.fromEntries(body.data.dossier.annotations.map((a) => [a.label, a.stringValue]));
+}
+
+/** The resource mapper row of a column, by the start of its label. */
+function columnRow(page, label) {
+	return page.locator('[data-test-id="mapping-fields-container"] .parameter-item').filter({ hasText: label }).first();
+}
+
+async function updateAnnotations(page, demo) {
+	const number = demo.platform.facts.everyChampDossier;
+	const created = await demo.n8n.rest('POST', '/rest/workflows', annotationsWorkflow(number));
+	const id = created.body && created.body.data && created.body.data.id;
+	assert.ok(id, `n8n created the workflow (HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 300)})`);
+	await page.goto(`${demo.url}/workflow/${id}`);
+	await dismissPopups(page);
+	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Update annotations' }).first().dblclick();
+
+	// Pick the démarche: its annotations become the columns.
+	// The resource locator's text input (the first input is its mode selector).
+	const demarche = await firstVisible(page, [
+		'[data-test-id="parameter-input-demarche"] input[placeholder="e.g. 12345"]',
+		'[data-test-id="parameter-input-demarche"] input:not([readonly])',
+	]);
+	await demarche.click();
+	await demarche.fill(String(EVERY_CHAMP));
+	// Leave the input (Tab would open the next drop-down) so the columns load.
+	await page.getByText('Parameters', { exact: true }).first().click();
+	const container = await firstVisible(page, ['[data-test-id="mapping-fields-container"]'], { timeout: 30000 });
+	await firstVisible(page, ['[data-test-id="mapping-fields-container"] .parameter-item'], { timeout: 30000 });
+	const text = await container.innerText();
+	for (const label of ['Note interne', 'Score', 'Priorité', 'Services consultés', 'Rendez-vous', 'Téléphone du référent', 'Contrôles (rows:']) {
+		assert.ok(text.includes(label), `the columns show "${label}"; they show: ${text.slice(0, 400)}`);
+	}
+	// Typed inputs: a number input for Score, a drop-down for Priorité, a date picker for Rendez-vous.
+	const html = async (label) => (await columnRow(page, label).innerHTML()).replace(/\s+/g, ' ');
+	const typed = [
+		['Score', /input-?number|type="number"|inputmode="(decimal|numeric)"/i, 'a number input'],
+		['Priorité', /select/i, 'a drop-down'],
+		['Rendez-vous', /date/i, 'a date picker'],
+	];
+	for (const [label, pattern, what] of typed) {
+		const inner = await html(label);
+		assert.match(inner, pattern, `"${label}" has ${what}; its HTML: ${inner.slice(0, 700)}`);
+	}
+	// Yes/no columns wait under "Add annotation" (a switch left off would write false).
+	assert.ok(!text.includes('Pièces vérifiées'), 'the checkbox column "Pièces vérifiées" is not shown until added');
+	// A tall window for the screenshot, so that it shows most of the columns.
+	await page.setViewportSize({ width: 1440, height: 2400 });
+	await page.waitForTimeout(500);
+	await page.getByText('Annotations to Write').first().evaluate((e) => e.scrollIntoView({ block: 'start' }));
+	await page.waitForTimeout(300);
+	const columnsShot = await screenshot(page, '4-annotation-columns');
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.waitForTimeout(300);
+
+	// Fill two columns.
+	const note = `Vu dans le navigateur ${Date.now()}`;
+	const noteInput = columnRow(page, 'Note interne').locator('input, textarea').first();
+	await noteInput.click();
+	await noteInput.fill(note);
+	const scoreInput = columnRow(page, 'Score').locator('input').first();
+	await scoreInput.click();
+	await scoreInput.fill('18');
+	// Leave the input (the value is committed on blur) by clicking the columns' title.
+	await page.getByText('Annotations to Write').first().click();
+	await page.waitForTimeout(1000);
+	const filledShot = await screenshot(page, '5-annotation-columns-filled');
+
+	// Run: the node's "Execute step" runs the trigger before it, then the node.
+	const run = await firstVisible(page, ['[data-test-id="node-execute-button"]', 'button:has-text("Execute step")', 'button:has-text("Test step")']);
+	await run.click();
+	let values = {};
+	for (let i = 0; i < 60 && !(values['Note interne'] === note && values.Score === '18'); i++) {
+		await page.waitForTimeout(1000);
+		values = await annotationsOnSandbox(demo.platform, number);
+	}
+	const runShot = await screenshot(page, '6-annotations-run');
+	assert.equal(values['Note interne'], note, 'the sandbox has the "Note interne" typed in the browser');
+	assert.equal(values.Score, '18', 'the sandbox has the "Score" typed in the browser');
+	return { columnsShot, filledShot, runShot };
+}
+
 async function main() {
 	fs.mkdirSync(SHOTS, { recursive: true });
 	if (!fs.existsSync(CHROMIUM)) {
@@ -220,6 +349,10 @@ async function main() {
 				await reporter.check(`run "${chosen.workflow.name}" and see its output`, () =>
 					runWorkflow(page, demo, chosen.workflow),
 				);
+			await reporter.check(
+				'Update Annotations: pick a démarche, see its typed annotation columns, fill two, run, find both on the sandbox',
+				() => updateAnnotations(page, demo),
+			);
 		}
 		await screenshot(page, '9-last-state').catch(() => {});
 	} finally {

@@ -12,6 +12,7 @@ import * as graphql from './actions/graphql';
 import * as groupeInstructeur from './actions/groupeInstructeur';
 import { router } from './actions/router';
 import { searchGroupeInstructeurs, searchInstructeurs, searchLabels } from './methods/listSearch';
+import { getAnnotationColumns, getChampColumns } from './methods/resourceMapping';
 import { requestOptionsField } from './transport';
 
 export class DemarcheNumerique implements INodeType {
@@ -54,6 +55,7 @@ export class DemarcheNumerique implements INodeType {
 
 	methods = {
 		listSearch: { searchGroupeInstructeurs, searchInstructeurs, searchLabels },
+		resourceMapping: { getAnnotationColumns, getChampColumns },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -546,6 +546,15 @@ const SHOWCASE = {
 		Contrôles: [
 			{ rowId: '10001c0', values: { 'Date du contrôle': '2024-07-01', Résultat: 'Conforme' } },
 		],
+		'Téléphone du référent': '04 72 10 30 30',
+		'IBAN du bénéficiaire': 'FR76 3000 6000 0112 3456 7890 189',
+		'Civilité du référent': 'M',
+		'Pays du partenaire': 'BE',
+		'Région du projet': '84',
+		'Département du projet': '69',
+		// No file: the showcase's files are the champs' and the messages' (download tests count them).
+		'Rapport de visite': [],
+		'Commune du site': '69123',
 	},
 	messages: [
 		{

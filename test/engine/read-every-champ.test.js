@@ -39,6 +39,15 @@ function expectedAnnotations() {
 		'Services consultés': ['Urbanisme', 'Finances'],
 		'Dossier précédent': linked(),
 		Contrôles: [{ 'Date du contrôle': '2024-07-01', Résultat: 'Conforme' }],
+		// The 2026 annotation types, shaped as the champs of the same types.
+		'Téléphone du référent': '04 72 10 30 30',
+		'IBAN du bénéficiaire': 'FR76 3000 6000 0112 3456 7890 189',
+		'Civilité du référent': 'M',
+		'Pays du partenaire': { code: 'BE', name: 'Belgique' },
+		'Région du projet': { code: '84', name: 'Auvergne-Rhône-Alpes' },
+		'Département du projet': { code: '69', name: 'Rhône' },
+		'Rapport de visite': [],
+		'Commune du site': { name: 'Lyon', code: '69123', postalCode: '69001', departementCode: '69', departementName: 'Rhône' },
 	};
 }
 

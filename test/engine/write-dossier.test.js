@@ -63,9 +63,12 @@ async function dossierIn(state, extra = {}) {
 const dossier = (number) => ({ __rl: true, mode: 'id', value: String(number) });
 const byEmail = { __rl: true, mode: 'email', value: CLAIRE };
 
+/** Version 1's parameters (`annotations.annotation[]`), as saved workflows hold them; version 2 is write-mapped.test.js's. */
+const versionOf = (parameters) => (parameters.annotations !== undefined ? 1 : undefined);
+
 async function run(parameters, { input, token = sb.tokens.admin } = {}) {
 	const result = await runWorkflow({
-		nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', ...parameters } }],
+		nodes: [{ type: NODE_TYPES.action, typeVersion: versionOf(parameters), parameters: { resource: 'dossier', ...parameters } }],
 		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token } },
 		input,
 	});
@@ -318,7 +321,7 @@ describe('annotations', () => {
 			{ annotation: 'Contrôles', value: '1' },
 		];
 		const result = await runWorkflow({
-			nodes: [{ type: NODE_TYPES.action, continueOnFail: true, parameters: { resource: 'dossier', operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: batch } } }],
+			nodes: [{ type: NODE_TYPES.action, typeVersion: 1, continueOnFail: true, parameters: { resource: 'dossier', operation: 'updateAnnotations', dossier: dossier(number), instructeur: byEmail, annotations: { annotation: batch } } }],
 			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
 		});
 		const [item] = jsonOf(result.items('Démarche Numérique'));
@@ -449,6 +452,7 @@ describe('dates the way the user means them', () => {
 			nodes: [
 				{
 					type: NODE_TYPES.action,
+					typeVersion: 1,
 					parameters: {
 						resource: 'dossier',
 						operation: 'updateAnnotations',

@@ -32,7 +32,8 @@ const operationsSent = async (token = 'admin') => (await control(`/requests?toke
 
 async function run(parameters, { token = sb.tokens.admin, input } = {}) {
 	const result = await runWorkflow({
-		nodes: [{ type: NODE_TYPES.action, parameters }],
+		// Version 1's `annotations.annotation[]`, as saved workflows hold them.
+		nodes: [{ type: NODE_TYPES.action, typeVersion: parameters.annotations !== undefined ? 1 : undefined, parameters }],
 		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token } },
 		input,
 	});

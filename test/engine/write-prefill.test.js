@@ -20,7 +20,8 @@ afterAll(async () => {
 
 async function run(parameters) {
 	const result = await runWorkflow({
-		nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', ...parameters } }],
+		// Version 1's `fields.field[]`, as saved workflows hold them; version 2 is write-mapped.test.js's.
+		nodes: [{ type: NODE_TYPES.action, typeVersion: parameters.fields !== undefined ? 1 : undefined, parameters: { resource: 'dossier', ...parameters } }],
 		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
 	});
 	return { error: result.error, json: result.error ? [] : jsonOf(result.items('Démarche Numérique')) };
@@ -117,7 +118,7 @@ it('a batch of prefills beyond the rate limit waits and goes on, nothing lost', 
 	await control('/prefill/throttle', { limit: 2, periodSeconds: 2 });
 	try {
 		const result = await runWorkflow({
-			nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'createPrefilled', demarche: demarche(TRANSPORT), fields: { field: [{ field: 'Nom de l’élève', value: '={{ $json.nom }}' }] } } }],
+			nodes: [{ type: NODE_TYPES.action, typeVersion: 1, parameters: { resource: 'dossier', operation: 'createPrefilled', demarche: demarche(TRANSPORT), fields: { field: [{ field: 'Nom de l’élève', value: '={{ $json.nom }}' }] } } }],
 			credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
 			input: ['A', 'B', 'C', 'D', 'E'].map((nom) => ({ json: { nom } })),
 		});
@@ -135,7 +136,7 @@ it('a batch of prefills beyond the rate limit waits and goes on, nothing lost', 
 it('a test (brouillon) démarche takes prefill; a date-time without an offset is read in the workflow\'s time zone', async () => {
 	const test = await control('/act/demarche', { title: 'Démarche en test', state: 'brouillon', champs: [{ type: 'datetime', label: 'Rendez-vous' }] });
 	const result = await runWorkflow({
-		nodes: [{ type: NODE_TYPES.action, parameters: { resource: 'dossier', operation: 'createPrefilled', demarche: demarche(test.number), fields: { field: [{ field: 'Rendez-vous', value: '2026-07-14 10:30' }] } } }],
+		nodes: [{ type: NODE_TYPES.action, typeVersion: 1, parameters: { resource: 'dossier', operation: 'createPrefilled', demarche: demarche(test.number), fields: { field: [{ field: 'Rendez-vous', value: '2026-07-14 10:30' }] } } }],
 		credentials: { demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } },
 		settings: { timezone: 'America/New_York' },
 	});

@@ -20,6 +20,7 @@ const {
 	BinaryDataService,
 	ExecutionLifecycleHooks,
 	HookContext,
+	LoadOptionsContext,
 	PollContext,
 	WebhookContext,
 	WorkflowExecute,
@@ -302,6 +303,25 @@ async function runWorkflow(options) {
 	} finally {
 		releaseInput(inputKey);
 	}
+}
+
+/**
+ * Calls a node's resource mapper method as n8n's editor does (DynamicNodeParametersService:
+ * a temporary workflow holding the node with its current parameters, a LoadOptionsContext), and
+ * returns its `{ fields }`.
+ * @param {{ node: NodeSpec, method: string, credentials?: object, path?: string }} options
+ */
+async function loadResourceMapperFields(options) {
+	await ensureEngine();
+	const credentials = options.credentials ?? {};
+	const node = toNode({ name: 'Temp-Node', ...options.node }, 0, credentials);
+	const workflow = newWorkflow([node], {});
+	const additionalData = additionalDataFor(new EngineCredentialsHelper(credentials));
+	const nodeType = NodeHelpers.getVersionedNodeType(loadNodeType(node.type), node.typeVersion);
+	const method = nodeType.methods?.resourceMapping?.[options.method];
+	if (typeof method !== 'function') throw new UnexpectedError(`No resource mapper method "${options.method}"`);
+	const context = new LoadOptionsContext(workflow, node, additionalData, options.path ?? 'parameters.columns');
+	return await method.call(context);
 }
 
 /**
@@ -749,6 +769,7 @@ module.exports = {
 	jsonOf,
 	loadCredentialType,
 	loadNodeType,
+	loadResourceMapperFields,
 	readBinary,
 	registerCredentialType,
 	registerNodeType,

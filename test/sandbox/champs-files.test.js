@@ -98,12 +98,14 @@ describe('the showcase dossier', () => {
 			`{ dossier(number: ${sandbox.facts.everyChampDossier}) { annotations { label stringValue } } }`,
 		);
 		const annotations = res.json.data.dossier.annotations;
-		expect(annotations).toHaveLength(13);
+		expect(annotations).toHaveLength(21);
+		// The file annotation has no file in the showcase (its downloads are the champs' and messages').
 		expect(
 			annotations
-				.filter((a) => a.label !== 'Dossier précédent' && a.label !== 'Contrôles')
+				.filter((a) => !['Dossier précédent', 'Contrôles', 'Rapport de visite'].includes(a.label))
 				.every((a) => a.stringValue !== null),
 		).toBe(true);
+		expect(annotations.find((a) => a.label === 'Rapport de visite').stringValue).toBeNull();
 	});
 });
 

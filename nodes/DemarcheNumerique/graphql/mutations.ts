@@ -89,6 +89,17 @@ export const DOSSIER_MODIFIER_ANNOTATIONS = mutation(
 	`annotations { ${ANNOTATION_CHAMP} }`,
 );
 
+/**
+ * The same write, returning the rows of the repetitions written (with their champs' IDs), so the
+ * rows just added can be filled by a second call.
+ */
+export const DOSSIER_MODIFIER_ANNOTATIONS_ROWS = mutation(
+	'DossierModifierAnnotationsRows',
+	'dossierModifierAnnotations',
+	'DossierModifierAnnotationsInput',
+	`annotations { ${ANNOTATION_CHAMP} ... on RepetitionChamp { rows { id champs { id champDescriptorId } } } }`,
+);
+
 /** The deprecated one-annotation-per-call mutations: all that some forks offer. */
 export type LegacyAnnotationKind =
 	| 'Text'

@@ -251,16 +251,6 @@ export function parseNumber(
 	return value;
 }
 
-export function readDemarcheNumber(ctx: IExecuteFunctions, itemIndex: number): number {
-	return readNumber(
-		ctx,
-		'demarche',
-		itemIndex,
-		'Démarche',
-		'Use the démarche number (the digits in …/procedures/<number>) or paste such a URL with the "By URL" mode.',
-	);
-}
-
 export function readDossierNumber(ctx: IExecuteFunctions, itemIndex: number): number {
 	return readNumber(
 		ctx,

@@ -4,18 +4,43 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ExecutionCache } from '../../resolve/cache';
 import { DescriptorLookupError, getDescriptors } from '../../resolve/descriptors';
 import { prefillRequest } from '../../transport';
-import { demarcheLocator, readDemarcheNumber } from '../common/locators';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
 import type { PrefillEntry } from './prefill';
-import { buildPrefillBody, needsDescriptors, prefillCivilite } from './prefill';
+import { buildPrefillBody, mappedPrefillEntries, needsDescriptors, prefillCivilite } from './prefill';
 
 export const description = showOnlyFor('dossier', 'createPrefilled', [
 	{ ...demarcheLocator, description: 'The démarche to create the prefilled dossier in: published, or in test (brouillon)' },
 	{
 		displayName: 'Fields',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		displayOptions: { show: { '@version': [2] } },
+		typeOptions: {
+			loadOptionsDependsOn: ['demarche.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getChampColumns',
+				mode: 'map',
+				valuesLabel: 'Fields to Prefill',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+			},
+		},
+		description:
+			'The démarche\'s champs, each with its type; required ones are marked, but a prefill may leave them for the usager. Columns left empty are not sent. The platform silently skips values it cannot use, so check the dossier once. Date-times without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows keyed by the row\'s field labels. The types the platform cannot prefill are listed, read-only, with the reason.',
+	},
+	{
+		displayName: 'Fields',
 		name: 'fields',
 		type: 'fixedCollection',
+		displayOptions: { show: { '@version': [1] } },
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Field',
 		default: {},
@@ -74,8 +99,11 @@ export const execute: OperationModule['execute'] = async function (
 	itemIndex: number,
 	cache: ExecutionCache,
 ) {
-	const demarcheNumber = readDemarcheNumber(this, itemIndex);
-	const entries = ((this.getNodeParameter('fields', itemIndex, {}) as { field?: PrefillEntry[] }).field ?? []);
+	const demarcheNumber = await readDemarche(this, itemIndex, cache);
+	const entries =
+		this.getNode().typeVersion >= 2
+			? mappedPrefillEntries(this.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null)
+			: ((this.getNodeParameter('fields', itemIndex, {}) as { field?: PrefillEntry[] }).field ?? []);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const champs = needsDescriptors(entries)
 		? (await getDescriptors(this, cache, demarcheNumber, itemIndex)).champs

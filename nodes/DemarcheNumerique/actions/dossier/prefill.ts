@@ -4,6 +4,7 @@ import { parseBoolean, parseDecimal, parseInteger } from '../../output/values';
 import { userDate, userDateTime } from '../../resolve/dates';
 import type { ChampDescriptor } from '../../resolve/descriptors';
 import { findDescriptor } from '../../resolve/descriptors';
+import { isUnset, mappedValue } from '../../resolve/columns';
 
 export interface PrefillEntry {
 	field: string;
@@ -56,14 +57,36 @@ function prefillValue(descriptor: ChampDescriptor | undefined, value: unknown, t
 		}
 		return text ? text.split(/\s*[,;\n]\s*/) : [];
 	}
-	if (type === 'RepetitionChampDescriptor' && typeof value === 'string' && value.trim().startsWith('[')) {
-		try {
-			return JSON.parse(value);
-		} catch {
-			return value;
+	if (type === 'RepetitionChampDescriptor') {
+		let rows = value;
+		if (typeof value === 'string' && value.trim().startsWith('[')) {
+			try {
+				rows = JSON.parse(value);
+			} catch {
+				return value;
+			}
 		}
+		return Array.isArray(rows) ? rows.map((row) => prefillRow(descriptor as ChampDescriptor, row, timeZone)) : value;
 	}
 	return value;
+}
+
+/**
+ * One row of a repetition: its fields named by label or champ ID become `champ_<ID>` keys with
+ * converted values (keys already written `champ_…` are kept as they are).
+ */
+function prefillRow(repetition: ChampDescriptor, row: unknown, timeZone: string): unknown {
+	if (!row || typeof row !== 'object' || Array.isArray(row)) return row;
+	const out: IDataObject = {};
+	for (const [key, value] of Object.entries(row as IDataObject)) {
+		if (key.startsWith('champ_')) {
+			out[key] = value;
+			continue;
+		}
+		const child = findDescriptor(repetition.champDescriptors ?? [], key);
+		out[`champ_${child.id}`] = prefillValue(child, mappedValue(value), timeZone) as IDataObject[keyof IDataObject];
+	}
+	return out;
 }
 
 /**
@@ -96,4 +119,14 @@ export function needsDescriptors(entries: PrefillEntry[]): boolean {
 		const name = String(field ?? '').trim();
 		return name !== '' && !name.startsWith('champ_') && !IDENTITY_KEYS.has(name);
 	});
+}
+
+/**
+ * Version 2: the resource mapper's columns (keyed by champ ID) as prefill entries; empty columns
+ * are left out.
+ */
+export function mappedPrefillEntries(mapped: IDataObject | null | undefined): PrefillEntry[] {
+	return Object.entries(mapped ?? {})
+		.filter(([, value]) => !isUnset(value))
+		.map(([field, value]) => ({ field, value: mappedValue(value) }));
 }

@@ -1,7 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DOSSIER_MODIFIER_ANNOTATIONS, legacyAnnotationMutation } from '../../graphql/mutations';
+import {
+	DOSSIER_MODIFIER_ANNOTATIONS,
+	DOSSIER_MODIFIER_ANNOTATIONS_ROWS,
+	legacyAnnotationMutation,
+} from '../../graphql/mutations';
 import type { AnnotationEntry, AnnotationOutcome, PlannedAnnotation } from '../../resolve/annotations';
 import {
 	AnnotationValueError,
@@ -12,15 +16,20 @@ import {
 	newerKeys,
 	planAnnotations,
 } from '../../resolve/annotations';
+import type { PlannedRows } from '../../resolve/annotationRows';
+import { mappedEntries, rowInputs } from '../../resolve/annotationRows';
 import {
 	getAnnotationValueKeys,
 	hasMutation,
 	isMissingFieldError,
 	markMissing,
 } from '../../resolve/capabilities';
+import type { DescriptorIndex } from '../../resolve/descriptors';
 import { getDescriptors } from '../../resolve/descriptors';
 import type { MutationPayload } from '../../transport';
 import { apiError, describeBusinessError, getDnCredentials, sendMutation, uploadBinary } from '../../transport';
+import { demarcheLocator } from '../common/locators';
+import { readDemarche } from '../../resolve/demarche';
 import type { DossierMutationContext } from './dossierMutation';
 import { dossierMutation } from './dossierMutation';
 
@@ -29,7 +38,9 @@ function invalid(ctx: IExecuteFunctions, itemIndex: number, error: unknown): nev
 	throw new NodeOperationError(ctx.getNode(), error.message, {
 		itemIndex,
 		description:
-			'Nothing was sent. Fix the listed annotations: name each by its label (as in the démarche\'s form) or champ ID, with a value of its type.',
+			ctx.getNode().typeVersion >= 2
+				? 'Nothing was sent. Fix the listed columns: each value must fit its annotation\'s type and options (refresh the columns if the démarche\'s form changed).'
+				: 'Nothing was sent. Fix the listed annotations: name each by its label (as in the démarche\'s form) or champ ID, with a value of its type.',
 	});
 }
 
@@ -88,23 +99,78 @@ async function report(
 }
 
 async function run(this: IExecuteFunctions, context: DossierMutationContext): Promise<IDataObject> {
-	const { itemIndex, cache, dossierId } = context;
+	if (this.getNode().typeVersion >= 2) return await runMapped.call(this, context);
+	const { itemIndex, cache } = context;
 	const collection = this.getNodeParameter('annotations', itemIndex, {}) as { annotation?: AnnotationEntry[] };
-	const entries = collection.annotation ?? [];
 	const descriptors = await getDescriptors(this, cache, await context.demarcheNumber(), itemIndex);
+	return await write.call(this, context, descriptors, collection.annotation ?? [], []);
+}
+
+/**
+ * Version 2: the columns of the resource mapper, keyed by annotation ID, for the démarche picked
+ * in the node (the dossier must be one of its dossiers). Empty columns are not written.
+ */
+async function runMapped(this: IExecuteFunctions, context: DossierMutationContext): Promise<IDataObject> {
+	const { itemIndex, cache, dossierNumber } = context;
+	const picked = await readDemarche(this, itemIndex, cache);
+	const actual = await context.demarcheNumber();
+	if (actual !== picked) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Dossier ${dossierNumber} belongs to démarche ${actual}, not to démarche ${picked} whose annotations are mapped`,
+			{
+				itemIndex,
+				description: `Nothing was sent. Pick démarche ${actual} in "Démarche" and map its annotations, or use a dossier of démarche ${picked}.`,
+			},
+		);
+	}
+	const descriptors = await getDescriptors(this, cache, picked, itemIndex);
+	const mapped = (this.getNodeParameter('columns.value', itemIndex, {}) ?? {}) as IDataObject;
+	const options = { timeZone: this.getTimezone() };
+	let entries: AnnotationEntry[];
+	let rows: PlannedRows[];
+	try {
+		let problems: string[];
+		({ entries, rows, problems } = mappedEntries(descriptors.annotations, mapped, options));
+		if (problems.length) {
+			// With the other columns' problems, so one run shows every column to fix.
+			try {
+				if (entries.length) planAnnotations(descriptors.annotations, entries, options);
+			} catch (error) {
+				// planAnnotations fails only with the values' problems (AnnotationValueError).
+				problems.unshift((error as Error).message);
+			}
+			throw new AnnotationValueError(problems.join('; '));
+		}
+	} catch (error) {
+		invalid(this, itemIndex, error);
+	}
+	return await write.call(this, context, descriptors, entries, rows);
+}
+
+async function write(
+	this: IExecuteFunctions,
+	context: DossierMutationContext,
+	descriptors: DescriptorIndex,
+	entries: AnnotationEntry[],
+	rows: PlannedRows[],
+): Promise<IDataObject> {
+	const { itemIndex, cache, dossierId } = context;
 	let planned: PlannedAnnotation[];
 	try {
 		planned = planAnnotations(descriptors.annotations, entries, { timeZone: this.getTimezone() });
 	} catch (error) {
 		invalid(this, itemIndex, error);
 	}
+	const rowFields = rows.flatMap((r) => r.rows.flat());
 	const instructeurId = await context.instructeurId();
 
 	if (await hasMutation(this, cache, 'dossierModifierAnnotations', itemIndex)) {
 		// The types added in mid-2026 need a server that has them (asked once, only when used).
-		const serverKeys = newerKeys(planned).length ? await getAnnotationValueKeys(this, cache, itemIndex) : undefined;
+		const all = [...planned, ...rowFields];
+		const serverKeys = newerKeys(all).length ? await getAnnotationValueKeys(this, cache, itemIndex) : undefined;
 		try {
-			if (serverKeys) checkValueKeys(planned, serverKeys);
+			if (serverKeys) checkValueKeys(all, serverKeys);
 		} catch (error) {
 			invalid(this, itemIndex, error);
 		}
@@ -112,7 +178,7 @@ async function run(this: IExecuteFunctions, context: DossierMutationContext): Pr
 		// One call for all; the platform saves each valid item on its own (not atomic).
 		const payload = await sendMutation
 			.call(this, {
-				...DOSSIER_MODIFIER_ANNOTATIONS,
+				...(rows.length ? DOSSIER_MODIFIER_ANNOTATIONS_ROWS : DOSSIER_MODIFIER_ANNOTATIONS),
 				variables: { input: { dossierId, instructeurId, annotations: planned.map((p) => p.input) } },
 			}, { itemIndex })
 			.catch((failure: unknown) => {
@@ -121,11 +187,44 @@ async function run(this: IExecuteFunctions, context: DossierMutationContext): Pr
 				throw failure;
 			});
 		if (payload) {
-			return await report(this, context, planned, batchOutcome(planned, payload as never), {
-				annotations: (payload.annotations ?? []) as IDataObject[],
-			});
+			const outcome = batchOutcome(planned, payload as never);
+			const saved = (payload.annotations ?? []) as IDataObject[];
+			if (!rows.length) return await report(this, context, planned, outcome, { annotations: saved });
+			// The rows just added are the last ones of each repetition: their champs get the values.
+			const added = rows.filter((r) => outcome.written.some((w) => w.id === r.descriptor.id));
+			const { fills, missing } = rowInputs(added, saved);
+			const second = fills.length
+				? await sendMutation.call(
+						this,
+						{
+							...DOSSIER_MODIFIER_ANNOTATIONS,
+							variables: { input: { dossierId, instructeurId, annotations: fills.map((p) => p.input) } },
+						},
+						{ itemIndex },
+					)
+				: { annotations: [], errors: null };
+			const rowOutcome = batchOutcome(fills, second as never);
+			return await report(
+				this,
+				context,
+				[...planned, ...fills],
+				{
+					written: [...outcome.written, ...rowOutcome.written],
+					failed: [...outcome.failed, ...rowOutcome.failed, ...missing],
+				},
+				{ annotations: [...saved, ...((second.annotations ?? []) as IDataObject[])] },
+			);
 		}
 		await markMissing(this, 'dossierModifierAnnotations');
+	}
+	if (rows.length) {
+		invalid(
+			this,
+			itemIndex,
+			new AnnotationValueError(
+				`This server has no dossierModifierAnnotations mutation (an older instance or a fork): the rows of ${rows.map((r) => `"${r.descriptor.label}"`).join(', ')} cannot be filled; give a number of rows to add instead`,
+			),
+		);
 	}
 	return await writeOneByOne.call(this, context, planned, instructeurId);
 }
@@ -189,9 +288,39 @@ export const { description, execute } = dossierMutation({
 	needsInstructeur: true,
 	fields: [
 		{
+			...demarcheLocator,
+			displayName: 'Démarche',
+			description: 'The démarche of the dossier: its annotations become the columns below',
+			displayOptions: { show: { '@version': [2] } },
+		},
+		{
+			displayName: 'Annotations',
+			name: 'columns',
+			type: 'resourceMapper',
+			noDataExpression: true,
+			default: { mappingMode: 'defineBelow', value: null },
+			required: true,
+			displayOptions: { show: { '@version': [2] } },
+			typeOptions: {
+				loadOptionsDependsOn: ['demarche.value'],
+				resourceMapper: {
+					resourceMapperMethod: 'getAnnotationColumns',
+					mode: 'map',
+					valuesLabel: 'Annotations to Write',
+					fieldWords: { singular: 'annotation', plural: 'annotations' },
+					addAllFields: true,
+					multiKeyMatch: false,
+					supportAutoMap: false,
+				},
+			},
+			description:
+				'The démarche\'s private annotations, each with its type. Columns left empty are not written; yes/no and checkbox columns are under "Add annotation" (n8n sends a switch left off as false). Dates without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows, each an object keyed by the row\'s field labels (or champ IDs): the rows are added, then filled; [{}, {}] adds two empty rows. A file annotation takes the input binary property that holds the file (several separated by commas; files are added). The types the platform cannot write are listed, read-only, with the reason.',
+		},
+		{
 			displayName: 'Annotations',
 			name: 'annotations',
 			type: 'fixedCollection',
+			displayOptions: { show: { '@version': [1] } },
 			typeOptions: { multipleValues: true },
 			placeholder: 'Add Annotation',
 			default: {},
