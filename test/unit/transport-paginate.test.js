@@ -680,6 +680,34 @@ describe('pipelined pages: the next request leaves as soon as pageInfo has arriv
 		expect(fake.requests).toHaveLength(7);
 	});
 
+	it('an answer that stops arriving midway is given up after the timeout (as a timeout) and asked again', async () => {
+		let tries = 0;
+		const stalled = () => {
+			tries++;
+			const head = Buffer.from(pageText(1, 50, { hasNextPage: false }).slice(0, 120));
+			// The head, then nothing more, ever (the headers came: the helper's own timeout is over).
+			const body = {
+				[Symbol.asyncIterator]: async function* () {
+					yield head;
+					await new Promise(() => {});
+				},
+			};
+			return { statusCode: 200, headers: {}, body };
+		};
+		const whole = () => streamed(pageText(1, 50, { hasNextPage: false })).reply;
+		const fake = fakeContext([stalled, whole]);
+		const pages = [];
+		for await (const p of walk(fake, { settings: { timeoutMs: 40 } })) pages.push(p);
+		expect(tries).toBe(1);
+		expect(fake.requests).toHaveLength(2);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+		// Every try stalls: the error says the connection failed, with the code of a timeout.
+		const always = fakeContext(Array(3).fill(stalled));
+		const error = await caught(collect(always, { prefetch: true, settings: { timeoutMs: 40, maxRetries: 2 } }));
+		expect(error.message).toMatch(/ETIMEDOUT/);
+		expect(always.requests).toHaveLength(3);
+	});
+
 	it('a caller that stops early stops the request sent ahead', async () => {
 		const piped = streamingPlatform(1000, { hold: false });
 		const fake = fakeContext(Array(3).fill(piped.serve));

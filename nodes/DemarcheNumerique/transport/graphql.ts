@@ -1,5 +1,5 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { sleep, sleepWithAbort } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
 import { CREDENTIAL_TYPE, getDnCredentials, instanceUrlProblem } from './context';
@@ -127,7 +127,7 @@ export async function graphqlRequest<T = IDataObject>(
 					status === 200
 						? new PageInfoWatcher(['data', ...pageInfo.path, 'pageInfo'], pageInfo.onPageInfo)
 						: undefined;
-				body = await readAll(body, watcher);
+				body = await readAll(body, watcher, config.timeoutMs);
 			}
 			return {
 				answered: true,
@@ -215,15 +215,56 @@ function isByteStream(body: unknown): body is AsyncIterable<Buffer> {
 	);
 }
 
-/** The whole body, each chunk shown to the watcher on its way; a body cut short throws (a reset). */
-async function readAll(body: AsyncIterable<Buffer>, watcher: PageInfoWatcher | undefined): Promise<Buffer> {
+const IDLE: unique symbol = Symbol('idle');
+
+/**
+ * The whole body, each chunk shown to the watcher on its way; a body cut short throws (a reset). A
+ * streamed answer is handed over once its headers arrive, past the helper's `timeout`: a body that
+ * stops sending for `idleMs` is given up here, as a timeout (ETIMEDOUT, retried like one).
+ */
+async function readAll(
+	body: AsyncIterable<Buffer>,
+	watcher: PageInfoWatcher | undefined,
+	idleMs: number,
+): Promise<Buffer> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of body) {
+	const iterator = body[Symbol.asyncIterator]();
+	for (;;) {
+		const step = await nextOrIdle(iterator, idleMs);
+		if (step === IDLE) {
+			(body as { destroy?: () => void }).destroy?.();
+			throw Object.assign(new Error(`The answer stopped arriving for ${Math.round(idleMs / 1000)} s`), {
+				code: 'ETIMEDOUT',
+			});
+		}
+		if (step.done) break;
+		const chunk = step.value;
 		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 		chunks.push(bytes);
 		watcher?.push(bytes);
 	}
 	return Buffer.concat(chunks);
+}
+
+/** The next chunk, or IDLE when none comes within `ms` (no watchdog on an n8n without sleepWithAbort). */
+async function nextOrIdle(
+	iterator: AsyncIterator<Buffer>,
+	ms: number,
+): Promise<IteratorResult<Buffer> | typeof IDLE> {
+	const next = iterator.next();
+	if (typeof sleepWithAbort !== 'function' || !(ms > 0)) return await next;
+	// Given up on: its rejection (the body destroyed) concerns no one.
+	next.catch(() => undefined);
+	const stop = new AbortController();
+	const idle = sleepWithAbort(ms, stop.signal).then(
+		(): typeof IDLE => IDLE,
+		(): typeof IDLE => IDLE,
+	);
+	try {
+		return await Promise.race([next, idle]);
+	} finally {
+		stop.abort();
+	}
 }
 
 /** The first root error, with a count of the others, as one NodeApiError. */
