@@ -408,6 +408,12 @@ function render(r) {
 			'',
 			`The sandbox's pace option (a benchmark knob, sandbox/README.md) answers every GraphQL request no sooner than ${p.answerDelayMs} ms after it came in, its own work included. The same document and variants as section 1 (package simplified); ${p.pages} pages, so ${n((p.pages * p.answerDelayMs) / 1000, 1)} s is the floor for a client with one request in flight.`,
 			'',
+			...(p.measured
+				? [
+						`Measured on its own (\`BENCH_ONLY=paced BENCH_RUNS=${p.measured.runs}\`) on ${p.measured.date.slice(0, 16).replace('T', ' ')} UTC, load average ${p.measured.loadAverageAtStart.join(' / ')} at start, ${p.measured.loadAverageAtEnd.join(' / ')} at end; medians of ${p.measured.runs} rounds. "Wall − sandbox time answering" is the time no request of the client was in the sandbox's hands (receiving, parsing, preparing the next request).`,
+						'',
+					]
+				: []),
 			variantTable(
 				[
 					WALL,
@@ -416,6 +422,13 @@ function render(r) {
 					[
 						'Sandbox time answering (per request)',
 						(v) => `${s(v.serverMs)} (${n(v.serverMs / v.requests)} ms)`,
+					],
+					[
+						'Wall − sandbox time answering (per request)',
+						(v) => {
+							const ms = v.clientOnlyMs ?? v.wallMs - v.serverMs;
+							return `${s(ms)} (${n(ms / v.requests)} ms)`;
+						},
 					],
 					['Sandbox CPU', (v) => s(v.sandboxCpuMs)],
 					['Peak RSS', (v) => mb(v.maxRssKb)],

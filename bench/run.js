@@ -124,12 +124,15 @@ async function rotatedRounds(variants, task, figures) {
 
 /** What a sync run cost: wall, CPU on both sides, requests, bytes, memory. */
 function syncFigures(out) {
+	const serverMs = out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0);
 	return {
 		wallMs: out.wallMs,
 		cpuMs: out.cpuMs,
 		sandboxCpuMs: out.sandboxCpuMs,
 		requests: out.requests.length,
-		serverMs: out.requests.reduce((sum, q) => sum + (q.durationMs || 0), 0),
+		serverMs,
+		// Time no request of the client was in the sandbox's hands (receiving, parsing, preparing the next).
+		clientOnlyMs: out.wallMs - serverMs,
 		bytes: out.tap.api.bytesOut,
 		maxRssKb: out.maxRssKb,
 		rssBeforeKb: out.rssBeforeKb,
@@ -167,10 +170,17 @@ async function dossierNumbers(demarche, extra = '') {
 
 // ---------------------------------------------------------------------------------------------
 
-async function benchSync(results) {
+/** Deposits dossiers in the sync démarche up to BENCH_DOSSIERS (once: sections 1 and 8 share them). */
+async function topUpSyncDemarche() {
 	const seeded = info.facts.visibleDossiersByDemarche[SYNC_DEMARCHE];
-	for (let i = seeded; i < TARGET_DOSSIERS; i++)
+	const present = (await dossierNumbers(SYNC_DEMARCHE)).length;
+	for (let i = present; i < TARGET_DOSSIERS; i++)
 		await ctl('POST', '/act/deposit', { demarche: SYNC_DEMARCHE });
+	return seeded;
+}
+
+async function benchSync(results) {
+	const seeded = await topUpSyncDemarche();
 	const expected = (await dossierNumbers(SYNC_DEMARCHE)).length;
 	log(
 		`sync: démarche ${SYNC_DEMARCHE}, ${expected} dossiers (${seeded} seeded, ${expected - seeded} deposited)`,
@@ -470,6 +480,10 @@ async function benchBigFile(results) {
 }
 
 async function benchPaced(results) {
+	// The same 10,000 dossiers as section 1, also when this section runs alone (BENCH_ONLY=paced).
+	await topUpSyncDemarche();
+	const startedAt = new Date().toISOString();
+	const loadAtStart = os.loadavg().map((x) => round(x, 2));
 	const expected = (await dossierNumbers(SYNC_DEMARCHE)).length;
 	const { dossiersDocument } = require('../nodes/DemarcheNumerique/graphql');
 	const documentFile = path.join(os.tmpdir(), `dn-bench-document-${process.pid}.json`);
@@ -501,6 +515,13 @@ async function benchPaced(results) {
 	const { rounds, summary } = measuredRounds;
 	const ratio = (a, b) => median(rounds.map((rnd) => rnd[a].wallMs / rnd[b].wallMs));
 	results.paced = {
+		// The section's own run: it is often measured alone and merged into a full run's results.
+		measured: {
+			date: startedAt,
+			runs: RUNS,
+			loadAverageAtStart: loadAtStart,
+			loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
+		},
 		demarche: SYNC_DEMARCHE,
 		dossiers: expected,
 		answerDelayMs: PACE_MS,

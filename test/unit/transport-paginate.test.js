@@ -429,3 +429,293 @@ describe('the server’s complexity cap: a page that fits, from the same cursor'
 		expect(error.description).toMatch(/Turn off parts you do not need under Include/);
 	});
 });
+
+describe('pipelined pages: the next request leaves as soon as pageInfo has arrived', () => {
+	const { scanPageInfo, PageInfoWatcher, PAGE_INFO_NOT_YET } = require('../../nodes/DemarcheNumerique/transport');
+
+	function deferred() {
+		let resolve;
+		const promise = new Promise((r) => {
+			resolve = r;
+		});
+		return { promise, resolve };
+	}
+	/** Lets pending promise callbacks and stream reads run. */
+	const settle = async () => {
+		for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+	};
+
+	/** The text of a page as the platform writes it: pageInfo first (selection order), then nodes. */
+	function pageText(from, count, { endCursor = count ? `cursor-${from + count - 1}` : null, hasNextPage = true, errors } = {}) {
+		const nodes = Array.from({ length: count }, (_, i) => ({ number: from + i }));
+		const body = { data: { demarche: { dossiers: { pageInfo: { hasNextPage, endCursor }, nodes } } } };
+		if (errors) body.errors = errors;
+		return JSON.stringify(body);
+	}
+
+	/**
+	 * An answer whose body arrives as a stream, cut right after pageInfo: the head (status line,
+	 * pageInfo) at once, the rest when the test releases it (or at once). `resetAfterHead` cuts the
+	 * connection after the head, like a reset mid-page.
+	 */
+	function streamed(text, { hold = false, resetAfterHead = false } = {}) {
+		const bytes = Buffer.from(text);
+		const cut = text.indexOf('"nodes"');
+		const head = bytes.subarray(0, cut);
+		const tail = bytes.subarray(cut);
+		const rest = deferred();
+		if (!hold) rest.resolve();
+		const state = { ended: false, delivered: 0 };
+		const body = {
+			[Symbol.asyncIterator]: async function* () {
+				yield head;
+				state.delivered = 1;
+				await rest.promise;
+				if (resetAfterHead) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+				yield tail;
+				state.ended = true;
+			},
+		};
+		return { reply: { statusCode: 200, headers: {}, body }, release: () => rest.resolve(), state };
+	}
+
+	/**
+	 * The platform of `platform(total)`, answering as streams held after their head until released.
+	 * `answers` lists each request's handle (its options, its abort signal, release()).
+	 */
+	function streamingPlatform(total, { hold = true, shape = () => ({}) } = {}) {
+		const answers = [];
+		const serve = (options) => {
+			const { first, after } = options.body.variables;
+			const start = after ? Number(after.replace('cursor-', '')) + 1 : 1;
+			const count = Math.max(0, Math.min(first ?? 100, 100, total - start + 1));
+			const answer = streamed(pageText(start, count, { hasNextPage: start + count - 1 < total, ...shape(answers.length, first) }), { hold });
+			answers.push({ ...answer, after, first, signal: options.abortSignal });
+			return answer.reply;
+		};
+		return { serve, answers };
+	}
+
+	const walk = (fake, extra = {}) => paginate.call(fake.ctx, { document, connection, nodesPath, prefetch: true, ...extra });
+
+	it('reads pageInfo from the first bytes, whatever the chunk boundaries (a cursor cut anywhere, escapes, multi-byte characters)', () => {
+		const cursor = 'MjAyNi0w\\"quote\\\\back\\/slash\\u00e9é€😀=';
+		const text = `{"data":{"demarche":{"id":"RGVtYXJjaGUtMQ==","title":"D\\u00e9marche \\"test\\" {[","dossiers":{"pageInfo":{"hasNextPage":true,"endCursor":"${cursor}"},"nodes":[{"number":1}]}}}}`;
+		const expected = { hasNextPage: true, endCursor: JSON.parse(`"${cursor}"`) };
+		const path = ['data', 'demarche', 'dossiers', 'pageInfo'];
+		const bytes = Buffer.from(text);
+		// The byte where pageInfo's object is complete: no answer before it, the answer from it on.
+		const complete = Buffer.byteLength(text.slice(0, text.indexOf('},"nodes"') + 1));
+		for (let cut = 0; cut <= bytes.length; cut++) {
+			const found = [];
+			const watcher = new PageInfoWatcher(path, (info) => found.push({ info, at: cut }));
+			watcher.push(bytes.subarray(0, cut));
+			const afterFirst = found.length;
+			watcher.push(bytes.subarray(cut));
+			expect(found).toHaveLength(1);
+			expect(found[0].info).toEqual(expected);
+			expect(afterFirst).toBe(cut >= complete ? 1 : 0);
+		}
+		// Byte by byte: found exactly when the closing brace of pageInfo arrives, once.
+		const seen = [];
+		const watcher = new PageInfoWatcher(path, (info) => seen.push({ info, bytes: at }));
+		let at = 0;
+		for (; at < bytes.length; at++) watcher.push(bytes.subarray(at, at + 1));
+		expect(seen).toEqual([{ info: expected, bytes: complete - 1 }]);
+	});
+
+	it('the scan: errors first, hasNextPage false, a null cursor; null when data is null, the path differs or nodes come first', () => {
+		const path = ['data', 'demarche', 'dossiers', 'pageInfo'];
+		expect(scanPageInfo('{"errors":[{"message":"x","path":["a",1]}],"data":{"demarche":{"dossiers":{"pageInfo":{"endCursor":null,"hasNextPage":false},"nodes":[', path)).toEqual({ endCursor: null, hasNextPage: false });
+		expect(scanPageInfo('{ "data" : { "demarche" : { "dossiers" : { "pageInfo" : { "hasNextPage" : true , "endCursor" : "c" } ', path)).toEqual({ endCursor: 'c', hasNextPage: true });
+		expect(scanPageInfo('{"data":null,"errors":[', path)).toBeNull();
+		expect(scanPageInfo('{"data":{"groupeInstructeur":{"dossiers":{"pageInfo":{"hasNextPage":true,"endCursor":"c"},"nodes":[]}}}}', path)).toBeNull();
+		// Another member before it, still arriving: wait (the wanted one may follow).
+		expect(scanPageInfo('{"data":{"groupeInstructeur":{"dossiers":{"pageInfo":{"hasNextPage":true,"endCursor":"c"}', path)).toBe(PAGE_INFO_NOT_YET);
+		expect(scanPageInfo('{"data":{"demarche":{"dossiers":{"nodes":[{"number":1}],"pageInfo":{"hasNextPage":true,"endCursor":"c"}}}}}', path)).toEqual({ endCursor: 'c', hasNextPage: true });
+		expect(scanPageInfo('{"data":{"demarche":{"dossiers":{"nodes":[{"number":1},', path)).toBe(PAGE_INFO_NOT_YET);
+		expect(scanPageInfo('<html>502 Bad Gateway', path)).toBeNull();
+		expect(scanPageInfo('{"data":{"demarche":{"dossiers":{"pageInfo":{"hasNextPage":"yes","endCursor":"c"}', path)).toBeNull();
+		expect(scanPageInfo('{"data":{"demarche":{"number":10', path)).toBe(PAGE_INFO_NOT_YET);
+		// Nodes first: the watcher gives up after its limit instead of holding the whole page.
+		const calls = [];
+		const watcher = new PageInfoWatcher(path, (info) => calls.push(info), 1000);
+		watcher.push(Buffer.from(`{"data":{"demarche":{"dossiers":{"nodes":[${'{"number":1},'.repeat(100)}`));
+		watcher.push(Buffer.from('{"number":2}],"pageInfo":{"hasNextPage":true,"endCursor":"c"}}}}}'));
+		expect(calls).toEqual([]);
+	});
+
+	it('sends the next page’s request while this page is still arriving, before it is yielded', async () => {
+		const platform250 = streamingPlatform(250);
+		const fake = fakeContext(Array(4).fill(platform250.serve));
+		const iterator = walk(fake)[Symbol.asyncIterator]();
+		const first = iterator.next();
+		await settle();
+		// Page 1's head (pageInfo) has arrived, its nodes have not: page 2 is already asked for.
+		expect(platform250.answers[0].state.ended).toBe(false);
+		expect(fake.requests.map((r) => r.options.body.variables.after)).toEqual([undefined, 'cursor-100']);
+		platform250.answers[0].release();
+		const page1 = await first;
+		expect(page1.value.nodes.map((n) => n.number)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+		// Not a third request before the caller asks for page 2: one request ahead, never more.
+		await settle();
+		expect(fake.requests).toHaveLength(2);
+		const second = iterator.next();
+		await settle();
+		expect(fake.requests.map((r) => r.options.body.variables.after)).toEqual([undefined, 'cursor-100', 'cursor-200']);
+		platform250.answers[1].release();
+		expect((await second).value.nodes[0].number).toBe(101);
+		platform250.answers[2].release();
+		expect((await iterator.next()).value.nodes.map((n) => n.number).slice(-1)).toEqual([250]);
+		expect((await iterator.next()).done).toBe(true);
+		expect(fake.requests).toHaveLength(3);
+	});
+
+	it('as many requests as the same walk without pipelining, the same cursors and sizes, the same pages (with and without a limit)', async () => {
+		for (const limit of [undefined, 730, 100, 1]) {
+			const plain = fakeContext(Array(12).fill(platform(1000)));
+			const plainPages = await collect(plain, { limit });
+			const piped = streamingPlatform(1000, { hold: false });
+			const fake = fakeContext(Array(12).fill(piped.serve));
+			const pages = [];
+			let inFlightMax = 0;
+			for await (const p of walk(fake, { limit })) {
+				// Requests sent whose page the caller has not had yet, this one excepted.
+				inFlightMax = Math.max(inFlightMax, fake.requests.length - pages.length - 1);
+				pages.push(p);
+			}
+			expect(fake.requests.map((r) => r.options.body.variables)).toEqual(plain.requests.map((r) => r.options.body.variables));
+			expect(pages).toEqual(plainPages);
+			expect(inFlightMax).toBeLessThanOrEqual(1);
+			expect(piped.answers.every((a) => !a.signal.aborted)).toBe(true);
+		}
+	});
+
+	it('a page that turns out timed out after its pageInfo arrived: the request sent early is stopped, never read, and the page is asked again smaller', async () => {
+		// PR #14047's per-record shape: pageInfo whole (so an early cursor), the records null, a timeout error.
+		const timedOutFull = (first, index) =>
+			first === 100 && index === 0
+				? { errors: [{ message: 'Timeout on Dossier.id', path: [...nodesPath, 0, 'id'], extensions: { code: 'timeout' } }] }
+				: {};
+		const piped = streamingPlatform(120, { hold: false, shape: (index, first) => timedOutFull(first, index) });
+		const fake = fakeContext(Array(8).fill(piped.serve));
+		const numbers = [];
+		for await (const p of walk(fake)) numbers.push(...p.nodes.map((n) => n.number));
+		expect(numbers).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+		const sent = fake.requests.map((r) => [r.options.body.variables.first, r.options.body.variables.after]);
+		// 1: timed out; 2: sent early from its pageInfo, then stopped; 3: the same cursor, half the size.
+		expect(sent.slice(0, 3)).toEqual([[100, undefined], [100, 'cursor-100'], [50, undefined]]);
+		expect(piped.answers[1].signal.aborted).toBe(true);
+		expect(piped.answers.filter((a, i) => i !== 1).every((a) => !a.signal.aborted)).toBe(true);
+		// While the walk works around the timeout it waits for whole pages: no request wasted after it.
+		expect(fake.requests).toHaveLength(1 + 1 + Math.ceil(120 / 50));
+	});
+
+	/**
+	 * Serves 1..total as streams; `plan(key, attempt)` may return { reset: true } (the answer cuts
+	 * off after its head) or { endCursor, count } for that request. Keys: 'start' or the cursor.
+	 * (The early request and a resend leave in no fixed order: tests compare sets of cursors.)
+	 */
+	function planned(total, plan) {
+		const tries = {};
+		const signals = {};
+		const serve = (options) => {
+			const { first, after } = options.body.variables;
+			const key = after ?? 'start';
+			tries[key] = (tries[key] ?? 0) + 1;
+			(signals[key] ??= []).push(options.abortSignal);
+			const start = after ? Number(after.replace('cursor-', '')) + 1 : 1;
+			const how = plan(key, tries[key]) ?? {};
+			const count = how.count ?? Math.min(first, total - start + 1);
+			const endCursor = how.endCursor ?? `cursor-${start + count - 1}`;
+			return streamed(pageText(start, count, { endCursor, hasNextPage: start + count - 1 < total }), { resetAfterHead: Boolean(how.reset) }).reply;
+		};
+		return { serve, tries, signals };
+	}
+	const cursorsSent = (fake) => fake.requests.map((r) => r.options.body.variables.after ?? 'start').sort();
+
+	it('a page cut off after its pageInfo is asked again; the request sent early is kept when the page ends where it said', async () => {
+		const served = planned(250, (key, attempt) => (key === 'start' && attempt === 1 ? { reset: true } : undefined));
+		const fake = fakeContext(Array(5).fill(served.serve));
+		const numbers = [];
+		for await (const p of walk(fake)) numbers.push(...p.nodes.map((n) => n.number));
+		expect(numbers).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+		// Page 1 reset after its head (page 2 already asked), then asked again: one request per page plus the resend.
+		expect(cursorsSent(fake)).toEqual(['cursor-100', 'cursor-200', 'start', 'start']);
+		expect(served.signals['cursor-100'][0].aborted).toBe(false);
+	});
+
+	it('a page that, asked again, ends elsewhere: the early request is stopped and the right cursor asked', async () => {
+		// The first answer of page 1 says it ends at cursor-100, then resets; the resend ends at cursor-99.
+		const served = planned(150, (key, attempt) => {
+			if (key !== 'start') return undefined;
+			return attempt === 1 ? { reset: true } : { count: 99 };
+		});
+		const fake = fakeContext(Array(6).fill(served.serve));
+		const numbers = [];
+		for await (const p of walk(fake)) numbers.push(...p.nodes.map((n) => n.number));
+		expect(numbers).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+		expect(cursorsSent(fake)).toEqual(['cursor-100', 'cursor-99', 'start', 'start']);
+		expect(served.signals['cursor-100'][0].aborted).toBe(true);
+		expect(served.signals['cursor-99'][0].aborted).toBe(false);
+	});
+
+	it('a page that fails for good stops the request sent early; nothing of it is yielded', async () => {
+		// Page 2's head arrives on every try (page 3 is asked after the first), then the connection resets.
+		const served = planned(500, (key) => (key === 'cursor-100' ? { reset: true } : undefined));
+		const fake = fakeContext(Array(8).fill(served.serve));
+		const yielded = [];
+		const error = await caught(
+			(async () => {
+				for await (const p of walk(fake, { settings: { maxRetries: 4 } })) yielded.push(p.nodes[0].number);
+			})(),
+		);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/ECONNRESET/);
+		expect(yielded).toEqual([1]);
+		expect(served.tries['cursor-100']).toBe(5);
+		// One early request for page 3, not one per try of page 2; stopped with the walk.
+		expect(served.tries['cursor-200']).toBe(1);
+		expect(served.signals['cursor-200'][0].aborted).toBe(true);
+		expect(fake.requests).toHaveLength(7);
+	});
+
+	it('an answer that stops arriving midway is given up after the timeout (as a timeout) and asked again', async () => {
+		let tries = 0;
+		const stalled = () => {
+			tries++;
+			const head = Buffer.from(pageText(1, 50, { hasNextPage: false }).slice(0, 120));
+			// The head, then nothing more, ever (the headers came: the helper's own timeout is over).
+			const body = {
+				[Symbol.asyncIterator]: async function* () {
+					yield head;
+					await new Promise(() => {});
+				},
+			};
+			return { statusCode: 200, headers: {}, body };
+		};
+		const whole = () => streamed(pageText(1, 50, { hasNextPage: false })).reply;
+		const fake = fakeContext([stalled, whole]);
+		const pages = [];
+		for await (const p of walk(fake, { settings: { timeoutMs: 40 } })) pages.push(p);
+		expect(tries).toBe(1);
+		expect(fake.requests).toHaveLength(2);
+		expect(pages.flatMap((p) => p.nodes.map((n) => n.number))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+		// Every try stalls: the error says the connection failed, with the code of a timeout.
+		const always = fakeContext(Array(3).fill(stalled));
+		const error = await caught(collect(always, { prefetch: true, settings: { timeoutMs: 40, maxRetries: 2 } }));
+		expect(error.message).toMatch(/ETIMEDOUT/);
+		expect(always.requests).toHaveLength(3);
+	});
+
+	it('a caller that stops early stops the request sent ahead', async () => {
+		const piped = streamingPlatform(1000, { hold: false });
+		const fake = fakeContext(Array(3).fill(piped.serve));
+		for await (const p of walk(fake)) {
+			expect(p.nodes).toHaveLength(100);
+			break;
+		}
+		expect(fake.requests).toHaveLength(2);
+		expect(piped.answers[1].signal.aborted).toBe(true);
+	});
+});

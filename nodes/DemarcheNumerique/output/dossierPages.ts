@@ -80,7 +80,7 @@ export async function* dossierPages(
 		pageSize,
 		timeoutAdvice: DOSSIER_TIMEOUT_ADVICE,
 		settings: { itemIndex },
-		// Every caller reads to the end: the next page's request overlaps this one's processing.
+		// Every caller reads to the end: the next page is asked as soon as this one says where it ends.
 		prefetch: true,
 	});
 

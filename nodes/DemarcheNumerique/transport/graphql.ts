@@ -1,5 +1,5 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { sleep, sleepWithAbort } from 'n8n-workflow';
 
 import type { DnFunctions } from './context';
 import { CREDENTIAL_TYPE, getDnCredentials, instanceUrlProblem } from './context';
@@ -8,6 +8,8 @@ import type { ApiErrorDetails, GraphqlError, PayloadMessage } from './errors';
 import { apiError, describeBusinessError, scrub } from './errors';
 import type { Attempt, RequestIntent } from './responses';
 import { classifyAttempt, mayResend, rootFailure } from './responses';
+import type { EarlyPageInfo } from './earlyPageInfo';
+import { PageInfoWatcher } from './earlyPageInfo';
 
 
 export interface GraphqlDocument {
@@ -45,6 +47,16 @@ export interface RequestSettings {
 	 * asks a smaller page: the same heavy page times out again on every retry).
 	 */
 	retryTimeouts?: boolean;
+	/**
+	 * Reads the answer as it arrives and calls `onPageInfo` as soon as the connection's `pageInfo`
+	 * at `path` (from `data`, e.g. ['demarche', 'dossiers']) has arrived, before the rest of the
+	 * page: a list sends its next request while this page is still coming. Called for each answered
+	 * attempt that has it (a retried request may call it again); the whole answer is then handled
+	 * as always. Only early when the document selects `pageInfo` before `nodes`.
+	 */
+	pageInfo?: { path: string[]; onPageInfo: (info: EarlyPageInfo) => void };
+	/** Stops the request (a list's request for a page it no longer needs): it then rejects. */
+	signal?: AbortSignal;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -97,6 +109,10 @@ export async function graphqlRequest<T = IDataObject>(
 		ignoreHttpStatusErrors: true,
 		timeout: config.timeoutMs,
 	};
+	const { pageInfo, signal } = config;
+	// Read as a stream to see pageInfo in the first bytes; the body is parsed whole as before.
+	if (pageInfo) options.encoding = 'stream';
+	if (signal) options.abortSignal = signal;
 	const send = async (): Promise<Attempt> => {
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(
@@ -104,15 +120,28 @@ export async function graphqlRequest<T = IDataObject>(
 				CREDENTIAL_TYPE,
 				options,
 			)) as IN8nHttpFullResponse;
+			const status = Number(response.statusCode);
+			let body: unknown = response.body;
+			if (pageInfo && isByteStream(body)) {
+				const watcher =
+					status === 200
+						? new PageInfoWatcher(['data', ...pageInfo.path, 'pageInfo'], pageInfo.onPageInfo)
+						: undefined;
+				body = await readAll(body, watcher, config.timeoutMs);
+			}
 			return {
 				answered: true,
-				status: Number(response.statusCode),
+				status,
 				headers: (response.headers ?? {}) as IDataObject,
-				body: response.body,
+				body,
 			};
 		} catch (error) {
 			return { answered: false, error };
 		}
+	};
+	const stopped = () => {
+		if (!signal?.aborted) return;
+		throw new Error(`${document.operationName} was stopped: its answer is no longer needed`);
 	};
 
 	let attempts = 0;
@@ -120,7 +149,10 @@ export async function graphqlRequest<T = IDataObject>(
 	let throttleWaited = 0;
 	for (;;) {
 		attempts++;
-		const verdict = classifyAttempt(await send(), { baseUrl, partial: config.partial });
+		stopped();
+		const attempt = await send();
+		stopped();
+		const verdict = classifyAttempt(attempt, { baseUrl, partial: config.partial });
 		switch (verdict.kind) {
 			case 'ok':
 				return { data: verdict.data as T | null, errors: verdict.errors };
@@ -133,7 +165,7 @@ export async function graphqlRequest<T = IDataObject>(
 					});
 				}
 				throttleWaited += verdict.ms;
-				await sleep(verdict.ms);
+				await pause(verdict.ms, signal);
 				continue;
 			case 'retry': {
 				// A list asks a smaller page instead: the same heavy page times out again on every retry.
@@ -145,7 +177,7 @@ export async function graphqlRequest<T = IDataObject>(
 					throw fail({ ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` });
 				}
 				if (retries < config.maxRetries) {
-					await sleep(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs));
+					await pause(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs), signal);
 					continue;
 				}
 				// Out of retries: a caller that takes partial data gets what the timed-out page had.
@@ -157,6 +189,81 @@ export async function graphqlRequest<T = IDataObject>(
 			case 'fail':
 				throw fail(verdict.failure(attempts));
 		}
+	}
+}
+
+/** Waits `ms`, or less when `signal` stops the request meanwhile. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (!signal) return sleep(ms);
+	if (signal.aborted) return;
+	let onAbort = () => {};
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	await Promise.race([sleep(ms), aborted]);
+	signal.removeEventListener('abort', onAbort);
+}
+
+/** A response body n8n handed over as a stream (`encoding: 'stream'`), not already read. */
+function isByteStream(body: unknown): body is AsyncIterable<Buffer> {
+	return (
+		typeof body === 'object' &&
+		body !== null &&
+		!Buffer.isBuffer(body) &&
+		typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function'
+	);
+}
+
+const IDLE: unique symbol = Symbol('idle');
+
+/**
+ * The whole body, each chunk shown to the watcher on its way; a body cut short throws (a reset). A
+ * streamed answer is handed over once its headers arrive, past the helper's `timeout`: a body that
+ * stops sending for `idleMs` is given up here, as a timeout (ETIMEDOUT, retried like one).
+ */
+async function readAll(
+	body: AsyncIterable<Buffer>,
+	watcher: PageInfoWatcher | undefined,
+	idleMs: number,
+): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	const iterator = body[Symbol.asyncIterator]();
+	for (;;) {
+		const step = await nextOrIdle(iterator, idleMs);
+		if (step === IDLE) {
+			(body as { destroy?: () => void }).destroy?.();
+			throw Object.assign(new Error(`The answer stopped arriving for ${Math.round(idleMs / 1000)} s`), {
+				code: 'ETIMEDOUT',
+			});
+		}
+		if (step.done) break;
+		const chunk = step.value;
+		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		chunks.push(bytes);
+		watcher?.push(bytes);
+	}
+	return Buffer.concat(chunks);
+}
+
+/** The next chunk, or IDLE when none comes within `ms` (no watchdog on an n8n without sleepWithAbort). */
+async function nextOrIdle(
+	iterator: AsyncIterator<Buffer>,
+	ms: number,
+): Promise<IteratorResult<Buffer> | typeof IDLE> {
+	const next = iterator.next();
+	if (typeof sleepWithAbort !== 'function' || !(ms > 0)) return await next;
+	// Given up on: its rejection (the body destroyed) concerns no one.
+	next.catch(() => undefined);
+	const stop = new AbortController();
+	const idle = sleepWithAbort(ms, stop.signal).then(
+		(): typeof IDLE => IDLE,
+		(): typeof IDLE => IDLE,
+	);
+	try {
+		return await Promise.race([next, idle]);
+	} finally {
+		stop.abort();
 	}
 }
 

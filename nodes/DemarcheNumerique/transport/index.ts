@@ -8,3 +8,4 @@ export * from './rest';
 export * from './upload';
 export * from './download';
 export * from './settings';
+export * from './earlyPageInfo';

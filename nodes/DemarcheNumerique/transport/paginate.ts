@@ -8,6 +8,7 @@ import type { GraphqlDocument, GraphqlResult, RequestSettings } from './graphql'
 import { graphqlRequest, rootErrorsToApiError } from './graphql';
 import { getDnCredentials } from './context';
 import { PAGE_SIZE } from '../graphql/queries';
+import type { EarlyPageInfo } from './earlyPageInfo';
 
 export interface Connection<N> {
 	nodes?: Array<N | null> | null;
@@ -55,8 +56,9 @@ export interface PaginateOptions<N> {
 	settings?: Omit<RequestSettings, 'intent'>;
 	/**
 	 * Send the request for the next page before yielding this one, so it is on its way while the
-	 * caller processes the page (still one request at a time). For callers that read to the end:
-	 * one that stops early has paid for one page it never reads.
+	 * caller processes the page; as early as the answer's first bytes when they hold `pageInfo`
+	 * (see paginate). For callers that read to the end: one that stops early has paid for one page
+	 * it never reads.
 	 */
 	prefetch?: boolean;
 	/** What the user can do when even a page of one record times out (the error's description). */
@@ -127,6 +129,11 @@ export class PageSizer {
 		return true;
 	}
 
+	/** Whether the walk asks its full size (no timeout being worked around). */
+	get steady(): boolean {
+		return this.size >= this.target;
+	}
+
 	/** A page came back without timing out; `light` when it was quick (under LIGHT_PAGE_MS). */
 	succeeded(light: boolean): void {
 		if (!light) {
@@ -151,6 +158,12 @@ interface SentPage {
 	after: string | null;
 	size: number;
 	startedAt: number;
+	/** Stops the request: its page is no longer wanted (its answer then rejects, unread). */
+	abort: () => void;
+	/** The `pageInfo` its answer showed in its first bytes (with prefetch), before the rest arrived. */
+	early?: EarlyPageInfo;
+	/** Called when `early` arrives, while the walk waits for it. */
+	onEarly?: (info: EarlyPageInfo) => void;
 }
 
 /**
@@ -158,6 +171,14 @@ interface SentPage {
  * callers can emit or persist progress without holding everything. Only ever sends `first` and
  * `after` (the platform rejects `first` with `last`, and `after` with `before`). A page that times
  * out is asked again, from the same cursor, smaller (PageSizer): nothing is skipped or read twice.
+ *
+ * With `prefetch`, pages are pipelined: each answer is read as it arrives and, as soon as its
+ * `pageInfo` has come (documents select it before `nodes`), the next page is asked for while the
+ * rest of this one arrives, is parsed and turned into items. That request is a guess until this
+ * page is whole: it is kept only if the page succeeded with the same cursor and a size the walk
+ * would ask anyway, else it is stopped and never read (then the page the walk really needs is
+ * asked). One such request at most per walk, so no more requests than without it when nothing fails.
+ * While the walk works around timeouts (a page smaller than the target), it waits for each page whole.
  */
 export async function* paginate<N>(
 	this: DnFunctions,
@@ -165,111 +186,189 @@ export async function* paginate<N>(
 ): AsyncGenerator<Page<N>> {
 	const sizer = new PageSizer(Math.min(options.pageSize ?? PAGE_SIZE, PAGE_SIZE));
 	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
-	const request = (cursor: string | null): SentPage => {
+	// Where the connection sits in `data`, for reading its pageInfo early.
+	const connectionPath =
+		options.prefetch && options.nodesPath[options.nodesPath.length - 1] === 'nodes'
+			? options.nodesPath.slice(0, -1)
+			: undefined;
+	const request = (cursor: string | null, size: number): SentPage => {
 		// Forward only: `last`/`before` beside `first`/`after` is a bad_request on the platform.
 		const variables: IDataObject = { ...(options.document.variables ?? {}) };
 		delete variables.last;
 		delete variables.before;
-		const size = Math.min(sizer.size, remaining);
 		variables.first = size;
 		if (cursor) variables.after = cursor;
 		else delete variables.after;
-		const answer = graphqlRequest.call(
+		const controller = new AbortController();
+		const sent: SentPage = {
+			answer: Promise.resolve({ data: null }),
+			after: cursor,
+			size,
+			startedAt: Date.now(),
+			abort: () => controller.abort(),
+		};
+		const pageInfo = connectionPath && {
+			path: connectionPath,
+			onPageInfo: (info: EarlyPageInfo) => {
+				// The first attempt that shows it (a retried request may show it again).
+				if (sent.early) return;
+				sent.early = info;
+				sent.onEarly?.(info);
+			},
+		};
+		sent.answer = graphqlRequest.call(
 			this,
 			{ ...options.document, variables },
-			// Above one record a timeout is answered by a smaller page, not by the same page again.
-			{ ...options.settings, intent: 'read', partial: true, ...(size > 1 ? { retryTimeouts: false } : {}) },
+			{
+				...options.settings,
+				intent: 'read',
+				partial: true,
+				// Above one record a timeout is answered by a smaller page, not by the same page again.
+				...(size > 1 ? { retryTimeouts: false } : {}),
+				...(pageInfo ? { pageInfo } : {}),
+				signal: controller.signal,
+			},
 		) as Promise<GraphqlResult<IDataObject>>;
-		// With prefetch, awaited on the next turn; if the caller stops first, its failure concerns no one.
-		answer.catch(() => undefined);
-		return { answer, after: cursor, size, startedAt: Date.now() };
+		// Awaited on a later turn, or never (stopped, or the caller stopped first): no unhandled rejection.
+		sent.answer.catch(() => undefined);
+		return sent;
 	};
-	let next: SentPage | null = remaining > 0 ? request(options.after ?? null) : null;
-	while (next) {
-		const sent: SentPage = next;
-		next = null;
-		const outcome = await sent.answer.then(
-			(answer) => ({ answer, failure: undefined }),
-			(failure: Error) => ({ answer: undefined, failure }),
-		);
-		if (!outcome.answer) {
-			// Above the server's complexity cap (nothing ran): ask a page that fits, same cursor.
-			const overflow = complexityOverflow(outcome.failure);
-			if (overflow && sizer.fitComplexity(sent.size, overflow.complexity, overflow.max)) {
-				next = request(sent.after);
-				continue;
+	/** The request sent early for the page after the one being read, until that page is whole. */
+	const guess: { page: SentPage | null } = { page: null };
+	/** The early request if it is the one the walk needs now, else stops it. */
+	const takeGuess = (after: string, size: number): SentPage | null => {
+		const page = guess.page;
+		guess.page = null;
+		if (page && page.after === after && page.size <= size) return page;
+		page?.abort();
+		return null;
+	};
+	const dropGuess = () => {
+		guess.page?.abort();
+		guess.page = null;
+	};
+	let next: SentPage | null = remaining > 0 ? request(options.after ?? null, Math.min(sizer.size, remaining)) : null;
+	try {
+		while (next) {
+			const sent: SentPage = next;
+			next = null;
+			if (connectionPath && sizer.steady) {
+				// The next page goes out as soon as this one says where it ends, if it says so early.
+				const speculate = (info: EarlyPageInfo) => {
+					sent.onEarly = undefined;
+					const left = remaining - sent.size;
+					if (guess.page || !info.hasNextPage || !info.endCursor || left <= 0) return;
+					guess.page = request(info.endCursor, Math.min(sizer.size, left));
+				};
+				if (sent.early) speculate(sent.early);
+				else sent.onEarly = speculate;
 			}
-			throw outcome.failure;
-		}
-		const { data, errors = [] } = outcome.answer;
-		const connection = data ? options.connection(data) : null;
-		if (errors.some(isTimeoutError)) {
-			if (sizer.shrink(sent.size)) {
-				next = request(sent.after);
-				continue;
-			}
-			// One record per page still timed out after the usual retries: go on only if the page
-			// says where it ends (that record is then reported lost), else nothing can be read further.
-			if (!connection?.nodes || !connection.pageInfo?.endCursor) {
-				throw await timeoutError.call(this, options, errors, sent.size);
-			}
-		} else sizer.succeeded(Date.now() - sent.startedAt < LIGHT_PAGE_MS);
-		if (!connection) {
-			// Partial data without the connection: nothing usable, surface the errors.
-			const { baseUrl, token } = await getDnCredentials(this);
-			if (errors.length) {
-				throw rootErrorsToApiError(this.getNode(), errors, baseUrl, token, options.settings?.itemIndex);
-			}
-			throw apiError(
-				this.getNode(),
-				{
-					message: `The platform returned no list for ${options.document.operationName}`,
-					description:
-						'The answer had no error but no dossiers either: the object may have been deleted, or the server is a fork that answers differently. Check the number, then retry.',
-					itemIndex: options.settings?.itemIndex,
-				},
-				token,
+			const outcome = await sent.answer.then(
+				(answer) => ({ answer, failure: undefined }),
+				(failure: Error) => ({ answer: undefined, failure }),
 			);
+			sent.onEarly = undefined;
+			if (!outcome.answer) {
+				dropGuess();
+				// Above the server's complexity cap (nothing ran): ask a page that fits, same cursor.
+				const overflow = complexityOverflow(outcome.failure);
+				if (overflow && sizer.fitComplexity(sent.size, overflow.complexity, overflow.max)) {
+					next = request(sent.after, Math.min(sizer.size, remaining));
+					continue;
+				}
+				throw outcome.failure;
+			}
+			const { data, errors = [] } = outcome.answer;
+			const connection = data ? options.connection(data) : null;
+			if (errors.some(isTimeoutError)) {
+				// A page that timed out: whatever its pageInfo said early, its guess is wrong.
+				dropGuess();
+				if (sizer.shrink(sent.size)) {
+					next = request(sent.after, Math.min(sizer.size, remaining));
+					continue;
+				}
+				// One record per page still timed out after the usual retries: go on only if the page
+				// says where it ends (that record is then reported lost), else nothing can be read further.
+				if (!connection?.nodes || !connection.pageInfo?.endCursor) {
+					throw await timeoutError.call(this, options, errors, sent.size);
+				}
+			} else sizer.succeeded(Date.now() - sent.startedAt < LIGHT_PAGE_MS);
+			if (!connection) {
+				dropGuess();
+				// Partial data without the connection: nothing usable, surface the errors.
+				const { baseUrl, token } = await getDnCredentials(this);
+				if (errors.length) {
+					throw rootErrorsToApiError(this.getNode(), errors, baseUrl, token, options.settings?.itemIndex);
+				}
+				throw apiError(
+					this.getNode(),
+					{
+						message: `The platform returned no list for ${options.document.operationName}`,
+						description:
+							'The answer had no error but no dossiers either: the object may have been deleted, or the server is a fork that answers differently. Check the number, then retry.',
+						itemIndex: options.settings?.itemIndex,
+					},
+					token,
+				);
+			}
+			const page = toPage(connection, errors, options.nodesPath, sent.after);
+			const records = connection.nodes?.length ?? 0;
+			remaining -= records;
+			const more = page.hasNextPage && page.endCursor && records > 0 && remaining > 0;
+			if (more && options.prefetch) {
+				const size = Math.min(sizer.size, remaining);
+				next = takeGuess(page.endCursor as string, size) ?? request(page.endCursor, size);
+			} else dropGuess();
+			yield page;
+			if (more && !options.prefetch) next = request(page.endCursor, Math.min(sizer.size, remaining));
 		}
-		const raw = connection.nodes ?? [];
-		const isLost = (index: number) => raw[index] === null || raw[index] === undefined;
-		// Each error goes to the record its path points into, if any.
-		const byRecord = new Map<number, GraphqlError[]>();
-		const linksOf = new Map<number, GraphqlError[]>();
-		const unplaced: GraphqlError[] = [];
-		for (const error of errors) {
-			const index = recordIndex(error.path, options.nodesPath);
-			if (index === undefined) unplaced.push(error);
-			else if (isHiddenLinkError(error) && !isLost(index))
-				linksOf.set(index, [...(linksOf.get(index) ?? []), error]);
-			else byRecord.set(index, [...(byRecord.get(index) ?? []), error]);
-		}
-		const nodes: N[] = [];
-		raw.forEach((node, index) => {
-			// A null record is lost, even without an error naming it: never dropped silently.
-			if (node === null || node === undefined) byRecord.set(index, byRecord.get(index) ?? []);
-			else nodes.push(node);
-		});
-		const records = [...byRecord.entries()].map(([index, errs]) => ({ index, errors: errs }));
-		const lost = records.filter((record) => isLost(record.index));
-		// An error inside a record that still came back (a nullable field): the record is kept.
-		const damaged = records.filter((record) => !isLost(record.index));
-		const page: Page<N> = {
-			nodes,
-			lost,
-			damaged,
-			hiddenLinks: [...linksOf.entries()].map(([index, errs]) => ({ index, errors: errs })),
-			errors: unplaced.concat(damaged.flatMap((record) => record.errors)),
-			endCursor: connection.pageInfo.endCursor ?? null,
-			hasNextPage: connection.pageInfo.hasNextPage,
-			after: sent.after,
-		};
-		remaining -= raw.length;
-		const more = page.hasNextPage && page.endCursor && raw.length > 0 && remaining > 0;
-		if (more && options.prefetch) next = request(page.endCursor);
-		yield page;
-		if (more && !options.prefetch) next = request(page.endCursor);
+	} finally {
+		// The caller stopped early, or a page failed: requests sent ahead are not read.
+		dropGuess();
+		next?.abort();
 	}
+}
+
+/** Sorts one answer's records and errors (see Page). */
+function toPage<N>(
+	connection: Connection<N>,
+	errors: GraphqlError[],
+	nodesPath: string[],
+	after: string | null,
+): Page<N> {
+	const raw = connection.nodes ?? [];
+	const isLost = (index: number) => raw[index] === null || raw[index] === undefined;
+	// Each error goes to the record its path points into, if any.
+	const byRecord = new Map<number, GraphqlError[]>();
+	const linksOf = new Map<number, GraphqlError[]>();
+	const unplaced: GraphqlError[] = [];
+	for (const error of errors) {
+		const index = recordIndex(error.path, nodesPath);
+		if (index === undefined) unplaced.push(error);
+		else if (isHiddenLinkError(error) && !isLost(index))
+			linksOf.set(index, [...(linksOf.get(index) ?? []), error]);
+		else byRecord.set(index, [...(byRecord.get(index) ?? []), error]);
+	}
+	const nodes: N[] = [];
+	raw.forEach((node, index) => {
+		// A null record is lost, even without an error naming it: never dropped silently.
+		if (node === null || node === undefined) byRecord.set(index, byRecord.get(index) ?? []);
+		else nodes.push(node);
+	});
+	const records = [...byRecord.entries()].map(([index, errs]) => ({ index, errors: errs }));
+	const lost = records.filter((record) => isLost(record.index));
+	// An error inside a record that still came back (a nullable field): the record is kept.
+	const damaged = records.filter((record) => !isLost(record.index));
+	return {
+		nodes,
+		lost,
+		damaged,
+		hiddenLinks: [...linksOf.entries()].map(([index, errs]) => ({ index, errors: errs })),
+		errors: unplaced.concat(damaged.flatMap((record) => record.errors)),
+		endCursor: connection.pageInfo.endCursor ?? null,
+		hasNextPage: connection.pageInfo.hasNextPage,
+		after,
+	};
 }
 
 /** Even one record per page timed out: say so, with what the user can change. */

@@ -106,6 +106,8 @@ export const execute: OperationModule['execute'] = async function (itemIndex, ca
 			pageSize,
 			timeoutAdvice: DELETED_TIMEOUT_ADVICE,
 			settings: { itemIndex },
+			// Read to the end (or the limit): the next page is asked while this one arrives.
+			prefetch: true,
 		});
 		for await (const page of pages) {
 			// An error tied to no record (or inside one): the page cannot be trusted whole.
