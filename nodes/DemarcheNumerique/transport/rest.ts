@@ -7,6 +7,17 @@ import { apiError } from './errors';
 import { rateLimitWait } from './responses';
 import { userRequestSettings } from './settings';
 
+/** A REST answer's body: parsed JSON, or the text as it came (an HTML error page, the 429 text). */
+function jsonOrText(body: unknown): unknown {
+	if (typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
+	const text = body.toString();
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
 export interface PrefillRequest {
 	demarcheNumber: number;
 	method: 'POST' | 'GET';
@@ -101,15 +112,7 @@ export async function prefillRequest(this: DnFunctions, request: PrefillRequest)
 			await sleep(wait);
 			continue;
 		}
-		let body: unknown = response.body;
-		if (typeof body === 'string' || Buffer.isBuffer(body)) {
-			const text = body.toString();
-			try {
-				body = JSON.parse(text);
-			} catch {
-				body = text;
-			}
-		}
+		const body = jsonOrText(response.body);
 		if (status >= 200 && status < 300) return body;
 		const message = platformMessage(body);
 		throw apiError(node, {
@@ -167,15 +170,7 @@ export async function publicDemarcheByPath(
 		});
 	}
 	const status = Number(response.statusCode);
-	let body: unknown = response.body;
-	if (typeof body === 'string' || Buffer.isBuffer(body)) {
-		const text = body.toString();
-		try {
-			body = JSON.parse(text);
-		} catch {
-			body = text;
-		}
-	}
+	const body = jsonOrText(response.body);
 	const number = Number((body as { number?: unknown } | null)?.number);
 	if (status >= 200 && status < 300 && Number.isSafeInteger(number) && number > 0) {
 		return { number, title: (body as { title?: string }).title };

@@ -365,3 +365,40 @@ export function triggerStartDate(node: INode, value: unknown, timeZone: string):
 		description: `Pick a date, or use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T08:00 (read in the workflow's time zone, ${timeZone}).`,
 	});
 }
+
+/**
+ * The version-2 `columns` parameter of Update Annotations and Create Prefilled: n8n's resource
+ * mapper over the démarche's form, keyed by champ ID. Mode 'map': required columns are marked, not
+ * enforced (the platform checks them at submission or decision, not at the write).
+ */
+export function formColumnsField(field: {
+	displayName: string;
+	method: 'getAnnotationColumns' | 'getChampColumns';
+	valuesLabel: string;
+	singular: string;
+	plural: string;
+	description: string;
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		displayOptions: { show: { '@version': [2] } },
+		typeOptions: {
+			loadOptionsDependsOn: ['demarche.value'],
+			resourceMapper: {
+				resourceMapperMethod: field.method,
+				mode: 'map',
+				valuesLabel: field.valuesLabel,
+				fieldWords: { singular: field.singular, plural: field.plural },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+			},
+		},
+		description: field.description,
+	};
+}

@@ -8,34 +8,21 @@ import { demarcheLocator } from '../common/locators';
 import { readDemarche } from '../../resolve/demarche';
 import type { OperationModule } from '../common/types';
 import { showOnlyFor } from '../common/displayOptions';
+import { formColumnsField } from '../common/fields';
 import type { PrefillEntry } from './prefill';
 import { buildPrefillBody, mappedPrefillEntries, needsDescriptors, prefillCivilite } from './prefill';
 
 export const description = showOnlyFor('dossier', 'createPrefilled', [
 	{ ...demarcheLocator, description: 'The démarche to create the prefilled dossier in: published, or in test (brouillon)' },
-	{
+	formColumnsField({
 		displayName: 'Fields',
-		name: 'columns',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		displayOptions: { show: { '@version': [2] } },
-		typeOptions: {
-			loadOptionsDependsOn: ['demarche.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getChampColumns',
-				mode: 'map',
-				valuesLabel: 'Fields to Prefill',
-				fieldWords: { singular: 'field', plural: 'fields' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: false,
-			},
-		},
+		method: 'getChampColumns',
+		valuesLabel: 'Fields to Prefill',
+		singular: 'field',
+		plural: 'fields',
 		description:
 			'The démarche\'s champs, each with its type; required ones are marked, but a prefill may leave them for the usager. Columns left empty are not sent. The platform silently skips values it cannot use, so check the dossier once. Date-times without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows keyed by the row\'s field labels. The types the platform cannot prefill are listed, read-only, with the reason.',
-	},
+	}),
 	{
 		displayName: 'Fields',
 		name: 'fields',

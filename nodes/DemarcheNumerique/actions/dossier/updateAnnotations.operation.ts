@@ -28,6 +28,7 @@ import type { DescriptorIndex } from '../../resolve/descriptors';
 import { getDescriptors } from '../../resolve/descriptors';
 import type { MutationPayload } from '../../transport';
 import { apiError, describeBusinessError, getDnCredentials, sendMutation, uploadBinary } from '../../transport';
+import { formColumnsField } from '../common/fields';
 import { demarcheLocator } from '../common/locators';
 import { readDemarche } from '../../resolve/demarche';
 import type { DossierMutationContext } from './dossierMutation';
@@ -293,29 +294,15 @@ export const { description, execute } = dossierMutation({
 			description: 'The démarche of the dossier: its annotations become the columns below',
 			displayOptions: { show: { '@version': [2] } },
 		},
-		{
+		formColumnsField({
 			displayName: 'Annotations',
-			name: 'columns',
-			type: 'resourceMapper',
-			noDataExpression: true,
-			default: { mappingMode: 'defineBelow', value: null },
-			required: true,
-			displayOptions: { show: { '@version': [2] } },
-			typeOptions: {
-				loadOptionsDependsOn: ['demarche.value'],
-				resourceMapper: {
-					resourceMapperMethod: 'getAnnotationColumns',
-					mode: 'map',
-					valuesLabel: 'Annotations to Write',
-					fieldWords: { singular: 'annotation', plural: 'annotations' },
-					addAllFields: true,
-					multiKeyMatch: false,
-					supportAutoMap: false,
-				},
-			},
+			method: 'getAnnotationColumns',
+			valuesLabel: 'Annotations to Write',
+			singular: 'annotation',
+			plural: 'annotations',
 			description:
 				'The démarche\'s private annotations, each with its type. Columns left empty are not written; yes/no and checkbox columns are under "Add annotation" (n8n sends a switch left off as false). Dates without an offset are read in the workflow\'s time zone. A repetition takes a JSON array of rows, each an object keyed by the row\'s field labels (or champ IDs): the rows are added, then filled; [{}, {}] adds two empty rows. A file annotation takes the input binary property that holds the file (several separated by commas; files are added). The types the platform cannot write are listed, read-only, with the reason.',
-		},
+		}),
 		{
 			displayName: 'Annotations',
 			name: 'annotations',
