@@ -8,6 +8,7 @@
 const { createHash } = require('crypto');
 
 const { startSandbox } = require('../../sandbox');
+const { adminData } = require('../sandbox/helpers');
 const { NODE_TYPES, jsonOf, runWorkflow } = require('../helpers/engine');
 const { forgetCapabilities } = require('../helpers/capabilities');
 
@@ -40,16 +41,7 @@ const control = async (path) => (await fetch(`${sb.controlUrl}${path}`)).json();
 const stored = (number) => control(`/dossiers/${number}`);
 const operationsSent = async () => (await control('/requests?token=admin')).map((r) => r.operationName);
 
-async function gql(query, variables = {}) {
-	const response = await fetch(sb.graphqlUrl, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
-		body: JSON.stringify({ query, variables }),
-	});
-	const body = await response.json();
-	if (body.errors) throw new Error(JSON.stringify(body.errors));
-	return body.data;
-}
+const gql = (query, variables) => adminData(sb, query, variables);
 
 /** A dossier of démarche 1001 put in the given state through the control API (no business rules). */
 let next = 0;

@@ -8,6 +8,7 @@
  * with every champ and annotation type (sandbox/lib/demarches.js).
  */
 const { startSandbox } = require('../../sandbox');
+const { adminData } = require('../sandbox/helpers');
 const { NODE_TYPES, jsonOf, loadResourceMapperFields, runWorkflow } = require('../helpers/engine');
 const { forgetCapabilities } = require('../helpers/capabilities');
 
@@ -39,16 +40,7 @@ async function post(path, body) {
 	if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
 	return response.json();
 }
-async function gql(query, variables = {}) {
-	const response = await fetch(sb.graphqlUrl, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
-		body: JSON.stringify({ query, variables }),
-	});
-	const body = await response.json();
-	if (body.errors) throw new Error(JSON.stringify(body.errors));
-	return body.data;
-}
+const gql = (query, variables) => adminData(sb, query, variables);
 
 const credentials = () => ({ demarcheNumeriqueApi: { baseUrl: sb.url, token: sb.tokens.admin } });
 const rl = (value) => ({ __rl: true, mode: 'id', value: String(value) });

@@ -31,6 +31,13 @@ async function gql(
 	return { status: response.status, headers: response.headers, text, json };
 }
 
+/** The data of a document sent with the admin token; GraphQL errors thrown (for tests that read state). */
+async function adminData(sandbox, query, variables = {}) {
+	const { json, text } = await gql(sandbox, query, variables);
+	if (!json || json.errors) throw new Error(json ? JSON.stringify(json.errors) : text);
+	return json.data;
+}
+
 async function control(sandbox, method, path, body) {
 	const response = await fetch(`${sandbox.controlUrl}${path}`, {
 		method,
@@ -54,4 +61,4 @@ const DOSSIER_PAGE = `query Page($d: Int!, $first: Int, $last: Int, $after: Stri
   }
 }`;
 
-module.exports = { start, gql, control, DOSSIER_PAGE };
+module.exports = { start, gql, adminData, control, DOSSIER_PAGE };
