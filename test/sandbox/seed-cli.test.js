@@ -30,6 +30,8 @@ it('is deterministic: same seed and size give the same data; another seed gives 
 });
 
 it('seeds 100 000 dossiers lazily and serves any page', async () => {
+	// Growth, not the total: this jest worker may still hold what earlier suites left for the GC.
+	const heapBefore = process.memoryUsage().heapUsed;
 	const sandbox = await start({ size: 100000 });
 	try {
 		const counts = await control(sandbox, 'GET', '/counts');
@@ -39,7 +41,8 @@ it('seeds 100 000 dossiers lazily and serves any page', async () => {
 			'{ demarche(number: 1002) { dossiers(last: 3) { nodes { number champs { stringValue } } } } }',
 		);
 		expect(last.json.data.demarche.dossiers.nodes).toHaveLength(3);
-		expect(process.memoryUsage().heapUsed).toBeLessThan(1.5 * 1024 ** 3);
+		// Alone it grows by about 250 MB (measured): the dossiers are built when read, not at start.
+		expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(1024 ** 3);
 	} finally {
 		await sandbox.stop();
 	}
