@@ -28,7 +28,7 @@ import type {
 	UpdateKind,
 } from './sync';
 import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce, takeLease } from './sync';
-import { DEADLINE_CODE, apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
+import { DEADLINE_CODE, apiError, getDnCredentials, graphqlRequest, isTimeoutError, requestOptionsField } from './transport';
 
 type Row = IDataObject;
 
@@ -125,12 +125,30 @@ async function fetchLists(
 	clock: PlatformClock,
 ): Promise<Record<string, Connection<Row>>> {
 	const document = triggerPollDocument(settings.scope, settings.parts);
-	const { data, serverDate } = await graphqlRequest.call(
+	// A timed-out page comes back at once (not retried as is): the poll asks smaller pages.
+	const { data, errors, serverDate } = await graphqlRequest.call(
 		ctx,
 		{ ...document, variables: triggerVariables(settings.scope, settings.scopeNumber, request) },
-		{ intent: 'read', deadlineMs: clock.deadlineMs },
+		{ intent: 'read', deadlineMs: clock.deadlineMs, retryTimeouts: false },
 	);
 	if (serverDate !== undefined) clock.serverDate = serverDate;
+	if (errors?.length) {
+		const { token } = await getDnCredentials(ctx);
+		const timedOut = errors.some(isTimeoutError);
+		throw apiError(
+			ctx.getNode(),
+			{
+				message: timedOut
+					? `The platform timed out reading the trigger's lists (${errors[0].message})`
+					: `The platform could not read the trigger's lists: ${errors[0].message}`,
+				description: timedOut
+					? 'The platform stops a query after 30 s. The trigger asks smaller pages; if even one dossier per page times out, lower "Include" to fewer dossier parts.'
+					: 'Check the démarche number and the token\'s access to it.',
+				code: timedOut ? 'timeout' : errors[0].extensions?.code,
+			},
+			token,
+		);
+	}
 	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection<Row>> | null;
 	if (!root) {
 		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
@@ -244,6 +262,7 @@ function platformOf(ctx: IPollFunctions, settings: TriggerSettings, clock: Platf
 		explainFailure: async (request, error) => await explainFailure(ctx, settings, request, error),
 		serverTime: () => clock.serverDate,
 		isDeferral: (error) => (error as { context?: { code?: string } })?.context?.code === DEADLINE_CODE,
+		isTimeout: (error) => (error as { context?: { code?: string } })?.context?.code === 'timeout',
 	};
 }
 

@@ -326,6 +326,33 @@ describe('item 2: State Changed stays bounded, and a poll keeps to its budget', 
 		expect(emitted).toEqual(Array.from({ length: 250 }, (_, i) => 100 + i));
 	});
 
+	it('asks smaller pages after a platform timeout, and reads everything', async () => {
+		const fake = new FakePlatform();
+		const t = at('10:00:00.000');
+		for (let i = 0; i < 20; i++) fake.deposit(300 + i, t - 600_000 + i * 1000);
+		fake.now = t;
+		const platform = fake.platform();
+		const asked = [];
+		const fetchLists = platform.fetchLists;
+		// a page of more than 3 dossiers always times out (deterministic, as a heavy page does)
+		platform.fetchLists = async (request) => {
+			const firsts = Object.values(request.main).map((list) => list.first);
+			asked.push(...firsts);
+			if (firsts.some((first) => first > 3)) throw Object.assign(new Error('Timeout on DossierConnection.nodes'), { timeout: true });
+			return await fetchLists(request);
+		};
+		platform.isTimeout = (error) => error.timeout === true;
+		const outcome = await pollOnce(
+			platform,
+			{ config: { scope: 'demarche:1', event: 'dossierDeposited', startFrom: 'beginning' }, states: [], sync: DEFAULT_SYNC_OPTIONS },
+			undefined,
+			t,
+		);
+		expect(outcome.emissions.map((e) => e.row.number)).toEqual(Array.from({ length: 20 }, (_, i) => 300 + i));
+		expect(asked.slice(0, 6)).toEqual([100, 50, 25, 12, 6, 3]);
+		expect(Math.max(...asked.slice(6))).toBe(3);
+	});
+
 	it('lets one poll at a time hold a trigger\'s lease, until it expires', () => {
 		const release = takeLease('wf|node', 1000, 60_000);
 		expect(release).toEqual(expect.any(Function));

@@ -56,6 +56,46 @@ export interface TriggerPlatform<R extends Row = Row> {
 	serverTime?(): number | undefined;
 	/** Whether an error only says the poll's time budget ran out (the poll then defers quietly). */
 	isDeferral?(error: unknown): boolean;
+	/** Whether an error is the platform's query timeout (the poll then asks smaller pages). */
+	isTimeout?(error: unknown): boolean;
+}
+
+/** Every list of `request` asking at most `limit` rows. */
+function clampRequest(request: PollRequest, limit: number): PollRequest {
+	const clamp = (lists: PollRequest['main']) =>
+		Object.fromEntries(
+			Object.entries(lists).map(([name, list]) => [
+				name,
+				list && list.first !== undefined ? { ...list, first: Math.min(list.first, limit) } : list,
+			]),
+		);
+	return { main: clamp(request.main), overlap: clamp(request.overlap) };
+}
+
+/**
+ * The platform's fetchLists, asking smaller pages after a query timeout: the platform stops a query
+ * at 30 s and the same heavy page times out again on every retry, so each timeout halves the pages
+ * of the rest of this poll, down to one row.
+ */
+function shrinkingFetch<R extends Row>(platform: TriggerPlatform<R>): TriggerPlatform<R>['fetchLists'] {
+	let limit = Number.POSITIVE_INFINITY;
+	const fetch = async (request: PollRequest): Promise<Record<string, Connection<R> | undefined>> => {
+		const outcome = await platform.fetchLists(clampRequest(request, limit)).then(
+			(lists) => ({ lists, error: undefined }),
+			(error: unknown) => ({ lists: undefined, error }),
+		);
+		if (outcome.lists) return outcome.lists;
+		const largest = Math.max(
+			1,
+			...[...Object.values(request.main), ...Object.values(request.overlap)].map((list) =>
+				Math.min(list?.first ?? 1, limit),
+			),
+		);
+		if (!platform.isTimeout?.(outcome.error) || largest <= 1) throw outcome.error;
+		limit = Math.max(1, Math.floor(largest / 2));
+		return await fetch(request);
+	};
+	return fetch;
 }
 
 export interface PollSettings {
@@ -145,6 +185,7 @@ export async function pollOnce<R extends Row>(
 	stored: unknown,
 	nowMs: number,
 ): Promise<PollOutcome<R>> {
+	platform = { ...platform, fetchLists: shrinkingFetch(platform) };
 	const state = loadState(stored, settings.config, nowMs);
 	const memory = pollMemory(state, settings.config.event, settings.countAs);
 	const clock = settings.now ?? Date.now;
