@@ -127,7 +127,19 @@ export interface SyncState {
 	cut?: string;
 	/** "Start from now": the activation window is still to be read (the first poll does it). */
 	baseline?: boolean;
+	/**
+	 * dossierDeleted: dossiers seen pending deletion and not seen deleted yet, with their hide time
+	 * (encodeCounts: number → epoch seconds). The platform back-dates the purge of an en_construction
+	 * dossier the usager trashed to that hide (two weeks or more back, behind the cursor and the
+	 * overlap window): the sweep finds it.
+	 */
+	awaiting?: string;
+	/** The sweep over deletedDossiers from the oldest awaited hide: its `since` and cursor. */
+	sweep?: { since: string; cursor: string | null };
 }
+
+/** How long a dossier pending deletion is awaited (purges come 14 days after the hide, daily). */
+export const AWAITING_MS = 60 * 24 * 3600_000;
 
 /** "From the beginning": earlier than any dossier (a `since` the platform accepts). */
 export const BEGINNING = '2000-01-01T00:00:00.000Z';
@@ -204,6 +216,7 @@ export function finishBaseline<R extends Row>(
 			// Marked as refetched: the main list, from the origin, drops this very version.
 			recordRow(stream, key, true);
 			if (key.time > stream.mark) stream.mark = key.time;
+			if (name === 'pending') memory.awaiting.set(key.number, Math.floor(key.time / 1000));
 			if (memory.event === 'dossierStateChanged' && Array.isArray(row.traitements)) {
 				memory.counts.set(key.number, (row.traitements as unknown[]).length);
 			}
@@ -308,6 +321,8 @@ export interface PollMemory {
 	countsOld: Map<number, number>;
 	/** dossierUpdated: what counts as an update. */
 	countAs: UpdateKind;
+	/** dossierDeleted: awaited purges (number → hide time, epoch s). */
+	awaiting: Map<number, number>;
 }
 
 export function pollMemory(state: SyncState, event: TriggerEvent, countAs: UpdateKind = 'any'): PollMemory {
@@ -318,7 +333,43 @@ export function pollMemory(state: SyncState, event: TriggerEvent, countAs: Updat
 		counts: decodeCounts(state.counts),
 		countsOld: decodeCounts(state.countsOld),
 		countAs,
+		awaiting: decodeCounts(state.awaiting),
 	};
+}
+
+/** The sweep's request (dossierDeleted, when a purge is awaited), or null. */
+export function sweepRequest(state: SyncState, memory: PollMemory): PollRequest | null {
+	if (memory.event !== 'dossierDeleted' || memory.awaiting.size === 0) return null;
+	if (!state.sweep || !state.sweep.cursor) {
+		const oldest = Math.min(...memory.awaiting.values());
+		state.sweep = { since: new Date(oldest * 1000).toISOString(), cursor: null };
+	}
+	return { main: {}, overlap: { deleted: { since: state.sweep.since, after: state.sweep.cursor, first: PAGE_SIZE } } };
+}
+
+/**
+ * A page of the sweep: awaited dossiers found deleted (their purge back-dated behind the cursor)
+ * are emitted once; the sweep starts over from the oldest awaited hide after its last page
+ * (mutates `state` and `memory`).
+ */
+export function acceptSweep<R extends Row>(
+	state: SyncState,
+	rows: R[],
+	pageInfo: { endCursor?: string | null; hasNextPage?: boolean },
+	memory: PollMemory,
+): Array<Emission<R>> {
+	const stream = streamOf(state, 'deleted');
+	const emissions: Array<Emission<R>> = [];
+	for (const row of rows) {
+		const key = rowKey('deleted', row);
+		if (!memory.awaiting.has(key.number)) continue;
+		memory.awaiting.delete(key.number);
+		if (!isNewRow(stream, key)) continue;
+		recordRow(stream, key);
+		emissions.push({ stream: 'deleted', row });
+	}
+	if (state.sweep) state.sweep.cursor = pageInfo.hasNextPage && pageInfo.endCursor ? pageInfo.endCursor : null;
+	return emissions;
 }
 
 /** The date of the part an update must have changed (countAs), for dossierUpdated. */
@@ -361,6 +412,8 @@ export function acceptRows<R extends Row>(
 		if (!Number.isFinite(key.number)) continue;
 		if (!(source === 'main' ? isNewMainRow(stream, key) : isNewRow(stream, key))) continue;
 		recordRow(stream, key, source === 'late');
+		if (name === 'pending' && Number.isFinite(key.time)) memory.awaiting.set(key.number, Math.floor(key.time / 1000));
+		if (name === 'deleted') memory.awaiting.delete(key.number);
 		if (memory.event !== 'dossierStateChanged') {
 			if (memory.event === 'dossierUpdated' && memory.countAs !== 'any') {
 				const counts = countsAsUpdate(stream, key, row, memory.countAs);
@@ -448,6 +501,18 @@ export function finishPoll(state: SyncState, memory: PollMemory, options: SyncOp
 		if (stream) pruneStream(stream, options.overlapMs, options.maxSeen);
 	}
 	if (memory.event === 'dossierStateChanged') rotateCounts(state, memory, options);
+	if (memory.event === 'dossierDeleted') {
+		const marks = [state.streams.pending?.mark, state.streams.deleted?.mark].filter((m): m is number => typeof m === 'number');
+		if (marks.length) {
+			const horizon = Math.floor((Math.max(...marks) - AWAITING_MS) / 1000);
+			for (const [number, hidden] of memory.awaiting) if (hidden < horizon) memory.awaiting.delete(number);
+		}
+		if (memory.awaiting.size) state.awaiting = encodeCounts(memory.awaiting);
+		else {
+			delete state.awaiting;
+			delete state.sweep;
+		}
+	}
 	return state;
 }
 

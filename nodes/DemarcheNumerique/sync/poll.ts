@@ -19,6 +19,7 @@ import {
 	acceptOverlap,
 	acceptPage,
 	acceptRows,
+	acceptSweep,
 	baselineRequest,
 	finishBaseline,
 	finishPoll,
@@ -29,6 +30,7 @@ import {
 	pollMemory,
 	rowKey,
 	sampleRequest,
+	sweepRequest,
 } from './incrementalSync';
 import { fineTimeOfCursor } from './stream';
 import type { RawTraitement } from './transitions';
@@ -279,6 +281,12 @@ export async function pollOnce<R extends Row>(
 					});
 					page = lists[`${stream}Overlap`];
 				}
+			}
+			// Deleted: one page a poll of the sweep for purges back-dated behind the cursor.
+			const sweep = outOfTime() ? null : sweepRequest(state, memory);
+			if (sweep) {
+				const page = (await platform.fetchLists(sweep)).deletedOverlap;
+				emissions.push(...acceptSweep(state, rowsOf(page), page?.pageInfo ?? {}, memory));
 			}
 		} catch (error) {
 			failure = error;
