@@ -129,3 +129,40 @@ it('a workflow that annotates what "Dossier Updated (champs only)" emits does no
 	await act(sb, 'update', { number, values: {} });
 	expect(numbers(await champsOnly.poll())).toEqual([number]);
 });
+
+describe('item 1 through the engine and the sandbox', () => {
+	it('a dossier stamped before activation, visible after the activation poll, is emitted once', async () => {
+		const { demarche } = await gql(sb, '{ demarche(number: 1004) { dossiers(first: 3) { nodes { number } } } }');
+		const [changed] = demarche.dossiers.nodes.map((n) => n.number);
+		const updated = activate(sb, 1004, { event: 'dossierUpdated', include: light, simplify: false });
+		const deposits = activate(sb, 1004, { event: 'dossierDeposited', include: light, simplify: false });
+		const activation = Date.now();
+		expect((await updated.poll()).items).toBeNull();
+		expect((await deposits.poll()).items).toBeNull();
+		const late = await act(sb, 'deposit', { demarche: 1004, at: activation - 500 });
+		await act(sb, 'update', { number: changed, values: {}, at: activation - 300 });
+		const got = { updated: [], deposits: [] };
+		for (let i = 0; i < 3; i++) {
+			got.updated.push(...numbers(await updated.poll()));
+			got.deposits.push(...numbers(await deposits.poll()));
+		}
+		expect(got.deposits).toEqual([late.number]);
+		expect(got.updated.sort()).toEqual([late.number, changed].sort());
+	});
+
+	it('X at S.100 and Y at S.700 read in one poll, then X changed at S.400: the second X is emitted once', async () => {
+		const { demarche } = await gql(sb, '{ demarche(number: 1004) { dossiers(first: 12) { nodes { number state } } } }');
+		const [x, y] = demarche.dossiers.nodes.slice(8).map((n) => n.number);
+		const updated = activate(sb, 1004, { event: 'dossierUpdated', include: light, simplify: false });
+		await updated.poll();
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		const S = Math.floor((Date.now() - 1500) / 1000) * 1000;
+		await act(sb, 'update', { number: x, values: {}, at: S + 100 });
+		await act(sb, 'update', { number: y, values: {}, at: S + 700 });
+		expect(numbers(await updated.poll()).sort()).toEqual([x, y].sort());
+		await act(sb, 'update', { number: x, values: {}, at: S + 400 });
+		const after = [];
+		for (let i = 0; i < 3; i++) after.push(...numbers(await updated.poll()));
+		expect(after).toEqual([x]);
+	});
+});
