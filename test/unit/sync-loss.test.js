@@ -250,6 +250,30 @@ describe('item 3: what counts as an update', () => {
 	});
 });
 
+describe('Dossier Deleted: a purge back-dated behind the cursor', () => {
+	const sync = require('../../nodes/DemarcheNumerique/sync');
+	it('is found by the sweep from the oldest dossier seen pending, once, and the sweep stops when none is awaited', () => {
+		const config = { scope: 'demarche:1', event: 'dossierDeleted', startFrom: 'beginning' };
+		const state = sync.loadState(undefined, config, at('10:00:00.000'));
+		const memory = sync.pollMemory(state, 'dossierDeleted');
+		const trashed = { number: 42, state: 'en_construction', reason: 'user_request', dateSupression: printed(at('09:00:00.000')) };
+		// seen pending (trashed by its usager) at 09:00
+		expect(sync.acceptPage(state, 'pending', [trashed], { endCursor: 'p1', hasNextPage: false }, memory)).toHaveLength(1);
+		// the deleted list moved on far past it (other deletions)
+		sync.acceptPage(state, 'deleted', [{ number: 7, dateSupression: printed(at('10:30:00.000')) }], { endCursor: 'd1' }, memory);
+		sync.finishPoll(state, memory, DEFAULT_SYNC_OPTIONS);
+		const next = sync.pollMemory(state, 'dossierDeleted');
+		const request = sync.sweepRequest(state, next);
+		expect(request.overlap.deleted).toEqual({ since: '2026-03-02T09:00:00.000Z', after: null, first: 100 });
+		// purged, its deleted_at back-dated to the trash: only the sweep can see it
+		const purged = { ...trashed };
+		expect(sync.acceptSweep(state, [{ number: 7, dateSupression: printed(at('10:30:00.000')) }, purged], {}, next).map((e) => e.row.number)).toEqual([42]);
+		expect(sync.acceptSweep(state, [purged], {}, next)).toEqual([]);
+		sync.finishPoll(state, next, DEFAULT_SYNC_OPTIONS);
+		expect(sync.sweepRequest(state, sync.pollMemory(state, 'dossierDeleted'))).toBeNull();
+	});
+});
+
 describe('item 2: State Changed stays bounded, and a poll keeps to its budget', () => {
 	it('forgets dossiers not seen for a generation or two, and still emits each change once when they come back', async () => {
 		const fake = new FakePlatform();
