@@ -147,6 +147,8 @@ async function startSandbox(options = {}) {
 
 	const apiServer = http.createServer(async (req, res) => {
 		const startedAt = process.hrtime.bigint();
+		// The platform's answers carry its clock (Rails/Puma's `Date`): here, the sandbox clock.
+		res.setHeader('Date', new Date(sandbox.store.clock.now()).toUTCString());
 		try {
 			const rawBody = await readBody(req);
 			const url = new URL(req.url, sandbox.publicBaseUrl());

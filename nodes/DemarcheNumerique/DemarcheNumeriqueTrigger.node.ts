@@ -25,14 +25,33 @@ import { deletedDossierJson, fetchDossier, simplifiedDossier } from './output/it
 import type { SimplifyOptions } from './output/simplify';
 import { ExecutionCache } from './resolve/cache';
 import { resolveDemarcheNumber } from './resolve/demarche';
-import type { Connection, Emission, PollRequest, StartFrom, StreamName, SyncOptions, TriggerEvent, TriggerPlatform } from './sync';
-import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce } from './sync';
-import { apiError, getDnCredentials, graphqlRequest, requestOptionsField } from './transport';
+import type {
+	Connection,
+	Emission,
+	PollRequest,
+	StartFrom,
+	StreamName,
+	SyncOptions,
+	TriggerEvent,
+	TriggerPlatform,
+	UpdateKind,
+} from './sync';
+import { DEFAULT_SYNC_OPTIONS, DOSSIER_STREAMS, pollOnce, sampleOnce, takeLease } from './sync';
+import { DEADLINE_CODE, apiError, getDnCredentials, graphqlRequest, isTimeoutError, requestOptionsField } from './transport';
 
 type Row = IDataObject;
 
 /** How many recent records "Fetch Test Event" shows. */
 const SAMPLE_SIZE = 5;
+
+/**
+ * How long one poll may take by default: n8n 2.41's durable scheduler abandons a poll after
+ * N8N_SCHEDULER_POLL_TIMEOUT (45 s); a poll past its budget stops and the next one carries on.
+ */
+const DEFAULT_BUDGET_SECONDS = 30;
+
+/** A poll's lease outlives any poll within its budget (one request's timeout at most past it). */
+const LEASE_TTL_MS = 10 * 60_000;
 
 const DOSSIER_EVENTS: TriggerEvent[] = ['dossierDeposited', 'dossierUpdated', 'dossierStateChanged'];
 
@@ -50,6 +69,8 @@ interface TriggerSettings {
 	legacyPendingKey: boolean;
 	parts: DossierParts;
 	sync: SyncOptions;
+	countAs: UpdateKind;
+	budgetMs: number;
 }
 
 function readNumber(ctx: IPollFunctions, name: string, value: unknown, required: boolean): number | undefined {
@@ -96,6 +117,8 @@ async function readSettings(ctx: IPollFunctions): Promise<TriggerSettings> {
 		simplifyOptions: { keyBy: keyByFrom(ctx.getNodeParameter('keyBy', 'label')) },
 		legacyPendingKey: ctx.getNode().typeVersion < 2,
 		parts,
+		countAs: event === 'dossierUpdated' ? ((options.countAs as UpdateKind | undefined) ?? 'any') : 'any',
+		budgetMs: Math.max(1, Number(options.budgetSeconds ?? DEFAULT_BUDGET_SECONDS)) * 1000,
 		sync: {
 			...DEFAULT_SYNC_OPTIONS,
 			maxPerPoll: Math.max(1, Number(options.maxPerPoll ?? DEFAULT_SYNC_OPTIONS.maxPerPoll)),
@@ -109,13 +132,33 @@ async function fetchLists(
 	ctx: IPollFunctions,
 	settings: TriggerSettings,
 	request: PollRequest,
+	clock: PlatformClock,
 ): Promise<Record<string, Connection<Row>>> {
 	const document = triggerPollDocument(settings.scope, settings.parts);
-	const { data } = await graphqlRequest.call(
+	// A timed-out page comes back at once (not retried as is): the poll asks smaller pages.
+	const { data, errors, serverDate } = await graphqlRequest.call(
 		ctx,
 		{ ...document, variables: triggerVariables(settings.scope, settings.scopeNumber, request) },
-		{ intent: 'read' },
+		{ intent: 'read', deadlineMs: clock.deadlineMs, retryTimeouts: false },
 	);
+	if (serverDate !== undefined) clock.serverDate = serverDate;
+	if (errors?.length) {
+		const { token } = await getDnCredentials(ctx);
+		const timedOut = errors.some(isTimeoutError);
+		throw apiError(
+			ctx.getNode(),
+			{
+				message: timedOut
+					? `The platform timed out reading the trigger's lists (${errors[0].message})`
+					: `The platform could not read the trigger's lists: ${errors[0].message}`,
+				description: timedOut
+					? 'The platform stops a query after 30 s. The trigger asks smaller pages; if even one dossier per page times out, lower "Include" to fewer dossier parts.'
+					: 'Check the démarche number and the token\'s access to it.',
+				code: timedOut ? 'timeout' : errors[0].extensions?.code,
+			},
+			token,
+		);
+	}
 	const root = (data as IDataObject | null)?.[settings.scope] as Record<string, Connection<Row>> | null;
 	if (!root) {
 		throw new NodeOperationError(ctx.getNode(), `The platform returned no ${settings.scope} ${settings.scopeNumber}`, {
@@ -126,10 +169,15 @@ async function fetchLists(
 }
 
 /** Fetches late dossiers in full; one that disappeared meanwhile is skipped. */
-async function refetchDossiers(ctx: IPollFunctions, settings: TriggerSettings, numbers: number[]): Promise<Row[]> {
+async function refetchDossiers(
+	ctx: IPollFunctions,
+	settings: TriggerSettings,
+	numbers: number[],
+	clock: PlatformClock,
+): Promise<Row[]> {
 	const rows: Row[] = [];
 	for (const number of numbers) {
-		const dossier = await fetchDossier(ctx, number, settings.parts, { notFoundAsNull: true });
+		const dossier = await fetchDossier(ctx, number, settings.parts, { notFoundAsNull: true, deadlineMs: clock.deadlineMs });
 		if (dossier) rows.push(dossier as Row);
 	}
 	return rows;
@@ -202,36 +250,68 @@ async function explainFailure(
 	);
 }
 
+/** One poll's time: its deadline, and the platform's clock as its last answer gave it. */
+interface PlatformClock {
+	deadlineMs?: number;
+	serverDate?: number;
+}
+
 /** The platform side of a poll (sync/poll.ts), through this node's credential. */
-function platformOf(ctx: IPollFunctions, settings: TriggerSettings): TriggerPlatform<Row> {
+function platformOf(ctx: IPollFunctions, settings: TriggerSettings, clock: PlatformClock = {}): TriggerPlatform<Row> {
 	return {
-		fetchLists: async (request) => await fetchLists(ctx, settings, request),
-		refetchDossiers: async (numbers) => await refetchDossiers(ctx, settings, numbers),
+		fetchLists: async (request) => await fetchLists(ctx, settings, request, clock),
+		refetchDossiers: async (numbers) => await refetchDossiers(ctx, settings, numbers, clock),
 		explainFailure: async (request, error) => await explainFailure(ctx, settings, request, error),
+		serverTime: () => clock.serverDate,
+		isDeferral: (error) => (error as { context?: { code?: string } })?.context?.code === DEADLINE_CODE,
+		isTimeout: (error) => (error as { context?: { code?: string } })?.context?.code === 'timeout',
 	};
 }
 
 /** One poll; its state is saved in the node's static data with the items it describes. */
 async function poll(ctx: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][] | null> {
-	const staticData = ctx.getWorkflowStaticData('node');
-	const config = {
-		scope: `${settings.scope}:${settings.scopeNumber}`,
-		event: settings.event,
-		startFrom: settings.startFrom,
-		startDate: settings.startDate,
-	};
-	const { emissions, state, failure } = await pollOnce(
-		platformOf(ctx, settings),
-		{ config, states: settings.states, sync: settings.sync },
-		staticData.sync,
-		Date.now(),
-	);
-	const items = await toItems(ctx, settings, emissions);
-	if (failure) {
-		ctx.logger.warn(`Démarche Numérique Trigger: a request failed mid-poll; the rest waits for the next poll (${(failure as Error).message})`);
+	const startedAt = Date.now();
+	const release = takeLease(`${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id ?? ctx.getNode().name}`, startedAt, LEASE_TTL_MS);
+	if (!release) {
+		ctx.logger.info('Démarche Numérique Trigger: the previous poll is still running; this one is skipped (it carries on)');
+		return null;
 	}
-	if (state) staticData.sync = state as unknown as IDataObject;
-	return items.length ? [items] : null;
+	try {
+		const staticData = ctx.getWorkflowStaticData('node');
+		const config = {
+			scope: `${settings.scope}:${settings.scopeNumber}`,
+			event: settings.event,
+			startFrom: settings.startFrom,
+			startDate: settings.startDate,
+		};
+		// Items are built (a few requests per dossier at most) after the lists: keep time for them.
+		const clock: PlatformClock = { deadlineMs: startedAt + settings.budgetMs };
+		const { emissions, state, failure, stopped } = await pollOnce(
+			platformOf(ctx, settings, clock),
+			{
+				config,
+				states: settings.states,
+				sync: settings.sync,
+				countAs: settings.countAs,
+				deadlineMs: startedAt + settings.budgetMs * 0.8,
+			},
+			staticData.sync,
+			startedAt,
+		);
+		// Building the items must not lose what the lists read: no deadline for them.
+		const items = await toItems(ctx, settings, emissions);
+		if (stopped) {
+			ctx.logger.warn(
+				`Démarche Numérique Trigger: the poll stopped at its time budget (${settings.budgetMs / 1000} s); the next poll carries on${failure ? ` (${(failure as Error).message})` : ''}`,
+			);
+		} else if (failure) {
+			ctx.logger.warn(`Démarche Numérique Trigger: a request failed mid-poll; the rest waits for the next poll (${(failure as Error).message})`);
+		}
+		if (state) staticData.sync = state as unknown as IDataObject;
+		return items.length ? [items] : null;
+	} finally {
+		release();
+	}
 }
 
 /** "Fetch Test Event": the most recent matching records, state untouched. */
@@ -330,13 +410,35 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 						description: 'Only dossiers of this groupe instructeur',
 					},
 					{
-						displayName: 'Max Events Per Poll',
+						displayName: 'Count as Update',
+						name: 'countAs',
+						type: 'options',
+						default: 'any',
+						displayOptions: { show: { '/event': ['dossierUpdated'] } },
+						description:
+							'Which changes start the workflow. A workflow that writes annotations, messages or labels on the dossiers it watches should pick "Usager\'s Champs Only", so its own writes do not trigger it again.',
+						options: [
+							{ name: 'Any Change', value: 'any', description: 'Champs, annotations, state, messages, avis, labels' },
+							{
+								name: "Usager's Champs Only",
+								value: 'champs',
+								description: 'Only when the usager changed the champs (dateDerniereModificationChamps moved)',
+							},
+							{
+								name: 'Annotations Only',
+								value: 'annotations',
+								description: 'Only when an annotation privée changed (dateDerniereModificationAnnotations moved)',
+							},
+						],
+					},
+					{
+						displayName: 'Max Dossiers Read Per Poll',
 						name: 'maxPerPoll',
 						type: 'number',
 						default: 500,
 						typeOptions: { minValue: 1 },
 						description:
-							'Most dossiers read by one poll; a larger backlog is emitted by the next polls, in order',
+							'Most dossiers one poll reads from the lists (filtered ones included); a larger backlog is read by the next polls, in order',
 					},
 					{
 						displayName: 'Overlap Window (Seconds)',
@@ -346,6 +448,15 @@ export class DemarcheNumeriqueTrigger implements INodeType {
 						typeOptions: { minValue: 0 },
 						description:
 							'How far back each poll looks again for changes the platform committed late (behind newer ones). Repeats are dropped.',
+					},
+					{
+						displayName: 'Poll Time Budget (Seconds)',
+						name: 'budgetSeconds',
+						type: 'number',
+						default: DEFAULT_BUDGET_SECONDS,
+						typeOptions: { minValue: 1 },
+						description:
+							'How long one poll may read before it stops and leaves the rest to the next poll (it does not wait out a rate limit past it). n8n\'s durable scheduler abandons a poll after 45 s.',
 					},
 					{
 						displayName: 'States',

@@ -287,7 +287,7 @@ function addRows(ctx, record, desc, count) {
 		store.nextRowId = (store.nextRowId || 0) + 1;
 		rows.push({ rowId: `9${String(store.nextRowId).padStart(6, '0')}`, values: {} });
 	}
-	store.setValues(record.number, { [desc.stableId]: rows }, { annotations: true });
+	store.setValues(record.number, { [desc.stableId]: rows }, { annotations: true, api: true });
 }
 
 /**
@@ -300,7 +300,7 @@ function save(ctx, record, found) {
 	const checked = visible(found.desc, values);
 	if (!found.parent) {
 		const raw = convert(ctx, found.desc, found.value, values[found.desc.stableId], checked);
-		store.setValues(record.number, { [found.desc.stableId]: raw }, { annotations: true });
+		store.setValues(record.number, { [found.desc.stableId]: raw }, { annotations: true, api: true });
 		return servedChamp(store, record, found);
 	}
 	const rows = (values[found.parent.stableId] || []).map((row) => ({
@@ -318,7 +318,7 @@ function save(ctx, record, found) {
 	// A row that does not exist: upstream creates a champ in it that no row ever shows (inferred).
 	if (!row) return buildChamp(found.desc, raw, { updatedAt: store.now(), rowId: found.rowId });
 	row.values[found.desc.stableId] = raw;
-	store.setValues(record.number, { [found.parent.stableId]: rows }, { annotations: true });
+	store.setValues(record.number, { [found.parent.stableId]: rows }, { annotations: true, api: true });
 	return servedChamp(store, record, found);
 }
 

@@ -213,7 +213,8 @@ function controlRoutes(sandbox) {
 			const at =
 				timeArg(body.at) !== undefined
 					? timeArg(body.at)
-					: Math.max(record.depotAt, (served || store.now()) - behind);
+					: // never at or before the dossier's own last version: a row's updated_at only grows
+						Math.max(record.depotAt, record.modifiedAt + 1, (served || store.now()) - behind);
 			const values = body.values ? resolveValues(store, record, body.values, false) : {};
 			if (Object.keys(values).length) store.setValues(record.number, values, { at });
 			else {

@@ -16,8 +16,14 @@ function badRequest(message) {
 	return new GraphQLError(message, { extensions: { code: 'bad_request' } });
 }
 
+/**
+ * The platform's cursor (CursorConnection#cursor_from_column): base64 of `<ordering time, UTC, with
+ * nanoseconds>;<id>`. The sandbox appends `;<filter hash>` (a third field the platform's
+ * `decode(cursor).split(';')` would ignore) for its filter check. Sandbox times have milliseconds.
+ */
 function encodeCursor(key, number, filterHash) {
-	return Buffer.from(JSON.stringify([key, number, filterHash])).toString('base64url');
+	const time = new Date(key).toISOString().replace(/Z$/, '000000Z');
+	return Buffer.from(`${time};${number};${filterHash}`).toString('base64url');
 }
 
 /** Base64Encoder.decode (gql-ruby 2.5.4): text outside the url-safe alphabet does not decode. */
@@ -33,19 +39,16 @@ const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 function decodeCursor(cursor, filterHash) {
 	const text = String(cursor);
 	if (!BASE64URL.test(text)) throw new GraphQLError(`Invalid input: ${JSON.stringify(text)}`);
-	let parsed;
-	try {
-		parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-	} catch {
-		parsed = null;
-	}
-	if (!Array.isArray(parsed) || parsed.length !== 3) return null;
-	if (typeof parsed[0] !== 'number' || !Number.isFinite(parsed[0]) || typeof parsed[1] !== 'number')
+	const parts = Buffer.from(text, 'base64url').toString('utf8').split(';');
+	if (parts.length !== 3) return null;
+	const key = Date.parse(parts[0]);
+	const number = /^\d+$/.test(parts[1]) ? Number(parts[1]) : NaN;
+	if (!Number.isFinite(key) || !Number.isFinite(number))
 		throw Object.assign(badRequest('invalid date'), { httpStatus: 400 });
-	if (parsed[2] !== filterHash) {
+	if (parts[2] !== filterHash) {
 		throw badRequest('Invalid cursor: it was issued for a query with other filters');
 	}
-	return { key: parsed[0], number: parsed[1] };
+	return { key, number };
 }
 
 /** A stable hash of the arguments that define the list (everything except the page arguments). */

@@ -19,7 +19,7 @@
  *   Writes (each bumps record.version and dateDerniereModification, keeps lists sorted, and
  *   appends to the event log):
  *     deposit(demarcheNumber, {values?, groupe?, at?, email?}) → record
- *     setValues(number, {[stableId]: raw}, {annotations?: boolean, at?, event?: boolean})
+ *     setValues(number, {[stableId]: raw}, {annotations?: boolean, at?, event?: boolean, api?: boolean})
  *     changeState(number, state, {at?, motivation?, instructeurEmail?, event?}) → previous state
  *     setArchived(number, archived, {at?})
  *     addMessage(number, {body, email, attachments?: FileRef[], correction?, at?}) → message
@@ -479,7 +479,13 @@ class Store {
 			});
 	}
 
-	setValues(number, values, { annotations = false, at, event = true } = {}) {
+	/**
+	 * `api`: written through the API's annotation mutations, which save the champ (its
+	 * `touch: true` moves updated_at) but never call Champ#update_timestamps, the only writer of
+	 * last_champ_private_updated_at: dateDerniereModificationAnnotations stays (FIDELITY 5.04).
+	 * The instructeur's web form (control API `act/update` with annotations) moves it.
+	 */
+	setValues(number, values, { annotations = false, at, event = true, api = false } = {}) {
 		const record = this.requireDossier(number);
 		const when = at !== undefined ? at : this.now();
 		const ovr = this.ovr(record);
@@ -504,7 +510,7 @@ class Store {
 		for (const stableId of Object.keys(values))
 			if (JSON.stringify(before[stableId] ?? null) !== JSON.stringify(values[stableId] ?? null))
 				ovr[datesKey][stableId] = when;
-		this.touch(record, { at: when, champs: !annotations, annotations });
+		this.touch(record, { at: when, champs: !annotations, annotations: annotations && !api });
 		if (event)
 			this.recordEvent(annotations ? 'annotationsUpdated' : 'updated', record, {
 				at: when,

@@ -1,26 +1,30 @@
 'use strict';
 /**
  * Soak: the polling trigger, one activated workflow per event kind, polled tick after tick while a
- * seeded random actor deposits, updates, changes states, deletes (purged and pending) and makes
- * late commits, with 5xx, timeout and connection-reset faults and rate limiting (429) injected. At the
- * end, what each trigger emitted is compared with the sandbox's own event log: every event once,
- * 0 lost, 0 duplicated.
+ * seeded random actor deposits, updates, changes states, adds and removes labels, deletes (purged,
+ * pending, trashed by the usager then purged with a back-dated deletion, hidden by expiry then
+ * purged) and makes late commits (also at activation: stamped before the first poll's origin,
+ * visible after it), and two versions of one dossier within one printed second; with 5xx, timeout
+ * and connection-reset faults, deterministic platform timeouts (heavy pages time out on every
+ * try), rate limiting (429) and overlapping polls (a tick that fires while the last poll runs). At
+ * the end, what each trigger emitted is compared with the sandbox's own event log: every event
+ * once, 0 lost, 0 duplicated.
  *
- * SOAK_TICKS (default 250: 1 000 poll() calls over the 4 triggers) and SOAK_SEED tune it; the full
- * soak of issue 6 (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`.
+ * SOAK_TICKS (default 60, under a minute in `npm test`) and SOAK_SEED tune it; the full soak
+ * (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`.
  * No sandbox clock tricks: the throttle's reset is on the sandbox clock, which must stay real.
  */
 const { startSandbox } = require('../../sandbox');
 const { activate, act, control, events } = require('./trigger-support');
 
-const TICKS = Number(process.env.SOAK_TICKS || 250);
+const TICKS = Number(process.env.SOAK_TICKS || 60);
 const SEED = Number(process.env.SOAK_SEED || 20260301);
 const DEMARCHE = 1005;
 const STATES = ['en_construction', 'en_instruction', 'accepte', 'refuse', 'sans_suite'];
 /** A dossier is touched again only after this long: the platform prints dates to the second. */
 const QUIET_MS = 1200;
 
-jest.setTimeout(Math.max(240_000, TICKS * 900));
+jest.setTimeout(Math.max(240_000, TICKS * 1800));
 
 function random(seed) {
 	let a = seed >>> 0;
@@ -66,6 +70,20 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 	const emitted = Object.fromEntries(kinds.map((event) => [event, []]));
 	const pollErrors = [];
 	const startSequence = (await events(sb)).slice(-1)[0]?.sequence ?? 0;
+	/** The actor's own GraphQL calls (same token as the triggers: it waits out the rate limit too). */
+	const gqlAdmin = async (query, variables) => {
+		for (;;) {
+			const response = await fetch(sb.graphqlUrl, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
+				body: JSON.stringify({ query, variables }),
+			});
+			if (response.status !== 429) return await response.json();
+			await response.text();
+			await new Promise((resolve) => setTimeout(resolve, Math.max(100, Number(response.headers.get('ratelimit-reset')) * 1000 - Date.now() + 50)));
+		}
+	};
+	const labelId = (await gqlAdmin(`{ demarche(number: ${DEMARCHE}) { labels { id } } }`)).data.demarche.labels[0].id;
 
 	// The actor's view of the démarche: live dossiers, their state and last touch (ms).
 	const live = new Map();
@@ -77,6 +95,9 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		})
 	).json();
 	for (const d of data.data.demarche.dossiers.nodes) live.set(d.number, { state: d.state, touched: 0 });
+	/** Dossiers hidden (trashed by the usager, or by expiry), to purge later: {number, at}. */
+	const hidden = [];
+	const labelled = new Set();
 
 	/** One tick of every trigger, concurrently (as n8n runs separate workflows). */
 	async function pollAll() {
@@ -95,7 +116,30 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 	let polledTouch = 0; // latest touch already seen by a poll
 	let lastTouch = 0;
 	const startedAt = Date.now();
-	const counts = { deposit: 0, update: 0, state: 0, delete: 0, pending: 0, late: 0, faults: 0, throttled: 0 };
+	const counts = {
+		deposit: 0, update: 0, state: 0, label: 0, delete: 0, pending: 0, trashed: 0, expired: 0, backdatedPurge: 0, purge: 0,
+		late: 0, lateAtActivation: 0, sameSecond: 0, faults: 0, timeouts: 0, throttled: 0, overlapping: 0,
+	};
+	const quietSince = (ms) => [...live.entries()].filter(([, d]) => d.touched < ms).map(([n]) => n);
+
+	// Activation: every trigger's first poll, then commits stamped before it that become visible after.
+	const activation = Date.now();
+	await pollAll();
+	{
+		const d = await act(sb, 'deposit', { demarche: DEMARCHE, at: activation - 500 });
+		live.set(d.number, { state: d.state, touched: Date.now() });
+		const [first, second] = quietSince(1);
+		const dossier = live.get(first);
+		const state = STATES.filter((s) => s !== dossier.state)[0];
+		await act(sb, 'state', { number: first, state, motivation: 'Soak', at: activation - 300 });
+		dossier.state = state;
+		dossier.touched = Date.now();
+		await act(sb, 'update', { number: second, values: {}, at: activation - 200 });
+		live.get(second).touched = Date.now();
+		counts.lateAtActivation += 3;
+		lastTouch = Date.now();
+	}
+
 	for (let tick = 0; tick < TICKS; tick++) {
 		const now = Date.now();
 		if (process.env.SOAK_PROGRESS && tick % 50 === 0) console.log(`tick ${tick} at ${now - startedAt} ms`);
@@ -118,18 +162,46 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			if (roll < 0.55) {
 				await act(sb, 'update', { number, values: {} });
 				counts.update++;
-			} else if (roll < 0.85) {
+			} else if (roll < 0.78) {
 				const state = pick(STATES.filter((s) => s !== dossier.state));
 				await act(sb, 'state', { number, state, motivation: 'Soak' });
 				dossier.state = state;
 				counts.state++;
+			} else if (roll < 0.85) {
+				// a label added or removed (moves dateDerniereModification since PR #13566)
+				const has = labelled.has(number);
+				const mutation = has ? 'dossierSupprimerLabel' : 'dossierAjouterLabel';
+				const { data: ids } = await gqlAdmin(`{ dossier(number: ${number}) { id } }`);
+				const answer = await gqlAdmin(
+					`mutation($input: ${has ? 'DossierSupprimerLabelInput' : 'DossierAjouterLabelInput'}!) { ${mutation}(input: $input) { errors { message } } }`,
+					{ input: { dossierId: ids.dossier.id, labelId } },
+				);
+				if (answer.errors || answer.data[mutation].errors) continue;
+				if (has) labelled.delete(number);
+				else labelled.add(number);
+				counts.label++;
 			} else if (roll < 0.93) {
 				// only dossiers every trigger has already seen in their last version
 				if (dossier.touched > polledTouch) continue;
-				const pending = rand() < 0.5;
-				await act(sb, 'delete', { number, pending, reason: pending ? 'expired' : 'user_request' });
+				const kind = rand();
+				if (kind < 0.3) {
+					await act(sb, 'delete', { number, pending: false, reason: 'user_request' });
+					counts.delete++;
+				} else if (kind < 0.55 && dossier.state === 'en_construction') {
+					// trashed by the usager: pending now, purged later with deleted_at back-dated to now
+					await act(sb, 'hide', { number, by: 'usager' });
+					hidden.push({ number, at: Date.now() });
+					counts.trashed++;
+				} else if (kind < 0.8 && dossier.state !== 'en_instruction') {
+					// expired: hidden from every list (no pending row), purged later (reason expired)
+					await act(sb, 'hide', { number, by: 'expiry' });
+					hidden.push({ number, at: Date.now() });
+					counts.expired++;
+				} else {
+					await act(sb, 'delete', { number, pending: true, reason: 'instructeur_request' });
+					counts.pending++;
+				}
 				live.delete(number);
-				counts[pending ? 'pending' : 'delete']++;
 				continue;
 			} else {
 				// a late commit lands 1 s behind the newest row served: the dossier's own last change must be older
@@ -140,6 +212,43 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			dossier.touched = Date.now();
 		}
 		if (touched.size) lastTouch = Date.now();
+
+		// every 40 ticks, a usager trashes an en_construction dossier every trigger has seen (pending now)
+		if (tick % 40 === 3) {
+			const number = [...live.entries()].find(([n, d]) => d.state === 'en_construction' && d.touched <= polledTouch && !touched.has(n))?.[0];
+			if (number !== undefined) {
+				await act(sb, 'hide', { number, by: 'usager' });
+				hidden.push({ number, at: Date.now() });
+				live.delete(number);
+				counts.trashed++;
+			}
+		}
+		// the purge of a dossier hidden more than the overlap window ago (back-dated when it was trashed)
+		if (hidden.length && Date.now() - hidden[0].at > 6000 && (rand() < 0.3 || Date.now() - hidden[0].at > 10_000)) {
+			const { number } = hidden.shift();
+			const { purged } = await act(sb, 'purge', { number });
+			counts[purged[0].deletedAt < Date.now() - 5000 ? 'backdatedPurge' : 'purge']++;
+		}
+
+		// two versions of one dossier within one printed second, the second committed after a poll
+		// read the first: X at S.100 and Y at S.700 read together, then X changes state at S.400
+		if (tick % 37 === 20) {
+			const S = Math.floor((Date.now() - 1500) / 1000) * 1000;
+			const [x, y] = quietSince(S - 1000).filter((n) => !touched.has(n));
+			if (x && y) {
+				await act(sb, 'update', { number: x, values: {}, at: S + 100 });
+				await act(sb, 'update', { number: y, values: {}, at: S + 700 });
+				await pollAll();
+				const dossier = live.get(x);
+				const state = pick(STATES.filter((s) => s !== dossier.state));
+				await act(sb, 'state', { number: x, state, motivation: 'Soak', at: S + 400 });
+				dossier.state = state;
+				dossier.touched = Date.now();
+				live.get(y).touched = Date.now();
+				lastTouch = Date.now();
+				counts.sameSecond++;
+			}
+		}
 
 		// faults on the trigger's requests: the transport must absorb them
 		const fault = rand();
@@ -152,7 +261,17 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			await control(sb, 'POST', '/throttle', { limit: 2, periodSeconds: 1 });
 			counts.throttled++;
 		}
-		await pollAll();
+		// deterministic platform timeouts: heavy pages time out on every try for a few ticks
+		if (tick % 100 === 25) {
+			await control(sb, 'POST', '/timeouts', { budget: 12, demarches: [DEMARCHE] });
+			counts.timeouts++;
+		}
+		if (tick % 100 === 30) await control(sb, 'DELETE', '/timeouts');
+		if (tick % 50 === 10) {
+			// the next tick fires while this one's polls still run
+			await Promise.all([pollAll(), new Promise((resolve) => setTimeout(resolve, 20)).then(pollAll)]);
+			counts.overlapping++;
+		} else await pollAll();
 		if (throttle) await control(sb, 'POST', '/throttle', { limit: 400, periodSeconds: 60 });
 		polledTouch = lastTouch;
 	}
@@ -162,7 +281,7 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 	for (let i = 0; i < 10; i++) await pollAll();
 
 	const log = (await events(sb, startSequence)).filter((e) => e.demarcheNumber === DEMARCHE);
-	const modifying = new Set(['deposited', 'updated', 'annotationsUpdated', 'stateChanged']);
+	const modifying = new Set(['deposited', 'updated', 'annotationsUpdated', 'stateChanged', 'labelAdded', 'labelRemoved']);
 	const expected = {
 		dossierDeposited: log.filter((e) => e.type === 'deposited').map((e) => `${e.dossierNumber}`),
 		dossierUpdated: log
@@ -194,6 +313,16 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		`soak: ${TICKS} ticks × 4 triggers in ${Math.round((Date.now() - startedAt) / 1000)} s; actions ${JSON.stringify(counts)}; ` +
 			kinds.map((k) => `${k} ${report[k].events} events, ${report[k].emitted} emitted, ${report[k].lost.length} lost, ${report[k].duplicated.length} duplicated`).join('; '),
 	);
+	if (process.env.SOAK_DEBUG) {
+		for (const event of kinds) {
+			for (const key of report[event].lost) {
+				const number = Number(key.split(/[@:]/)[0]);
+				console.log(
+					`${event} lost ${key}: log ${JSON.stringify(log.filter((e) => e.dossierNumber === number).map((e) => [e.type, e.at, e.sequence]))}; emitted ${JSON.stringify(emitted[event].filter((i) => i.number === number).map((i) => [i.dateDerniereModification ?? i.dateSupression, i.stateChange?.state]))}`,
+				);
+			}
+		}
+	}
 	expect(pollErrors).toEqual([]);
 	for (const event of kinds) {
 		expect({ event, lost: report[event].lost, duplicated: report[event].duplicated }).toEqual({ event, lost: [], duplicated: [] });
@@ -206,4 +335,8 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 	expect(logged.filter((r) => r.fault).length).toBeGreaterThan(0);
 	expect(counts.late).toBeGreaterThan(0);
 	expect(counts.faults).toBeGreaterThan(0);
+	for (const kind of ['label', 'trashed', 'expired', 'sameSecond', 'timeouts', 'overlapping', 'backdatedPurge']) {
+		expect({ kind, count: counts[kind] }).toEqual({ kind, count: expect.any(Number) });
+		expect(counts[kind]).toBeGreaterThan(0);
+	}
 });

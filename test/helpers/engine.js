@@ -481,9 +481,14 @@ class ActivePoller {
 			this.node,
 			this.context,
 		);
-		if (response !== null) this.context.__emit(response);
+		// Read what this very poll emitted (concurrent polls of one poller must not see each other's).
+		let items = null;
+		if (response !== null) {
+			this.context.__emit(response);
+			items = this.emitted?.[0] ?? null;
+		}
 		return {
-			items: this.emitted?.[0] ?? null,
+			items,
 			staticData: this.staticData,
 			staticDataSaved: this.savedThisTick,
 			staticDataSize: jsonSize(this.saved),

@@ -11,7 +11,9 @@ import { DELETED_DOSSIER_FIELDS, PAGE_INFO, scopeDeclaration, scopeRoot, scopeVa
  * and the overlap page `<name>Overlap` (only what deduplication needs), with the variables
  * `$<name>`/`$<name>Overlap` (Boolean!, include or not), `$<name>Since`, `$<name>After`,
  * `$<name>First`, `$<name>Last`, `$<name>OverlapSince`, `$<name>OverlapAfter`,
- * `$<name>OverlapFirst`.
+ * `$<name>OverlapFirst`. Each list also selects its edges' cursors: a row's cursor holds its time
+ * to the nanosecond (Connections::CursorConnection), which tells two versions within one printed
+ * second apart.
  */
 
 interface ListSpec {
@@ -53,14 +55,19 @@ export function triggerPollDocument(scope: ScopeKind, parts: DossierParts): Docu
 			`$${overlap}First: Int`,
 		);
 		const full = list.deletion ? DELETED_DOSSIER_FIELDS : '...DossierFields';
-		const light = list.deletion ? DELETED_DOSSIER_FIELDS : `number ${list.timeField}`;
+		// The overlap rows carry what the activation read needs: "State Changed" counts traitements.
+		const light = list.deletion
+			? DELETED_DOSSIER_FIELDS
+			: `number ${list.timeField}${parts.traitements ? ' traitements { dateTraitement }' : ''}`;
 		selections.push(
 			`${name}: ${list.field}(${list.sinceArgument}: $${name}Since, after: $${name}After, first: $${name}First, last: $${name}Last) @include(if: $${name}) {
       ${PAGE_INFO}
+      edges { cursor }
       nodes { ${full} }
     }`,
 			`${overlap}: ${list.field}(${list.sinceArgument}: $${overlap}Since, after: $${overlap}After, first: $${overlap}First) @include(if: $${overlap}) {
       ${PAGE_INFO}
+      edges { cursor }
       nodes { ${light} }
     }`,
 		);

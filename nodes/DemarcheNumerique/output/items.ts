@@ -62,12 +62,12 @@ export async function fetchDossier(
 	ctx: DnFunctions,
 	number: number,
 	parts: DossierParts,
-	settings: { itemIndex?: number; notFoundAsNull?: boolean } = {},
+	settings: { itemIndex?: number; notFoundAsNull?: boolean; deadlineMs?: number } = {},
 ): Promise<IDataObject | null> {
 	const { data, errors } = await graphqlRequest.call(
 		ctx,
 		{ ...getDossierDocument(parts), variables: { number } },
-		{ intent: 'read', itemIndex: settings.itemIndex, partial: true },
+		{ intent: 'read', itemIndex: settings.itemIndex, partial: true, deadlineMs: settings.deadlineMs },
 	);
 	const dossier = ((data as IDataObject | null)?.dossier ?? null) as IDataObject | null;
 	const hiddenLinks = dossier ? (errors ?? []).filter(isHiddenLinkError) : [];

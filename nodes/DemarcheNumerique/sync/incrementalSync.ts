@@ -75,13 +75,21 @@ export interface SyncConfig {
 	startDate?: string;
 }
 
+/** What counts as an update for "Dossier Updated" (countAs). */
+export type UpdateKind = 'any' | 'champs' | 'annotations';
+
 export interface SyncOptions {
-	/** Most events emitted by one poll; the rest waits for the next polls. */
+	/** Most dossiers read by one poll (main lists); the rest waits for the next polls. */
 	maxPerPoll: number;
 	/** How far behind the newest processed row the overlap list re-reads, in ms. */
 	overlapMs: number;
 	/** Most rows remembered for deduplication per list. */
 	maxSeen: number;
+	/**
+	 * "State Changed" forgets a dossier not seen for between one and two of these (ms of the
+	 * changes list's time), once the list has been read up to date past them.
+	 */
+	countsGenerationMs: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -89,6 +97,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	// The platform stops requests at 30 s: a commit cannot land much further behind.
 	overlapMs: 2 * 60_000,
 	maxSeen: 5_000,
+	countsGenerationMs: 7 * 24 * 3600_000,
 };
 
 export interface SyncState {
@@ -98,9 +107,39 @@ export interface SyncState {
 	/** The fixed `since` of every list (ISO). */
 	origin: string;
 	streams: Partial<Record<StreamName, StreamState>>;
-	/** dossierStateChanged: traitements accounted for per dossier (encodeCounts). */
+	/** dossierStateChanged: traitements accounted for per dossier (encodeCounts), this generation. */
 	counts?: string;
+	/** The previous generation of `counts`: dropped at the next rotation unless seen again. */
+	countsOld?: string;
+	/** When `counts` started (epoch ms of the changes list's time). */
+	countsSince?: number;
+	/**
+	 * Every dossier forgotten by "State Changed" was last seen before this (epoch ms): a dossier
+	 * met without counts has its traitements before it (or before `cut`/`origin`) accounted for.
+	 */
+	countsFloor?: number;
+	/** The changes list's mark when a poll last read it to the end (caught up), epoch ms. */
+	caughtUp?: number;
+	/**
+	 * "Start from now" only: the start (ISO) of the window read once at activation. Rows visible
+	 * then are history; rows stamped in it that become visible later are events (late commits).
+	 */
+	cut?: string;
+	/** "Start from now": the activation window is still to be read (the first poll does it). */
+	baseline?: boolean;
+	/**
+	 * dossierDeleted: dossiers seen pending deletion and not seen deleted yet, with their hide time
+	 * (encodeCounts: number → epoch seconds). The platform back-dates the purge of an en_construction
+	 * dossier the usager trashed to that hide (two weeks or more back, behind the cursor and the
+	 * overlap window): the sweep finds it.
+	 */
+	awaiting?: string;
+	/** The sweep over deletedDossiers from the oldest awaited hide: its `since` and cursor. */
+	sweep?: { since: string; cursor: string | null };
 }
+
+/** How long a dossier pending deletion is awaited (purges come 14 days after the hide, daily). */
+export const AWAITING_MS = 60 * 24 * 3600_000;
 
 /** "From the beginning": earlier than any dossier (a `since` the platform accepts). */
 export const BEGINNING = '2000-01-01T00:00:00.000Z';
@@ -131,7 +170,58 @@ export function loadState(stored: unknown, config: SyncConfig, nowMs: number): S
 	}
 	const state: SyncState = { v: 1, config: key, origin: originOf(config, nowMs), streams: {} };
 	for (const name of STREAMS_OF_EVENT[config.event]) state.streams[name] = emptyStream();
+	if (config.startFrom === 'now') state.baseline = true;
 	return state;
+}
+
+/**
+ * The activation read ("Start from now"): each list's overlap list from `sinceMs`, every page.
+ * Rows it returns are history; finishBaseline then fixes the origin on the platform's clock.
+ */
+export function baselineRequest(event: TriggerEvent, sinceMs: number, after: Partial<Record<StreamName, string | null>> = {}): PollRequest {
+	const request: PollRequest = { main: {}, overlap: {} };
+	const since = new Date(Math.floor(sinceMs / 1000) * 1000).toISOString();
+	for (const name of STREAMS_OF_EVENT[event]) {
+		if (after[name] === undefined && Object.keys(after).length) continue;
+		request.overlap[name] = { since, after: after[name] ?? null, first: PAGE_SIZE };
+	}
+	return request;
+}
+
+/**
+ * Records the activation read: origin = the platform's time of the answer (to the second), its rows
+ * remembered as processed (at their exact position, so a later version in the same second is new),
+ * and for "State Changed" their traitements as history (mutates `state` and `memory`).
+ */
+export function finishBaseline<R extends Row>(
+	state: SyncState,
+	memory: PollMemory,
+	sinceMs: number,
+	serverNowMs: number,
+	rows: Partial<Record<StreamName, Array<{ row: R; fine?: string }>>>,
+): void {
+	const originMs = Math.floor(serverNowMs / 1000) * 1000;
+	const cutMs = Math.floor(sinceMs / 1000) * 1000;
+	state.origin = new Date(originMs).toISOString();
+	state.cut = new Date(cutMs).toISOString();
+	delete state.baseline;
+	memory.originMs = cutMs;
+	for (const name of STREAMS_OF_EVENT[memory.event]) {
+		const stream = streamOf(state, name);
+		stream.floor = cutMs;
+		stream.mark = originMs;
+		for (const { row, fine } of rows[name] ?? []) {
+			const key = rowKey(name, row, fine);
+			if (!Number.isFinite(key.number) || !Number.isFinite(key.time)) continue;
+			// Marked as refetched: the main list, from the origin, drops this very version.
+			recordRow(stream, key, true);
+			if (key.time > stream.mark) stream.mark = key.time;
+			if (name === 'pending') memory.awaiting.set(key.number, Math.floor(key.time / 1000));
+			if (memory.event === 'dossierStateChanged' && Array.isArray(row.traitements)) {
+				memory.counts.set(key.number, (row.traitements as unknown[]).length);
+			}
+		}
+	}
 }
 
 function streamOf(state: SyncState, name: StreamName): StreamState {
@@ -169,8 +259,8 @@ export function firstRequest(state: SyncState, event: TriggerEvent, options: Syn
 		request.main[name] = mainList(state, name, options.maxPerPoll);
 		const start = overlapStart(streamOf(state, name), options.overlapMs);
 		if (start !== null) {
-			// Never before the origin: rows older than it are history, not late rows.
-			const since = Math.max(start, timeOf(state.origin));
+			// Never before the origin (or the activation window): rows older are history, not late rows.
+			const since = Math.max(start, timeOf(state.cut ?? state.origin));
 			request.overlap[name] = { since: new Date(since).toISOString(), after: null, first: PAGE_SIZE };
 		}
 	}
@@ -215,23 +305,91 @@ export interface Emission<R = Record<string, unknown>> {
 
 type Row = Record<string, unknown>;
 
-export function rowKey(name: StreamName, row: Row): RowKey {
-	return { number: Number(row.number), time: timeOf(row[TIME_FIELD[name]]) };
+export function rowKey(name: StreamName, row: Row, fine?: string): RowKey {
+	const key: RowKey = { number: Number(row.number), time: timeOf(row[TIME_FIELD[name]]) };
+	if (fine !== undefined) key.fine = fine;
+	return key;
 }
 
 /** Working memory of one poll: decoded counts and the origin in ms. */
 export interface PollMemory {
 	event: TriggerEvent;
+	/** Traitements before this are history for a dossier met without counts. */
 	originMs: number;
 	counts: Map<number, number>;
+	/** The previous generation of counts (read, moved to `counts` when seen again). */
+	countsOld: Map<number, number>;
+	/** dossierUpdated: what counts as an update. */
+	countAs: UpdateKind;
+	/** dossierDeleted: awaited purges (number → hide time, epoch s). */
+	awaiting: Map<number, number>;
 }
 
-export function pollMemory(state: SyncState, event: TriggerEvent): PollMemory {
+export function pollMemory(state: SyncState, event: TriggerEvent, countAs: UpdateKind = 'any'): PollMemory {
+	const origin = timeOf(state.cut ?? state.origin);
 	return {
 		event,
-		originMs: timeOf(state.origin),
+		originMs: Math.max(origin, state.countsFloor ?? Number.NEGATIVE_INFINITY),
 		counts: decodeCounts(state.counts),
+		countsOld: decodeCounts(state.countsOld),
+		countAs,
+		awaiting: decodeCounts(state.awaiting),
 	};
+}
+
+/** The sweep's request (dossierDeleted, when a purge is awaited), or null. */
+export function sweepRequest(state: SyncState, memory: PollMemory): PollRequest | null {
+	if (memory.event !== 'dossierDeleted' || memory.awaiting.size === 0) return null;
+	if (!state.sweep || !state.sweep.cursor) {
+		const oldest = Math.min(...memory.awaiting.values());
+		state.sweep = { since: new Date(oldest * 1000).toISOString(), cursor: null };
+	}
+	return { main: {}, overlap: { deleted: { since: state.sweep.since, after: state.sweep.cursor, first: PAGE_SIZE } } };
+}
+
+/**
+ * A page of the sweep: awaited dossiers found deleted (their purge back-dated behind the cursor)
+ * are emitted once; the sweep starts over from the oldest awaited hide after its last page
+ * (mutates `state` and `memory`).
+ */
+export function acceptSweep<R extends Row>(
+	state: SyncState,
+	rows: R[],
+	pageInfo: { endCursor?: string | null; hasNextPage?: boolean },
+	memory: PollMemory,
+): Array<Emission<R>> {
+	const stream = streamOf(state, 'deleted');
+	const emissions: Array<Emission<R>> = [];
+	for (const row of rows) {
+		const key = rowKey('deleted', row);
+		if (!memory.awaiting.has(key.number)) continue;
+		memory.awaiting.delete(key.number);
+		if (!isNewRow(stream, key)) continue;
+		recordRow(stream, key);
+		emissions.push({ stream: 'deleted', row });
+	}
+	if (state.sweep) state.sweep.cursor = pageInfo.hasNextPage && pageInfo.endCursor ? pageInfo.endCursor : null;
+	return emissions;
+}
+
+/** The date of the part an update must have changed (countAs), for dossierUpdated. */
+const PART_DATE: Record<Exclude<UpdateKind, 'any'>, string> = {
+	champs: 'dateDerniereModificationChamps',
+	annotations: 'dateDerniereModificationAnnotations',
+};
+
+/**
+ * Whether a dossier's version changed the part that counts (countAs): its part date moved past
+ * the one of the last version processed (`part`), or, for a dossier not remembered, reached the
+ * window this list still remembers. The platform prints these dates to the second, as the others.
+ */
+function countsAsUpdate(stream: StreamState, key: RowKey, row: Row, countAs: UpdateKind): boolean {
+	if (countAs === 'any') return true;
+	const partTime = timeOf(row[PART_DATE[countAs]]);
+	if (!Number.isFinite(partTime)) return true;
+	const known = stream.part?.[String(key.number)];
+	if (known !== undefined) return partTime > known;
+	return partTime >= (stream.floor ?? Number.NEGATIVE_INFINITY);
 }
 
 /**
@@ -245,22 +403,38 @@ export function acceptRows<R extends Row>(
 	rows: R[],
 	memory: PollMemory,
 	source: 'main' | 'late' = 'late',
+	fines: Map<number, string> = new Map(),
 ): Array<Emission<R>> {
 	const stream = streamOf(state, name);
 	const emissions: Array<Emission<R>> = [];
 	for (const row of rows) {
-		const key = rowKey(name, row);
+		const key = rowKey(name, row, fines.get(Number(row.number)));
 		if (!Number.isFinite(key.number)) continue;
 		if (!(source === 'main' ? isNewMainRow(stream, key) : isNewRow(stream, key))) continue;
 		recordRow(stream, key, source === 'late');
+		if (name === 'pending' && Number.isFinite(key.time)) memory.awaiting.set(key.number, Math.floor(key.time / 1000));
+		if (name === 'deleted') memory.awaiting.delete(key.number);
 		if (memory.event !== 'dossierStateChanged') {
+			if (memory.event === 'dossierUpdated' && memory.countAs !== 'any') {
+				const counts = countsAsUpdate(stream, key, row, memory.countAs);
+				const partTime = timeOf(row[PART_DATE[memory.countAs]]);
+				if (Number.isFinite(partTime)) {
+					stream.part ??= {};
+					stream.part[String(key.number)] = Math.max(partTime, stream.part[String(key.number)] ?? partTime);
+				}
+				if (!counts) continue;
+			}
 			emissions.push({ stream: name, row });
 			continue;
 		}
 		const ordered = orderedTraitements(row.traitements as RawTraitement[] | undefined);
+		const old = memory.countsOld.get(key.number);
 		const accounted = memory.counts.has(key.number)
 			? memory.counts.get(key.number)!
-			: traitementsBefore(ordered, memory.originMs);
+			: old !== undefined
+				? old
+				: traitementsBefore(ordered, memory.originMs);
+		memory.countsOld.delete(key.number);
 		for (const transition of transitionsFrom(ordered, accounted)) {
 			emissions.push({ stream: name, row, transition });
 		}
@@ -276,13 +450,18 @@ export function acceptPage<R extends Row>(
 	rows: R[],
 	pageInfo: { endCursor?: string | null; hasNextPage?: boolean },
 	memory: PollMemory,
+	fines: Map<number, string> = new Map(),
 ): Array<Emission<R>> {
-	const emissions = acceptRows(state, name, rows, memory, 'main');
+	const emissions = acceptRows(state, name, rows, memory, 'main', fines);
 	advanceAfterPage(
 		streamOf(state, name),
 		rows.map((row) => rowKey(name, row)),
 		pageInfo,
 	);
+	if (name === 'changes' && !pageInfo.hasNextPage) {
+		const mark = streamOf(state, name).mark;
+		if (mark !== null) state.caughtUp = mark;
+	}
 	return emissions;
 }
 
@@ -295,9 +474,10 @@ export function acceptOverlap<R extends Row>(
 	name: StreamName,
 	rows: R[],
 	pageInfo: { endCursor?: string | null; hasNextPage?: boolean },
+	fines: Map<number, string> = new Map(),
 ): { late: R[]; more: boolean } {
 	const stream = streamOf(state, name);
-	const keys = rows.map((row) => rowKey(name, row));
+	const keys = rows.map((row) => rowKey(name, row, fines.get(Number(row.number))));
 	const late = new Set(lateRows(stream, keys).map((key) => key.number));
 	return {
 		late: rows.filter((row) => late.has(Number(row.number))),
@@ -320,6 +500,45 @@ export function finishPoll(state: SyncState, memory: PollMemory, options: SyncOp
 		const stream = state.streams[name];
 		if (stream) pruneStream(stream, options.overlapMs, options.maxSeen);
 	}
-	if (memory.event === 'dossierStateChanged') state.counts = encodeCounts(memory.counts);
+	if (memory.event === 'dossierStateChanged') rotateCounts(state, memory, options);
+	if (memory.event === 'dossierDeleted') {
+		const marks = [state.streams.pending?.mark, state.streams.deleted?.mark].filter((m): m is number => typeof m === 'number');
+		if (marks.length) {
+			const horizon = Math.floor((Math.max(...marks) - AWAITING_MS) / 1000);
+			for (const [number, hidden] of memory.awaiting) if (hidden < horizon) memory.awaiting.delete(number);
+		}
+		if (memory.awaiting.size) state.awaiting = encodeCounts(memory.awaiting);
+		else {
+			delete state.awaiting;
+			delete state.sweep;
+		}
+	}
 	return state;
+}
+
+/**
+ * Stores "State Changed"'s counts, forgetting dossiers not seen for a generation or two: once the
+ * changes list was read to the end past a generation's end, every traitement before it has been
+ * seen, so a dossier of the generation before, met again, has all its traitements before that
+ * point accounted for (countsFloor) and any later one is new (mutates `state`).
+ */
+function rotateCounts(state: SyncState, memory: PollMemory, options: SyncOptions): void {
+	const mark = state.streams.changes?.mark ?? null;
+	state.countsSince ??= mark ?? undefined;
+	if (
+		mark !== null &&
+		state.countsSince !== undefined &&
+		state.caughtUp !== undefined &&
+		state.caughtUp - options.overlapMs >= state.countsSince + options.countsGenerationMs
+	) {
+		// The old generation's dossiers, not seen since the last rotation, were last read at or
+		// before that rotation's mark (`countsSince`, printed to the second): forgotten.
+		if (memory.countsOld.size) state.countsFloor = Math.max(state.countsFloor ?? 0, state.countsSince + 1000);
+		memory.countsOld = memory.counts;
+		memory.counts = new Map();
+		state.countsSince = mark;
+	}
+	state.counts = encodeCounts(memory.counts);
+	if (memory.countsOld.size) state.countsOld = encodeCounts(memory.countsOld);
+	else delete state.countsOld;
 }

@@ -21,6 +21,17 @@ export interface StreamState {
 	 * serve again: the only repeats the cursor does not rule out.
 	 */
 	refetched: Record<string, number>;
+	/**
+	 * Dossier number → the sub-second part of the processed version's position (its list cursor),
+	 * for rows of `seen`: the platform prints dates to the second, so two versions of a dossier
+	 * within one second differ only there. Absent: unknown (then a same-second row is a repeat).
+	 */
+	fine?: Record<string, string>;
+	/**
+	 * "Dossier Updated" counting only champs or only annotations: dossier number → the date of that
+	 * part in the last version processed (epoch ms), for rows of `seen`.
+	 */
+	part?: Record<string, number>;
 }
 
 /** A row as the lists return it, reduced to what deduplication needs. */
@@ -28,6 +39,8 @@ export interface RowKey {
 	number: number;
 	/** Epoch ms of the row's ordering time (dateDerniereModification, dateDepot, dateSupression). */
 	time: number;
+	/** Sub-second digits of the row's position in its list (fineTimeOfCursor), when known. */
+	fine?: string;
 }
 
 export interface PageInfo {
@@ -36,7 +49,32 @@ export interface PageInfo {
 }
 
 export function emptyStream(): StreamState {
-	return { cursor: null, mark: null, floor: null, seen: {}, refetched: {} };
+	return { cursor: null, mark: null, floor: null, seen: {}, refetched: {}, fine: {} };
+}
+
+/**
+ * The sub-second digits of a list cursor, or undefined. The platform's cursors
+ * (Connections::CursorConnection#cursor_from_column) are base64 of `<ordering time with
+ * nanoseconds>;<id>`: the only place the API shows a row's time finer than the second. A cursor
+ * in another shape gives undefined, and deduplication falls back to printed seconds.
+ */
+export function fineTimeOfCursor(cursor: unknown): string | undefined {
+	if (typeof cursor !== 'string' || !cursor) return undefined;
+	let text: string;
+	try {
+		text = Buffer.from(cursor, 'base64').toString('utf8');
+	} catch {
+		return undefined;
+	}
+	const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,9}))?Z;\d+/.exec(text);
+	if (!match) return undefined;
+	return (match[1] ?? '').padEnd(9, '0');
+}
+
+/** Whether `row` is a later version than the one remembered at the same printed second. */
+function laterWithinSecond(stream: StreamState, row: RowKey): boolean {
+	const known = stream.fine?.[String(row.number)];
+	return row.fine !== undefined && known !== undefined && row.fine > known;
 }
 
 /** Parses the platform's ISO 8601 dates; NaN for anything else. */
@@ -50,7 +88,7 @@ export function timeOf(value: unknown): number {
  */
 export function isNewRow(stream: StreamState, row: RowKey): boolean {
 	const seen = stream.seen[String(row.number)];
-	return seen === undefined || row.time > seen;
+	return seen === undefined || row.time > seen || (row.time === seen && laterWithinSecond(stream, row));
 }
 
 /**
@@ -61,14 +99,23 @@ export function isNewRow(stream: StreamState, row: RowKey): boolean {
  */
 export function isNewMainRow(stream: StreamState, row: RowKey): boolean {
 	const refetched = stream.refetched[String(row.number)];
-	return refetched === undefined || row.time > refetched;
+	return refetched === undefined || row.time > refetched || (row.time === refetched && laterWithinSecond(stream, row));
 }
 
 /** Remembers a processed row; `refetched` for rows delivered through the overlap list (mutates `stream`). */
 export function recordRow(stream: StreamState, row: RowKey, refetched = false): void {
 	const key = String(row.number);
 	const seen = stream.seen[key];
-	if (seen === undefined || row.time > seen) stream.seen[key] = row.time;
+	if (seen === undefined || row.time > seen) {
+		stream.seen[key] = row.time;
+		stream.fine ??= {};
+		if (row.fine !== undefined) stream.fine[key] = row.fine;
+		else delete stream.fine[key];
+	} else if (row.time === seen && row.fine !== undefined) {
+		stream.fine ??= {};
+		const known = stream.fine[key];
+		if (known === undefined || row.fine > known) stream.fine[key] = row.fine;
+	}
 	if (refetched) stream.refetched[key] = Math.max(row.time, stream.refetched[key] ?? row.time);
 	else delete stream.refetched[key];
 }
@@ -138,5 +185,9 @@ export function pruneStream(stream: StreamState, overlapMs: number, maxSeen: num
 	stream.refetched = Object.fromEntries(
 		Object.entries(stream.refetched ?? {}).filter(([number, time]) => time >= floor && number in stream.seen),
 	);
+	stream.fine = Object.fromEntries(Object.entries(stream.fine ?? {}).filter(([number]) => number in stream.seen));
+	if (stream.part) {
+		stream.part = Object.fromEntries(Object.entries(stream.part).filter(([number]) => number in stream.seen));
+	}
 	stream.floor = floor;
 }

@@ -7,7 +7,7 @@ import { userRequestSettings } from './settings';
 import type { ApiErrorDetails, GraphqlError, PayloadMessage } from './errors';
 import { apiError, describeBusinessError, scrub } from './errors';
 import type { Attempt, RequestIntent } from './responses';
-import { classifyAttempt, mayResend, rootFailure } from './responses';
+import { classifyAttempt, header, mayResend, rootFailure } from './responses';
 import type { EarlyPageInfo } from './earlyPageInfo';
 import { PageInfoWatcher } from './earlyPageInfo';
 
@@ -22,6 +22,8 @@ export interface GraphqlResult<T> {
 	data: T | null;
 	/** Root errors left after retries; only set when the caller asked for `partial`. */
 	errors?: GraphqlError[];
+	/** The platform's clock when it answered (its `Date` header, epoch ms), when it sent one. */
+	serverDate?: number;
 }
 
 export interface RequestSettings {
@@ -57,7 +59,16 @@ export interface RequestSettings {
 	pageInfo?: { path: string[]; onPageInfo: (info: EarlyPageInfo) => void };
 	/** Stops the request (a list's request for a page it no longer needs): it then rejects. */
 	signal?: AbortSignal;
+	/**
+	 * Epoch ms by which the request must be over (the polling trigger's budget): no wait (rate
+	 * limit, backoff) reaches past it, and each try's socket timeout ends by it. Past it the request
+	 * fails with code `deadline` (nothing was applied: the caller carries on later).
+	 */
+	deadlineMs?: number;
 }
+
+/** The error code of a request given up because its deadline (deadlineMs) came. */
+export const DEADLINE_CODE = 'deadline';
 
 export const DEFAULT_SETTINGS = {
 	maxThrottleWaitMs: 120_000,
@@ -113,13 +124,27 @@ export async function graphqlRequest<T = IDataObject>(
 	// Read as a stream to see pageInfo in the first bytes; the body is parsed whole as before.
 	if (pageInfo) options.encoding = 'stream';
 	if (signal) options.abortSignal = signal;
+	const deadline = config.deadlineMs;
+	const pastDeadline = (waitMs: number, what: string) =>
+		fail({
+			message: `Gave up within this poll's time budget: ${what}`,
+			description: `The next wait (${Math.round(waitMs / 1000)} s) would end after the time this poll may take, so the request was not sent again. Nothing is lost: the next poll carries on from where this one stopped.`,
+			code: DEADLINE_CODE,
+		});
+	let serverDate: number | undefined;
 	const send = async (): Promise<Attempt> => {
+		if (deadline !== undefined) {
+			// The socket must give up by the deadline too (one hanging request would overrun it).
+			options.timeout = Math.max(1_000, Math.min(config.timeoutMs, deadline - Date.now()));
+		}
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				CREDENTIAL_TYPE,
 				options,
 			)) as IN8nHttpFullResponse;
+			const date = Date.parse(String(header((response.headers ?? {}) as IDataObject, 'Date') ?? ''));
+			if (Number.isFinite(date)) serverDate = date;
 			const status = Number(response.statusCode);
 			let body: unknown = response.body;
 			if (pageInfo && isByteStream(body)) {
@@ -155,8 +180,11 @@ export async function graphqlRequest<T = IDataObject>(
 		const verdict = classifyAttempt(attempt, { baseUrl, partial: config.partial });
 		switch (verdict.kind) {
 			case 'ok':
-				return { data: verdict.data as T | null, errors: verdict.errors };
+				return { data: verdict.data as T | null, errors: verdict.errors, serverDate };
 			case 'wait':
+				if (deadline !== undefined && Date.now() + verdict.ms > deadline) {
+					throw pastDeadline(verdict.ms, "the platform's rate limit (HTTP 429) resets too late");
+				}
 				if (throttleWaited + verdict.ms > config.maxThrottleWaitMs) {
 					throw fail({
 						message: "The platform's rate limit was reached (HTTP 429)",
@@ -177,7 +205,11 @@ export async function graphqlRequest<T = IDataObject>(
 					throw fail({ ...details, description: `${details.description} ${UNCERTAIN_CHANGE}` });
 				}
 				if (retries < config.maxRetries) {
-					await pause(backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs), signal);
+					const delay = backoffDelay(retries++, config.backoffBaseMs, config.backoffMaxMs);
+					if (deadline !== undefined && Date.now() + delay >= deadline) {
+						throw pastDeadline(delay, `${verdict.failure(attempts).message}, and no time left to retry`);
+					}
+					await pause(delay, signal);
 					continue;
 				}
 				// Out of retries: a caller that takes partial data gets what the timed-out page had.
