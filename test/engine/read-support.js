@@ -52,4 +52,12 @@ async function apiRequests(sb) {
 const byId = (value) => ({ __rl: true, mode: 'id', value: String(value) });
 const byUrl = (value) => ({ __rl: true, mode: 'url', value });
 
-module.exports = { NODE, startReadSandbox, runNode, gql, control, apiRequests, byId, byUrl };
+/**
+ * A value with its file links' query strings removed: links are signed for the second they were read
+ * (temp_url_expires and its signature), so two reads a second apart differ only there.
+ */
+function withoutLinkSignatures(value) {
+	return JSON.parse(JSON.stringify(value).replace(/(https?:\/\/[^"?]*)\?[^"]*/g, '$1'));
+}
+
+module.exports = { NODE, startReadSandbox, runNode, gql, control, apiRequests, byId, byUrl, withoutLinkSignatures };
