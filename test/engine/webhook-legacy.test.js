@@ -8,6 +8,7 @@
 const { createHmac } = require('crypto');
 
 const { startSandbox } = require('../../sandbox');
+const { adminData } = require('../sandbox/helpers');
 const { NODE_TYPES, runWebhook, runWebhookMethod, jsonOf } = require('../helpers/engine');
 const { byId, control, credentialsFor } = require('./trigger-support');
 
@@ -76,14 +77,7 @@ it('drops a duplicate delivery, keeps a new state of the same dossier', async ()
 });
 
 it('fetches the full dossier when asked', async () => {
-	const data = await (
-		await fetch(sb.graphqlUrl, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
-			body: JSON.stringify({ query: '{ demarche(number: 1002) { dossiers(first: 1) { nodes { number state } } } }' }),
-		})
-	).json();
-	const dossier = data.data.demarche.dossiers.nodes[0];
+	const dossier = await someDossier();
 	const result = await deliver(form(dossier.number, dossier.state), {
 		query: { secret: secretFor(sb.tokens.admin, 1002) },
 		parameters: { fetchDossier: true },
@@ -108,6 +102,12 @@ function renewToken(name) {
 }
 
 const NODE_KEY = 'node:Démarche Numérique Webhook Trigger';
+
+/** The first dossier of démarche 1002, as the admin token reads it. */
+async function someDossier() {
+	const data = await adminData(sb, '{ demarche(number: 1002) { dossiers(first: 1) { nodes { number state } } } }');
+	return data.demarche.dossiers.nodes[0];
+}
 
 describe('a URL pasted with the generated secret, after the credential\'s token changes', () => {
 	it('is still accepted once the workflow was activated with the earlier token', async () => {
@@ -183,16 +183,6 @@ describe('a secret of the user\'s own', () => {
 });
 
 describe('with Fetch Dossier, a read that fails', () => {
-	async function someDossier() {
-		const data = await (
-			await fetch(sb.graphqlUrl, {
-				method: 'POST',
-				headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sb.tokens.admin}` },
-				body: JSON.stringify({ query: '{ demarche(number: 1002) { dossiers(first: 1) { nodes { number state } } } }' }),
-			})
-		).json();
-		return data.data.demarche.dossiers.nodes[0];
-	}
 
 	it('still emits the event, with fetchError, and answers 200', async () => {
 		const dossier = await someDossier();
