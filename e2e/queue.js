@@ -13,14 +13,15 @@
 // 3. a worker killed (SIGKILL) in the middle of an execution that takes decisions: what n8n does with
 //    that execution, and no decision sent twice (sandbox request log and event log);
 // 4. the polling run again with n8n 2.41's durable scheduler and durable poll cursors, on two
-//    workflows at once: one poll time (every minute; must be exact) and six poll times (every 10 s;
-//    duplicates there are n8n's known issue DURABLE_OVERLAP_ISSUE, reported as a SKIP with figures).
+//    workflows at once: one poll time (every minute) and six poll times (every 10 s: n8n 2.41.1 runs
+//    polls of one node's poll times concurrently, from the same cursor; the node's one-poll-at-a-time
+//    lease must keep that exact too).
 //
 // The workflow of a polling run: Démarche Numérique Trigger (Dossier Deposited, from a date; polled
 // every 10 s by six cron entries with a fixed second each, as n8n refuses a sub-minute cron) → HTTP
 // Request to a collector in this process (dossier number, execution id) → Démarche Numérique "Passer
 // en instruction". Figures: deposited, handled, duplicated, lost, executions per worker, restart gap.
-// Exits 1 when anything is lost or duplicated (but the known issue), a decision is applied or sent
+// Exits 1 when anything is lost or duplicated, a decision is applied or sent
 // twice, or a step fails.
 //
 // Env: E2E_QUEUE_DOSSIERS (500), E2E_QUEUE_SKIP_DURABLE=1, E2E_KEEP=1 (keep logs and databases),
@@ -36,7 +37,7 @@ const { N8N_VERSIONS, ensureN8n } = require('./lib/install');
 const { packPackage } = require('./lib/package');
 const { startPlatform } = require('./lib/platform');
 const { QueueCluster } = require('./lib/queue');
-const { Reporter, SkipCheck } = require('./lib/reporter');
+const { Reporter } = require('./lib/reporter');
 const { legacyDeliveryFor, sandboxControl, waitFor } = require('./lib/checks');
 const { sleep } = require('./lib/proc');
 const wf = require('./lib/workflows');
@@ -65,15 +66,6 @@ const FAST_CRASH_DETECTION = {
 	},
 	main: { N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: '1' },
 };
-/**
- * n8n 2.41.1, durable scheduler: each poll time of a node is its own scheduled job, and occurrences of
- * different jobs run concurrently (after a restart, every occurrence missed within the 60 s misfire
- * grace runs at once). Each concurrent poll starts from the same stored cursor, emits the same
- * dossiers and commits: the cursor commit is fenced by the task's lease, not compared with the cursor
- * the poll started from. A node with one poll time is not affected.
- */
-const DURABLE_OVERLAP_ISSUE =
-	'KNOWN ISSUE (n8n 2.41.1 durable scheduler): polls of one node with several poll times run concurrently from the same cursor and each emits the same dossiers.';
 const RESTART_PAUSE_MS = 15000;
 const HARD_DEADLINE_MS = 40 * 60 * 1000;
 
@@ -903,7 +895,6 @@ async function main() {
 						pollEverySeconds: 10,
 						pollOperation: 'TriggerPollGroupeInstructeur',
 						stateQuery: cursorOf(durable.tenSeconds),
-						knownIssue: DURABLE_OVERLAP_ISSUE,
 					},
 				]);
 		}
@@ -930,10 +921,6 @@ async function runLanes(name, ctx, results, lanes) {
 		printRun(f);
 		await reporter.check(`${lane.label}: each dossier handled once, nothing lost`, async () => {
 			assertRun(f);
-			if (lane.knownIssue && f.duplicated)
-				throw new SkipCheck(
-					`${lane.knownIssue} Seen here: ${f.duplicated} of ${f.deposited} dossiers delivered more than once (executions ${list(f.duplicateExecutions)}).`,
-				);
 			assertNoDuplicates(f);
 		});
 	}
