@@ -203,6 +203,53 @@ describe('item 1, two versions within one printed second', () => {
 		const { emitted } = await run(fake, 'dossierUpdated', times);
 		expect(emitted).toEqual(['10', '11', '10']);
 	});
+
+	// The soak's same-second pair behind a backlog (issue 13a: its 4 "lost" Dossier Updated events).
+	// A 25-deposit burst read 10 a poll: the poll after X (S.100) and Y (S.700) does not reach them,
+	// then X changes state at S.400. X's S.100 version was replaced before any read reached it: the
+	// platform's lists serve a dossier's current version only, so no trigger can see it. What must
+	// hold: X's S.400 version is emitted, once, and every dossier the reads met is emitted.
+	it('behind a backlog (Max Dossiers Read Per Poll): X replaced before a read reached it is one item, its last version', async () => {
+		const S = at('10:00:05.000');
+		const scenario = () => {
+			const fake = new FakePlatform();
+			fake.deposit(10, at('09:00:00.000'));
+			fake.deposit(11, at('09:00:00.000'));
+			return fake;
+		};
+		const play = async (event) => {
+			const fake = scenario();
+			let stored;
+			const emitted = [];
+			const poll = async (time) => {
+				fake.now = time;
+				const outcome = await pollOnce(
+					fake.platform(),
+					{ config: { scope: 'demarche:1', event, startFrom: 'now' }, states: [], sync: { ...DEFAULT_SYNC_OPTIONS, maxPerPoll: 10, overlapMs: 5000 } },
+					stored,
+					time,
+				);
+				if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
+				for (const { row, transition } of outcome.emissions) {
+					emitted.push(transition ? `${row.number}:${transition.previousState}>${transition.state}` : `${row.number}@${row.dateDerniereModification}/${row.state}`);
+				}
+			};
+			await poll(at('10:00:00.000'));
+			for (let i = 0; i < 25; i++) fake.deposit(100 + i, at('10:00:02.000') + i);
+			await poll(at('10:00:03.000')); // reads deposits 100-109
+			fake.write(10, S + 100, {}); // X at S.100
+			fake.write(11, S + 700, {}); // Y at S.700
+			await poll(S + 800); // reads deposits 110-119: X and Y wait behind 120-124
+			fake.write(10, S + 400, { state: 'en_instruction', event: 'passe_en_instruction' }, S + 1500);
+			for (const time of minutes(S + 800, 3)) await poll(time);
+			return emitted;
+		};
+		const updated = await play('dossierUpdated');
+		const deposits = Array.from({ length: 25 }, (_, i) => `${100 + i}@2026-03-02T10:00:02Z/en_construction`);
+		// the list's order: X (S.400) before Y (S.700)
+		expect(updated).toEqual([...deposits, '10@2026-03-02T10:00:05Z/en_instruction', '11@2026-03-02T10:00:05Z/en_construction']);
+		expect(await play('dossierStateChanged')).toEqual(['10:en_construction>en_instruction']);
+	});
 });
 
 describe('item 3: what counts as an update', () => {
