@@ -16,7 +16,7 @@ import {
 	simplifyField,
 	triggerStartDate,
 } from './actions/common/fields';
-import { demarcheLocator, groupeInstructeurLocator, parseNumber } from './actions/common/locators';
+import { demarcheLocator, groupeInstructeurLocator, locatorText, parseNumber } from './actions/common/locators';
 import type { DossierParts, ScopeKind } from './graphql';
 import { DOSSIER_STATES, dossierNumbersDocument, scopeVariables } from './graphql';
 import { triggerPollDocument, triggerVariables } from './graphql/trigger';
@@ -89,13 +89,7 @@ async function readSettings(ctx: IPollFunctions): Promise<TriggerSettings> {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	let groupe: number | undefined;
 	if (options.groupeInstructeur) {
-		const locator = options.groupeInstructeur as { value?: unknown } | string;
-		groupe = readNumber(
-			ctx,
-			'Groupe instructeur',
-			typeof locator === 'object' ? locator.value : locator,
-			false,
-		);
+		groupe = readNumber(ctx, 'Groupe instructeur', locatorText(options.groupeInstructeur), false);
 	}
 	const event = ctx.getNodeParameter('event') as TriggerEvent;
 	const parts = dossierPartsFrom(

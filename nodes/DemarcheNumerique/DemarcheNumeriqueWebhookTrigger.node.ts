@@ -12,7 +12,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dossierPartsFields, dossierPartsFrom, keyByField, keyByFrom, simplifyField } from './actions/common/fields';
-import { demarcheLocator } from './actions/common/locators';
+import { demarcheLocator, locatorText } from './actions/common/locators';
 import {
 	DEMARCHE_WEBHOOKS,
 	WEBHOOK_ACTIVER,
@@ -302,8 +302,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 			async getCallbackSecret(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const { token } = await getDnCredentials(this);
 				const locator = this.getCurrentNodeParameter('demarche');
-				const picked = typeof locator === 'object' && locator !== null ? (locator as IDataObject).value : locator;
-				if (!String(picked ?? '').trim()) return [{ name: 'Choose the Démarche First', value: '' }];
+				if (!locatorText(locator)) return [{ name: 'Choose the Démarche First', value: '' }];
 				// A number or a public link (resolved by the platform); a wrong one shows its error here.
 				const demarche = await resolveDemarcheNumber(this, locator);
 				const secret = legacySecret(token, String(demarche));

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorText } from '../actions/common/locators';
 import { ExecutionCache } from '../resolve/cache';
 import { resolveDemarcheNumber } from '../resolve/demarche';
 import { annotationColumns, champColumns } from '../resolve/columns';
@@ -11,8 +12,7 @@ import { getAnnotationValueKeys } from '../resolve/capabilities';
 /** The démarche picked in the node (its number; a public link resolved), or a message that asks for it. */
 async function pickedDemarche(ctx: ILoadOptionsFunctions): Promise<number> {
 	const locator = ctx.getNodeParameter('demarche', undefined) as unknown;
-	const picked = typeof locator === 'object' && locator !== null ? (locator as { value?: unknown }).value : locator;
-	if (!String(picked ?? '').trim()) {
+	if (!locatorText(locator)) {
 		throw new NodeOperationError(ctx.getNode(), 'Pick a démarche first: its form gives the columns', {
 			level: 'warning',
 			description: 'Enter the démarche\'s number or paste its URL in "Démarche"; the columns follow it.',

@@ -6,7 +6,7 @@ import { DOSSIER_STATES, PAGE_SIZE } from '../../graphql';
 import type { KeyBy, SimplifyOptions } from '../../output/simplify';
 import type { Show } from './displayOptions';
 import { userDateTime, userDateTimeOrAsGiven } from '../../resolve/dates';
-import { parseNumber } from './locators';
+import { locatorText, parseNumber } from './locators';
 
 const STATE_NAMES: Record<DossierState, { name: string; description?: string }> = {
 	en_construction: { name: 'En Construction', description: 'Deposited, the usager can still edit it' },
@@ -341,9 +341,7 @@ export function readLocatorNumber(
 	what: string,
 	itemIndex: number,
 ): number | undefined {
-	const value =
-		locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
-	const text = String(value ?? '').trim();
+	const text = locatorText(locator);
 	if (!text) return undefined;
 	return parseNumber(
 		ctx.getNode(),

@@ -23,10 +23,14 @@ function decodePath(path: string): string {
  * (…/procedures/<number>) or a public link (…/commencer/<path>, whose path the platform reads
  * lower-cased); otherwise the number. A plain value (an expression) is read the same way.
  */
+/** What a resource locator holds, as trimmed text ('' when empty); a plain value (version 1, expressions) too. */
+export function locatorText(locator: unknown): string {
+	const value = locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
+	return String(value ?? '').trim();
+}
+
 export function demarcheReference(locator: unknown): DemarcheReference {
-	const value =
-		locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator;
-	const text = String(value ?? '').trim();
+	const text = locatorText(locator);
 	const procedure = PROCEDURE_NUMBER.exec(text);
 	if (procedure) return { number: procedure[1] };
 	const path = PUBLIC_PATH.exec(text);
