@@ -41,7 +41,7 @@ import { getDnCredentials, graphqlRequest, mutate } from './transport';
 
 type Mode = 'legacy' | 'signed';
 
-async function demarcheNumberOf(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): Promise<number> {
+async function webhookDemarcheNumber(ctx: DnFunctions & { getNodeParameter: IHookFunctions['getNodeParameter'] }): Promise<number> {
 	return await resolveDemarcheNumber(ctx, ctx.getNodeParameter('demarche'));
 }
 
@@ -88,7 +88,7 @@ function customSecretOf(ctx: IWebhookFunctions | IHookFunctions): string {
 
 async function legacyWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const { token } = await getDnCredentials(this);
-	const demarche = await demarcheNumberOf(this);
+	const demarche = await webhookDemarcheNumber(this);
 	const staticData = this.getWorkflowStaticData('node');
 	const custom = customSecretOf(this);
 	const generated = custom ? undefined : legacySecret(token, String(demarche));
@@ -325,7 +325,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 						const staticData = this.getWorkflowStaticData('node');
 						staticData.legacySecretDigests = rememberDigest(
 							staticData.legacySecretDigests,
-							secretDigest(legacySecret(token, String(await demarcheNumberOf(this)))),
+							secretDigest(legacySecret(token, String(await webhookDemarcheNumber(this)))),
 						);
 					}
 					return true;
@@ -334,7 +334,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 				if (!staticData.webhookId) return false;
 				const { data } = await graphqlRequest.call(
 					this,
-					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: await demarcheNumberOf(this) } },
+					{ ...DEMARCHE_WEBHOOKS, variables: { demarche: await webhookDemarcheNumber(this) } },
 					{ intent: 'read' },
 				);
 				const url = this.getNodeWebhookUrl('default');
@@ -377,7 +377,7 @@ export class DemarcheNumeriqueWebhookTrigger implements INodeType {
 						...WEBHOOK_CREER,
 						mutationField: 'webhookCreer',
 						variables: {
-							demarche: await demarcheNumberOf(this),
+							demarche: await webhookDemarcheNumber(this),
 							url,
 							eventTypes,
 							label: `n8n: ${this.getWorkflow().name ?? this.getWorkflow().id}`,
