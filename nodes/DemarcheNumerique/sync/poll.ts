@@ -5,6 +5,7 @@
  */
 import type {
 	Emission,
+	ListRequest,
 	PollRequest,
 	StreamName,
 	SyncConfig,
@@ -251,9 +252,15 @@ export async function pollOnce<R extends Row>(
 		}
 	}
 
+	// Overlap lists read to the end; the others are read again from their start next poll.
+	const overlapsRead = new Set<StreamName>();
 	if (!failure) {
 		try {
 			for (const [stream, firstPage] of Object.entries(overlapPages) as Array<[StreamName, Connection<R>]>) {
+				if (!firstPage) {
+					overlapsRead.add(stream);
+					continue;
+				}
 				let page: Connection<R> | undefined = firstPage;
 				while (page) {
 					if (outOfTime()) {
@@ -273,7 +280,10 @@ export async function pollOnce<R extends Row>(
 						}
 					}
 					emissions.push(...acceptRows(state, stream, rows, memory, 'late', fines));
-					if (!more) break;
+					if (!more) {
+						overlapsRead.add(stream);
+						break;
+					}
 					const overlap = first.overlap[stream]!;
 					const lists = await platform.fetchLists({
 						main: {},
@@ -294,6 +304,14 @@ export async function pollOnce<R extends Row>(
 		}
 	}
 
+	for (const [name, overlap] of Object.entries(first.overlap) as Array<[StreamName, ListRequest]>) {
+		const stream = state.streams[name];
+		if (!stream || stream.mark === null) continue;
+		const since = Date.parse(overlap.since ?? '');
+		// Unread, and earlier than where the next window starts anyway (the mark moved on): resume.
+		if (!overlapsRead.has(name) && since < stream.mark - settings.sync.overlapMs) stream.resume = since;
+		else delete stream.resume;
+	}
 	finishPoll(state, memory, settings.sync);
 	const matching = emissions.filter((emission) => matchesStates(emission, settings.states));
 	const changed = JSON.stringify(stored) !== JSON.stringify(state);

@@ -32,6 +32,11 @@ export interface StreamState {
 	 * part in the last version processed (epoch ms), for rows of `seen`.
 	 */
 	part?: Record<string, number>;
+	/**
+	 * Where an overlap list a poll did not read to the end started (epoch ms): the next poll's
+	 * overlap list starts there, not at the moved mark, so the late rows it held are still found.
+	 */
+	resume?: number;
 }
 
 /** A row as the lists return it, reduced to what deduplication needs. */
@@ -138,7 +143,7 @@ export function advanceAfterPage(stream: StreamState, rows: RowKey[], pageInfo: 
  */
 export function overlapStart(stream: StreamState, overlapMs: number): number | null {
 	if (stream.mark === null) return null;
-	const start = stream.mark - overlapMs;
+	const start = Math.min(stream.mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
 	return stream.floor === null ? start : Math.max(start, stream.floor);
 }
 
@@ -171,7 +176,9 @@ export function overlapNeedsMore(stream: StreamState, rows: RowKey[], pageInfo: 
  */
 export function pruneStream(stream: StreamState, overlapMs: number, maxSeen: number): void {
 	if (stream.mark === null) return;
-	let floor = Math.max(stream.floor ?? Number.NEGATIVE_INFINITY, stream.mark - overlapMs);
+	// rows an unfinished overlap list will read again stay remembered
+	const window = Math.min(stream.mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
+	let floor = Math.max(stream.floor ?? Number.NEGATIVE_INFINITY, window);
 	let entries = Object.entries(stream.seen).filter(([, time]) => time >= floor);
 	if (entries.length > maxSeen) {
 		entries.sort((a, b) => a[1] - b[1]);
