@@ -9,10 +9,14 @@
  * try), rate limiting (429) and overlapping polls (a tick that fires while the last poll runs). At
  * the end, what each trigger emitted is compared with the sandbox's own event log: every event
  * once, 0 lost, 0 duplicated; for "Dossier Updated", a version the dossier left (changed again,
- * deleted) before the trigger's reads reached it may be missing (no list ever served it).
+ * deleted) before a poll that read its lists reached it may be missing (no list ever served it).
+ * The actor deletes a dossier, or purges a trashed one, only once a complete round of polls (every
+ * trigger read everything, nothing deferred by the rate limit, stopped or failed) has read it: what
+ * a trigger can never read is not counted against it.
  *
  * SOAK_TICKS (default 60, under a minute in `npm test`) and SOAK_SEED tune it; the full soak
- * (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`.
+ * (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`; SOAK_DEBUG=1
+ * prints each loss with the polls that met it and writes test-output/soak-trace.json.
  * No sandbox clock tricks: the throttle's reset is on the sandbox clock, which must stay real.
  */
 const { startSandbox } = require('../../sandbox');
@@ -50,6 +54,67 @@ function minus(a, b) {
 		else rest.push(key);
 	}
 	return rest;
+}
+
+/**
+ * Every poll's outcome, seen at the platform boundary of sync/poll.ts: whether it read everything
+ * (no stop, no failure, no list left with more pages). The actor only deletes what a complete poll
+ * of every trigger has read, and the oracle only counts reads that happened. With SOAK_DEBUG, each
+ * "Dossier Updated" and "Dossier Deleted" poll also keeps what each list served, each refetch and
+ * what it emitted (test-output/soak-trace.json), to explain a loss.
+ */
+const pollTrace = [];
+{
+	const pollModule = require('../../nodes/DemarcheNumerique/sync/poll');
+	const { fineTimeOfCursor } = require('../../nodes/DemarcheNumerique/sync/stream');
+	const original = pollModule.pollOnce;
+	const detailed = (event) => process.env.SOAK_DEBUG && (event === 'dossierUpdated' || event === 'dossierDeleted');
+	const brief = (connection, field) =>
+		(connection?.nodes ?? []).map((row, i) => row && `${row.number}@${row[field]}.${fineTimeOfCursor(connection.edges?.[i]?.cursor) ?? '?'}`);
+	pollModule.pollOnce = async (platform, settings, stored, nowMs) => {
+		const event = settings.config.event;
+		const entry = { event, at: new Date(nowMs).toISOString(), calls: [], more: false };
+		pollTrace.push(entry);
+		const traced = {
+			...platform,
+			fetchLists: async (request) => {
+				const call = detailed(event) ? { request: JSON.stringify(request) } : {};
+				if (detailed(event)) entry.calls.push(call);
+				try {
+					const lists = await platform.fetchLists(request);
+					for (const name of Object.keys(request.main)) entry.more = Boolean(lists[name]?.pageInfo?.hasNextPage);
+					if (detailed(event))
+						call.lists = Object.fromEntries(
+							Object.entries(lists).map(([name, c]) => [name, brief(c, name.startsWith('changes') ? 'dateDerniereModification' : 'dateSupression')]),
+						);
+					return lists;
+				} catch (error) {
+					call.error = error.message;
+					throw error;
+				}
+			},
+			refetchDossiers: async (numbers) => {
+				const rows = await platform.refetchDossiers(numbers);
+				if (detailed(event)) entry.calls.push({ refetch: numbers, rows: rows.map((r) => `${r.number}@${r.dateDerniereModification}`) });
+				return rows;
+			},
+		};
+		try {
+			const outcome = await original(traced, settings, stored, nowMs);
+			if (detailed(event))
+				entry.emitted = outcome.emissions.map((e) => `${e.row.number}@${e.row.dateDerniereModification ?? e.row.dateSupression}`);
+			entry.stopped = outcome.stopped;
+			entry.failure = outcome.failure && String(outcome.failure.message ?? outcome.failure);
+			return outcome;
+		} catch (error) {
+			entry.thrown = error.message;
+			throw error;
+		} finally {
+			entry.served = !entry.stopped && !entry.failure && !entry.thrown;
+			entry.complete = entry.served && !entry.more;
+			if (!detailed(event)) delete entry.calls;
+		}
+	};
 }
 
 let sb;
@@ -102,9 +167,9 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 
 	/**
 	 * After each tick: the last event committed before it (the actor never acts while triggers
-	 * poll) and how far "Dossier Updated" has read the changes list (its cursor in memory, the position
-	 * `<time>;<number>` of the last row its main list served, and its mark: the overlap list takes
-	 * rows up to the end of that printed second).
+	 * poll), whether "Dossier Updated" read its lists (served: no stop, no failure) and how far it has
+	 * read the changes list (its cursor in memory, the position `<time>;<number>` of the last row its
+	 * main list served, and its mark: the overlap list takes rows up to the end of that printed second).
 	 */
 	const readPositions = [];
 	let lastSequence = startSequence;
@@ -117,29 +182,43 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		return { time: Date.parse(time), number: Number(number), mark: sync.streams.changes.mark };
 	};
 
-	/** One tick of every trigger, concurrently (as n8n runs separate workflows). */
+	/**
+	 * One tick of every trigger, concurrently (as n8n runs separate workflows). True when every
+	 * trigger's poll read everything committed before it (a poll deferred by the rate limit, stopped,
+	 * failed, left pages for later or found the last poll still running is not complete).
+	 */
 	async function pollAll() {
 		const committed = (await events(sb, lastSequence)).slice(-1)[0]?.sequence ?? lastSequence;
 		lastSequence = committed;
-		await Promise.all(
+		const outcomes = await Promise.all(
 			kinds.map(async (event) => {
+				const from = pollTrace.length;
 				try {
 					const { items } = await pollers[event].poll();
 					for (const item of items ?? []) emitted[event].push(item.json);
 				} catch (error) {
 					pollErrors.push(`${event}: ${error.message}`);
 				}
+				return pollTrace.slice(from).filter((entry) => entry.event === event).pop();
 			}),
 		);
-		readPositions.push({ sequence: committed, position: updatedPosition() });
+		const updated = outcomes[kinds.indexOf('dossierUpdated')];
+		readPositions.push({ sequence: committed, served: Boolean(updated?.served), position: updatedPosition() });
+		return outcomes.every((outcome) => outcome?.complete);
 	}
 
-	let polledTouch = 0; // latest touch already seen by a poll
+	let polledTouch = 0; // latest touch every trigger has read since (a complete poll of each)
+	let completeSince = 0; // when the last complete round of polls started
+	const completeRound = async () => {
+		const start = Date.now();
+		if (await pollAll()) completeSince = start;
+		return completeSince === start;
+	};
 	let lastTouch = 0;
 	const startedAt = Date.now();
 	const counts = {
 		deposit: 0, update: 0, state: 0, label: 0, delete: 0, pending: 0, trashed: 0, expired: 0, backdatedPurge: 0, purge: 0,
-		late: 0, lateAtActivation: 0, sameSecond: 0, faults: 0, timeouts: 0, throttled: 0, overlapping: 0,
+		late: 0, lateAtActivation: 0, sameSecond: 0, faults: 0, timeouts: 0, throttled: 0, overlapping: 0, incompleteRounds: 0,
 	};
 	const quietSince = (ms) => [...live.entries()].filter(([, d]) => d.touched < ms).map(([n]) => n);
 
@@ -244,8 +323,9 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 				counts.trashed++;
 			}
 		}
-		// the purge of a dossier hidden more than the overlap window ago (back-dated when it was trashed)
-		if (hidden.length && Date.now() - hidden[0].at > 6000 && (rand() < 0.3 || Date.now() - hidden[0].at > 10_000)) {
+		// the purge of a dossier hidden more than the overlap window ago (back-dated when it was
+		// trashed), once a complete round of polls has read its pending deletion
+		if (hidden.length && hidden[0].at < completeSince && Date.now() - hidden[0].at > 6000 && (rand() < 0.3 || Date.now() - hidden[0].at > 10_000)) {
 			const { number } = hidden.shift();
 			const { purged } = await act(sb, 'purge', { number });
 			counts[purged[0].deletedAt < Date.now() - 5000 ? 'backdatedPurge' : 'purge']++;
@@ -288,13 +368,16 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			counts.timeouts++;
 		}
 		if (tick % 100 === 30) await control(sb, 'DELETE', '/timeouts');
+		let complete;
 		if (tick % 50 === 10) {
 			// the next tick fires while this one's polls still run
-			await Promise.all([pollAll(), new Promise((resolve) => setTimeout(resolve, 20)).then(pollAll)]);
+			const rounds = await Promise.all([completeRound(), new Promise((resolve) => setTimeout(resolve, 20)).then(completeRound)]);
+			complete = rounds.some(Boolean);
 			counts.overlapping++;
-		} else await pollAll();
+		} else complete = await completeRound();
 		if (throttle) await control(sb, 'POST', '/throttle', { limit: 400, periodSeconds: 60 });
-		polledTouch = lastTouch;
+		if (complete) polledTouch = lastTouch;
+		else counts.incompleteRounds++;
 	}
 	// every injected fault hit a trigger request (and was absorbed: no poll failed)
 	const unused = await control(sb, 'GET', '/faults');
@@ -327,16 +410,18 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 		for (const read of readPositions) if (read.sequence < sequence && read.position) found = read.position;
 		return found;
 	};
-	const readBefore = (event, replacement) =>
-		readPositions.some((read) => read.sequence >= event.sequence && read.sequence < replacement.sequence) &&
-		(() => {
-			const position = positionBefore(replacement.sequence);
-			const at = Date.parse(event.at);
-			return (
+	const readBefore = (event, replacement) => {
+		const at = Date.parse(event.at);
+		// a poll that started after the event, read its lists, and whose position reached the event
+		return readPositions.some(
+			({ sequence, served, position }) =>
+				served &&
+				sequence >= event.sequence &&
+				sequence < replacement.sequence &&
 				Boolean(position) &&
-				(position.time > at || (position.time === at && position.number >= event.dossierNumber) || second(event.at) * 1000 <= position.mark)
-			);
-		})();
+				(position.time > at || (position.time === at && position.number >= event.dossierNumber) || second(event.at) * 1000 <= position.mark),
+		);
+	};
 	const merged = log.filter((e, index) => {
 		if (!modifying.has(e.type)) return false;
 		const replacement = log.slice(index + 1).find((later) => later.dossierNumber === e.dossierNumber);
@@ -369,9 +454,15 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 			` (dossierUpdated: ${report.dossierUpdated.merged} versions replaced before a read reached them, ${report.dossierUpdated.mergedEmitted} of them emitted all the same)`,
 	);
 	if (process.env.SOAK_DEBUG) {
+		require('fs').mkdirSync('test-output', { recursive: true });
+		require('fs').writeFileSync('test-output/soak-trace.json', JSON.stringify({ log, pollTrace, readPositions }, null, 1));
 		for (const event of kinds) {
 			for (const key of report[event].lost) {
 				const number = Number(key.split(/[@:]/)[0]);
+				if (event === 'dossierUpdated' || event === 'dossierDeleted') {
+					const mentions = pollTrace.filter((p) => p.event === event && JSON.stringify(p).includes(`${number}@`));
+					console.log(`${event} lost ${key}: polls that met it ${JSON.stringify(mentions, null, 1)}`);
+				}
 				console.log(
 					`${event} lost ${key}: log ${JSON.stringify(log.filter((e) => e.dossierNumber === number).map((e) => [e.type, e.at, e.sequence]))}; emitted ${JSON.stringify(emitted[event].filter((i) => i.number === number).map((i) => [i.dateDerniereModification ?? i.dateSupression, i.stateChange?.state]))}; "Dossier Updated" read position before each of its events ${JSON.stringify(log.filter((e) => e.dossierNumber === number).map((e) => [e.sequence, positionBefore(e.sequence)]))}`,
 				);
