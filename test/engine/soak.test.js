@@ -16,7 +16,7 @@
  *
  * SOAK_TICKS (default 60, under a minute in `npm test`) and SOAK_SEED tune it; the full soak
  * (1 000 polls of each trigger) is `SOAK_TICKS=1000 npx jest test/engine/soak.test.js`; SOAK_DEBUG=1
- * prints each loss with the polls that met it and writes test-output/soak-trace.json.
+ * prints each loss with the polls that met it and writes test-output/soak-trace-<seed>.json.
  * No sandbox clock tricks: the throttle's reset is on the sandbox clock, which must stay real.
  */
 const { startSandbox } = require('../../sandbox');
@@ -455,7 +455,7 @@ it(`${TICKS} ticks of 4 triggers against a random actor with faults: every event
 	);
 	if (process.env.SOAK_DEBUG) {
 		require('fs').mkdirSync('test-output', { recursive: true });
-		require('fs').writeFileSync('test-output/soak-trace.json', JSON.stringify({ log, pollTrace, readPositions }, null, 1));
+		require('fs').writeFileSync(`test-output/soak-trace-${SEED}.json`, JSON.stringify({ log, pollTrace, readPositions }, null, 1));
 		for (const event of kinds) {
 			for (const key of report[event].lost) {
 				const number = Number(key.split(/[@:]/)[0]);
