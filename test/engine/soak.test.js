@@ -61,7 +61,7 @@ function minus(a, b) {
  * (no stop, no failure, no list left with more pages). The actor only deletes what a complete poll
  * of every trigger has read, and the oracle only counts reads that happened. With SOAK_DEBUG, each
  * "Dossier Updated" and "Dossier Deleted" poll also keeps what each list served, each refetch and
- * what it emitted (test-output/soak-trace.json), to explain a loss.
+ * what it emitted (test-output/soak-trace-<seed>.json), to explain a loss.
  */
 const pollTrace = [];
 {
