@@ -453,46 +453,52 @@ describe('an overlap list left unread is read again from where it started', () =
 	const config = { scope: 'demarche:1', event: 'dossierDeposited', startFrom: 'beginning' };
 	const expected = [1, 2, 3, ...Array.from({ length: 300 }, (_, i) => 100 + i)];
 
-	it('after a poll stopped by its time budget', async () => {
+	/**
+	 * Four polls: the first reads deposits 1 and 2, the second meets the backlog in trouble (`trouble`
+	 * shapes its platform and settings), two more finish. Returns the numbers emitted.
+	 */
+	const pollThrough = async (trouble) => {
 		const { fake, t0 } = lateBehindABacklog();
 		let stored;
 		const emitted = [];
-		for (const [time, slow] of [[t0, false], [t0 + 400_000, true], [t0 + 460_000, false], [t0 + 520_000, false]]) {
+		for (const time of [t0, t0 + 400_000, t0 + 460_000, t0 + 520_000]) {
 			fake.now = time;
-			let clock = time;
 			const platform = fake.platform();
-			const fetchLists = platform.fetchLists;
-			platform.fetchLists = async (request) => {
-				if (slow) clock += 20_000; // every request of the second poll takes 20 s
-				return await fetchLists(request);
-			};
-			const outcome = await pollOnce(platform, { config, states: [], sync: DEFAULT_SYNC_OPTIONS, deadlineMs: time + 30_000, now: () => clock }, stored, time);
-			if (slow) expect(outcome.stopped).toBe('budget');
+			const settings = { config, states: [], sync: DEFAULT_SYNC_OPTIONS };
+			const check = time === t0 + 400_000 ? trouble(platform, settings, time) : () => {};
+			const outcome = await pollOnce(platform, settings, stored, time);
+			check(outcome);
 			if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
 			emitted.push(...outcome.emissions.map((e) => e.row.number));
 		}
+		return emitted;
+	};
+
+	it('after a poll stopped by its time budget', async () => {
+		const emitted = await pollThrough((platform, settings, time) => {
+			let clock = time;
+			const fetchLists = platform.fetchLists;
+			platform.fetchLists = async (request) => {
+				clock += 20_000; // every request takes 20 s
+				return await fetchLists(request);
+			};
+			Object.assign(settings, { deadlineMs: time + 30_000, now: () => clock });
+			return (outcome) => expect(outcome.stopped).toBe('budget');
+		});
 		expect(emitted.slice().sort((a, b) => a - b)).toEqual(expected);
 		expect(emitted.length).toBe(expected.length);
 	});
 
 	it('after a poll whose later request failed', async () => {
-		const { fake, t0 } = lateBehindABacklog();
-		let stored;
-		const emitted = [];
-		for (const [time, failing] of [[t0, false], [t0 + 400_000, true], [t0 + 460_000, false], [t0 + 520_000, false]]) {
-			fake.now = time;
-			const platform = fake.platform();
+		const emitted = await pollThrough((platform) => {
 			const fetchLists = platform.fetchLists;
 			let calls = 0;
 			platform.fetchLists = async (request) => {
-				if (failing && ++calls === 3) throw new Error('502 Bad Gateway');
+				if (++calls === 3) throw new Error('502 Bad Gateway');
 				return await fetchLists(request);
 			};
-			const outcome = await pollOnce(platform, { config, states: [], sync: DEFAULT_SYNC_OPTIONS }, stored, time);
-			if (failing) expect(outcome.failure).toBeDefined();
-			if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
-			emitted.push(...outcome.emissions.map((e) => e.row.number));
-		}
+			return (outcome) => expect(outcome.failure).toBeDefined();
+		});
 		expect(emitted.slice().sort((a, b) => a - b)).toEqual(expected);
 		expect(emitted.length).toBe(expected.length);
 	});
