@@ -143,8 +143,13 @@ export function advanceAfterPage(stream: StreamState, rows: RowKey[], pageInfo: 
  */
 export function overlapStart(stream: StreamState, overlapMs: number): number | null {
 	if (stream.mark === null) return null;
-	const start = Math.min(stream.mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
+	const start = windowStart(stream, stream.mark, overlapMs);
 	return stream.floor === null ? start : Math.max(start, stream.floor);
+}
+
+/** The overlap window's start before the floor: `overlapMs` behind the mark, or an unread window's start. */
+function windowStart(stream: StreamState, mark: number, overlapMs: number): number {
+	return Math.min(mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -177,8 +182,7 @@ export function overlapNeedsMore(stream: StreamState, rows: RowKey[], pageInfo: 
 export function pruneStream(stream: StreamState, overlapMs: number, maxSeen: number): void {
 	if (stream.mark === null) return;
 	// rows an unfinished overlap list will read again stay remembered
-	const window = Math.min(stream.mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
-	let floor = Math.max(stream.floor ?? Number.NEGATIVE_INFINITY, window);
+	let floor = Math.max(stream.floor ?? Number.NEGATIVE_INFINITY, windowStart(stream, stream.mark, overlapMs));
 	let entries = Object.entries(stream.seen).filter(([, time]) => time >= floor);
 	if (entries.length > maxSeen) {
 		entries.sort((a, b) => a[1] - b[1]);
