@@ -252,6 +252,54 @@ describe('item 1, two versions within one printed second', () => {
 	});
 });
 
+// A late row is read in full by number (`dossier(number)`: no cursor, so no position within its
+// second). If the dossier changed again before that read, the version read is not the late row's:
+// its position is unknown, and taking it would hide a later version within its second.
+describe('a late row whose dossier changed again before it was read in full', () => {
+	it('is left to the list that serves its newer version, with its position: the last version is emitted', async () => {
+		const fake = new FakePlatform();
+		fake.deposit(10, at('09:00:00.000'));
+		fake.deposit(11, at('09:00:00.000'));
+		const S = at('10:00:05.000');
+		const S2 = at('10:00:08.000');
+		fake.write(10, S + 100, { state: 'en_instruction', event: 'passe_en_instruction' }); // X at S.100
+		fake.write(11, S + 700, {}); // Y at S.700: the cursor passes X
+		fake.write(10, S + 400, {}, S + 1500); // X at S.400, committed late: the overlap list finds it
+		let stored;
+		const emitted = [];
+		const poll = async (time, platform = fake.platform()) => {
+			fake.now = time;
+			const outcome = await pollOnce(
+				platform,
+				{ config: { scope: 'demarche:1', event: 'dossierUpdated', startFrom: 'now' }, states: [], sync: DEFAULT_SYNC_OPTIONS },
+				stored,
+				time,
+			);
+			if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
+			emitted.push(...outcome.emissions.map((e) => `${e.row.number}@${e.row.dateDerniereModification}/${e.row.state}`));
+		};
+		await poll(at('10:00:00.000'));
+		await poll(S + 800); // reads X (S.100) and Y
+		// the next poll's overlap list shows X at S.400; before its full read, X changes at S2.200,
+		// and once more at S2.600 after it
+		const platform = fake.platform();
+		const refetch = platform.refetchDossiers;
+		platform.refetchDossiers = async (numbers) => {
+			fake.write(10, S2 + 200, { state: 'accepte', event: 'accepter' }, fake.now);
+			const rows = await refetch(numbers);
+			fake.write(10, S2 + 600, { state: 'refuse', event: 'refuser' }, fake.now);
+			return rows;
+		};
+		await poll(S2 + 700, platform);
+		for (const time of minutes(S2 + 700, 2)) await poll(time);
+		const ofX = emitted.filter((item) => item.startsWith('10@'));
+		expect(ofX[0]).toBe(`10@${printed(S)}/en_instruction`);
+		// the last version of X is emitted, once
+		expect(ofX[ofX.length - 1]).toBe(`10@${printed(S2)}/refuse`);
+		expect(ofX.filter((item) => item.endsWith('/refuse'))).toHaveLength(1);
+	});
+});
+
 describe('item 3: what counts as an update', () => {
 	it('champs only: the workflow\'s own annotation does not trigger again; the usager\'s next change does', async () => {
 		const fake = new FakePlatform();

@@ -262,6 +262,7 @@ export async function pollOnce<R extends Row>(
 					continue;
 				}
 				let page: Connection<R> | undefined = firstPage;
+				let changedAgain = false;
 				while (page) {
 					if (outOfTime()) {
 						stopped = 'budget';
@@ -271,17 +272,17 @@ export async function pollOnce<R extends Row>(
 					const { late, more } = acceptOverlap(state, stream, rowsOf(page), page.pageInfo ?? {}, fines);
 					let rows: R[] = late;
 					if (DOSSIER_STREAMS.has(stream)) {
-						rows = await platform.refetchDossiers(late.map((row) => Number(row.number)));
-						// A refetched dossier keeps the overlap row's position only if it is that very version.
+						const refetched = await platform.refetchDossiers(late.map((row) => Number(row.number)));
+						// Only the very version the overlap list showed has a known position. A dossier
+						// changed again since is left to the list that serves its newer version (the main
+						// list, or this window read again next poll), with its position.
 						const times = new Map(late.map((row) => [Number(row.number), rowKey(stream, row).time]));
-						for (const row of rows) {
-							const number = Number(row.number);
-							if (rowKey(stream, row).time !== times.get(number)) fines.delete(number);
-						}
+						rows = refetched.filter((row) => rowKey(stream, row).time === times.get(Number(row.number)));
+						changedAgain ||= rows.length < refetched.length;
 					}
 					emissions.push(...acceptRows(state, stream, rows, memory, 'late', fines));
 					if (!more) {
-						overlapsRead.add(stream);
+						if (!changedAgain) overlapsRead.add(stream);
 						break;
 					}
 					const overlap = first.overlap[stream]!;
