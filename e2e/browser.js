@@ -233,7 +233,16 @@ async function updateAnnotations(page, demo) {
 	assert.ok(id, `n8n created the workflow (HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 300)})`);
 	await page.goto(`${demo.url}/workflow/${id}`);
 	await dismissPopups(page);
+	// n8n's resource mapper asks for its columns when the panel opens (no démarche yet: refused), then
+	// sets an empty value. A démarche typed before that answer races it: n8n then takes the value
+	// for one the user chose and shows every column, yes/no ones included. Wait for it, as a user
+	// who picks the démarche after the panel has settled.
+	const firstColumns = page
+		.waitForResponse((response) => response.url().includes('/dynamic-node-parameters/resource-mapper-fields'), { timeout: 15000 })
+		.catch(() => undefined);
 	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Update annotations' }).first().dblclick();
+	await firstColumns;
+	await page.waitForTimeout(500);
 
 	// Pick the démarche: its annotations become the columns.
 	// The resource locator's text input (the first input is its mode selector).
