@@ -102,24 +102,36 @@ class FakePlatform {
 	}
 }
 
-/** A trigger polled at the given times; returns what it emitted, as `number` or `number:prev>state`. */
-async function run(fake, event, times, { startFrom = 'now', countAs, sync = {} } = {}) {
-	let stored;
-	const emitted = [];
-	for (const time of times) {
+/** An emission as `number`, or `number:prev>state` for a state change. */
+const asKey = ({ row, transition }) =>
+	transition ? `${row.number}:${transition.previousState}>${transition.state}` : `${row.number}`;
+
+/**
+ * A trigger on the fake platform: `poll(time, tweak)` runs one poll with the state the last one
+ * returned, and `emitted` collects its emissions through `label`. `tweak(platform, settings, time)`
+ * may change that poll's platform or settings, and may return a check of its outcome.
+ */
+function trigger(fake, event, { startFrom = 'now', countAs, sync = {}, label = asKey } = {}) {
+	const self = { stored: undefined, emitted: [] };
+	self.poll = async (time, tweak) => {
 		fake.now = time;
-		const outcome = await pollOnce(
-			fake.platform(),
-			{ config: { scope: 'demarche:1', event, startFrom }, states: [], sync: { ...DEFAULT_SYNC_OPTIONS, ...sync }, countAs },
-			stored,
-			time,
-		);
-		if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
-		for (const { row, transition } of outcome.emissions) {
-			emitted.push(transition ? `${row.number}:${transition.previousState}>${transition.state}` : `${row.number}`);
-		}
-	}
-	return { emitted, stored };
+		const platform = fake.platform();
+		const settings = { config: { scope: 'demarche:1', event, startFrom }, states: [], sync: { ...DEFAULT_SYNC_OPTIONS, ...sync }, countAs };
+		const check = tweak?.(platform, settings, time);
+		const outcome = await pollOnce(platform, settings, self.stored, time);
+		check?.(outcome);
+		if (outcome.state) self.stored = JSON.parse(JSON.stringify(outcome.state));
+		self.emitted.push(...outcome.emissions.map(label));
+		return outcome;
+	};
+	return self;
+}
+
+/** A trigger polled at the given times; returns what it emitted (asKey) and its last state. */
+async function run(fake, event, times, options) {
+	const polled = trigger(fake, event, options);
+	for (const time of times) await polled.poll(time);
+	return { emitted: polled.emitted, stored: polled.stored };
 }
 
 const minutes = (from, count) => Array.from({ length: count }, (_, i) => from + (i + 1) * 60_000);
@@ -219,21 +231,10 @@ describe('item 1, two versions within one printed second', () => {
 		};
 		const play = async (event) => {
 			const fake = scenario();
-			let stored;
-			const emitted = [];
-			const poll = async (time) => {
-				fake.now = time;
-				const outcome = await pollOnce(
-					fake.platform(),
-					{ config: { scope: 'demarche:1', event, startFrom: 'now' }, states: [], sync: { ...DEFAULT_SYNC_OPTIONS, maxPerPoll: 10, overlapMs: 5000 } },
-					stored,
-					time,
-				);
-				if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
-				for (const { row, transition } of outcome.emissions) {
-					emitted.push(transition ? `${row.number}:${transition.previousState}>${transition.state}` : `${row.number}@${row.dateDerniereModification}/${row.state}`);
-				}
-			};
+			const { poll, emitted } = trigger(fake, event, {
+				sync: { maxPerPoll: 10, overlapMs: 5000 },
+				label: (emission) => (emission.transition ? asKey(emission) : `${emission.row.number}@${emission.row.dateDerniereModification}/${emission.row.state}`),
+			});
 			await poll(at('10:00:00.000'));
 			for (let i = 0; i < 25; i++) fake.deposit(100 + i, at('10:00:02.000') + i);
 			await poll(at('10:00:03.000')); // reads deposits 100-109
@@ -265,32 +266,22 @@ describe('a late row whose dossier changed again before it was read in full', ()
 		fake.write(10, S + 100, { state: 'en_instruction', event: 'passe_en_instruction' }); // X at S.100
 		fake.write(11, S + 700, {}); // Y at S.700: the cursor passes X
 		fake.write(10, S + 400, {}, S + 1500); // X at S.400, committed late: the overlap list finds it
-		let stored;
-		const emitted = [];
-		const poll = async (time, platform = fake.platform()) => {
-			fake.now = time;
-			const outcome = await pollOnce(
-				platform,
-				{ config: { scope: 'demarche:1', event: 'dossierUpdated', startFrom: 'now' }, states: [], sync: DEFAULT_SYNC_OPTIONS },
-				stored,
-				time,
-			);
-			if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
-			emitted.push(...outcome.emissions.map((e) => `${e.row.number}@${e.row.dateDerniereModification}/${e.row.state}`));
-		};
+		const { poll, emitted } = trigger(fake, 'dossierUpdated', {
+			label: ({ row }) => `${row.number}@${row.dateDerniereModification}/${row.state}`,
+		});
 		await poll(at('10:00:00.000'));
 		await poll(S + 800); // reads X (S.100) and Y
 		// the next poll's overlap list shows X at S.400; before its full read, X changes at S2.200,
 		// and once more at S2.600 after it
-		const platform = fake.platform();
-		const refetch = platform.refetchDossiers;
-		platform.refetchDossiers = async (numbers) => {
-			fake.write(10, S2 + 200, { state: 'accepte', event: 'accepter' }, fake.now);
-			const rows = await refetch(numbers);
-			fake.write(10, S2 + 600, { state: 'refuse', event: 'refuser' }, fake.now);
-			return rows;
-		};
-		await poll(S2 + 700, platform);
+		await poll(S2 + 700, (platform) => {
+			const refetch = platform.refetchDossiers;
+			platform.refetchDossiers = async (numbers) => {
+				fake.write(10, S2 + 200, { state: 'accepte', event: 'accepter' }, fake.now);
+				const rows = await refetch(numbers);
+				fake.write(10, S2 + 600, { state: 'refuse', event: 'refuser' }, fake.now);
+				return rows;
+			};
+		});
 		for (const time of minutes(S2 + 700, 2)) await poll(time);
 		const ofX = emitted.filter((item) => item.startsWith('10@'));
 		expect(ofX[0]).toBe(`10@${printed(S)}/en_instruction`);
@@ -498,7 +489,6 @@ describe('an overlap list left unread is read again from where it started', () =
 		for (let i = 0; i < 300; i++) fake.deposit(100 + i, t0 + 40_000 + i * 1000);
 		return { fake, t0 };
 	};
-	const config = { scope: 'demarche:1', event: 'dossierDeposited', startFrom: 'beginning' };
 	const expected = [1, 2, 3, ...Array.from({ length: 300 }, (_, i) => 100 + i)];
 
 	/**
@@ -507,18 +497,10 @@ describe('an overlap list left unread is read again from where it started', () =
 	 */
 	const pollThrough = async (trouble) => {
 		const { fake, t0 } = lateBehindABacklog();
-		let stored;
-		const emitted = [];
-		for (const time of [t0, t0 + 400_000, t0 + 460_000, t0 + 520_000]) {
-			fake.now = time;
-			const platform = fake.platform();
-			const settings = { config, states: [], sync: DEFAULT_SYNC_OPTIONS };
-			const check = time === t0 + 400_000 ? trouble(platform, settings, time) : () => {};
-			const outcome = await pollOnce(platform, settings, stored, time);
-			check(outcome);
-			if (outcome.state) stored = JSON.parse(JSON.stringify(outcome.state));
-			emitted.push(...outcome.emissions.map((e) => e.row.number));
-		}
+		const { poll, emitted } = trigger(fake, 'dossierDeposited', { startFrom: 'beginning', label: ({ row }) => row.number });
+		await poll(t0);
+		await poll(t0 + 400_000, trouble);
+		for (const time of minutes(t0 + 400_000, 2)) await poll(time);
 		return emitted;
 	};
 
