@@ -33,7 +33,7 @@ import {
 	sampleRequest,
 	sweepRequest,
 } from './incrementalSync';
-import { fineTimeOfCursor } from './stream';
+import { fineTimeOfCursor, settleOverlap } from './stream';
 import type { RawTraitement } from './transitions';
 import { orderedTraitements, transitionsFrom } from './transitions';
 
@@ -307,11 +307,7 @@ export async function pollOnce<R extends Row>(
 
 	for (const [name, overlap] of Object.entries(first.overlap) as Array<[StreamName, ListRequest]>) {
 		const stream = state.streams[name];
-		if (!stream || stream.mark === null) continue;
-		const since = Date.parse(overlap.since ?? '');
-		// Unread, and earlier than where the next window starts anyway (the mark moved on): resume.
-		if (!overlapsRead.has(name) && since < stream.mark - settings.sync.overlapMs) stream.resume = since;
-		else delete stream.resume;
+		if (stream) settleOverlap(stream, Date.parse(overlap.since ?? ''), overlapsRead.has(name), settings.sync.overlapMs);
 	}
 	finishPoll(state, memory, settings.sync);
 	const matching = emissions.filter((emission) => matchesStates(emission, settings.states));

@@ -147,6 +147,16 @@ export function overlapStart(stream: StreamState, overlapMs: number): number | n
 	return stream.floor === null ? start : Math.max(start, stream.floor);
 }
 
+/**
+ * After a poll's overlap list (asked from `since`, epoch ms): read to the end, nothing to resume;
+ * left unread while the mark moved on past it, the next poll starts there (mutates `stream`).
+ */
+export function settleOverlap(stream: StreamState, since: number, readToEnd: boolean, overlapMs: number): void {
+	if (stream.mark === null) return;
+	if (!readToEnd && since < stream.mark - overlapMs) stream.resume = since;
+	else delete stream.resume;
+}
+
 /** The overlap window's start before the floor: `overlapMs` behind the mark, or an unread window's start. */
 function windowStart(stream: StreamState, mark: number, overlapMs: number): number {
 	return Math.min(mark - overlapMs, stream.resume ?? Number.POSITIVE_INFINITY);
