@@ -82,7 +82,9 @@ const pollTrace = [];
 				if (detailed(event)) entry.calls.push(call);
 				try {
 					const lists = await platform.fetchLists(request);
-					for (const name of Object.keys(request.main)) entry.more = Boolean(lists[name]?.pageInfo?.hasNextPage);
+					// whether this poll's last main request left a list with more pages
+					const main = Object.keys(request.main);
+					if (main.length) entry.more = main.some((name) => Boolean(lists[name]?.pageInfo?.hasNextPage));
 					if (detailed(event))
 						call.lists = Object.fromEntries(
 							Object.entries(lists).map(([name, c]) => [name, brief(c, name.startsWith('changes') ? 'dateDerniereModification' : 'dateSupression')]),
